@@ -1,0 +1,1 @@
+"""Sociale kaart: the web application and the domain (models, taxonomy, matching)."""

@@ -1,0 +1,61 @@
+"""One settings class for the whole application (environment prefix ``SK_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Application settings; every default works offline on a fresh clone.
+
+    Set any field through the environment with the ``SK_`` prefix, e.g.
+    ``SK_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test``.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="SK_", env_file=".env", extra="ignore")
+
+    data_dir: Path = PROJECT_ROOT / "data"
+    shared_data_dir: Path = PROJECT_ROOT.parent / "shared" / "data"
+    database_url: str = ""  # empty: SQLite file under data_dir
+    load_demo_data: bool = True
+    demo_seed: int = 20241
+    public_base_url: str = "http://127.0.0.1:8000"
+    tile_url: str = ""  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: outlines only
+    tile_attribution: str = "&copy; OpenStreetMap contributors"
+    stale_after_months: int = 12
+    log_level: str = "INFO"
+
+    # travel (passed to routing.RoutingConfig)
+    walk_kmh: float = 4.8
+    bike_kmh: float = 15.0
+    ebike_kmh: float = 20.0
+    network_dir_name: str = "networks"
+    max_snap_m: float = 1500.0
+
+    embed_frame_ancestors: str = "*"
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'sociale_kaart.db'}"
+
+    @property
+    def network_dir(self) -> Path:
+        return self.data_dir / self.network_dir_name
+
+    @property
+    def geo_dir(self) -> Path:
+        return self.data_dir / "geo"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
