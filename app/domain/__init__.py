@@ -1,0 +1,1 @@
+"""The domain: taxonomy, models' rules, matching and gaps. No HTTP here."""

@@ -1,0 +1,241 @@
+"""Database models, aligned with Open Referral HSDS 3.0 where it fits.
+
+Identifiers are UUID strings as HSDS requires. Geometry is stored portably (latitude
+and longitude in WGS84 plus metric x/y in EPSG:3812, municipality outlines as GeoJSON
+text) so that the same schema runs on SQLite and on PostgreSQL without extensions;
+spatial work happens in memory with shapely (see ``geo/``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time, timezone
+from enum import IntEnum, StrEnum
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+class ServiceStatus(StrEnum):
+    ACTIVE = "active"
+    INACTIVE = "inactive"
+    DEFUNCT = "defunct"
+    TEMPORARILY_CLOSED = "temporarily closed"
+
+
+class WaitingList(StrEnum):
+    NONE = "none"  # no waiting list
+    SHORT = "short"  # a few weeks
+    LONG = "long"  # months
+    CLOSED = "closed"  # not taking new people
+
+
+class WheelchairLevel(IntEnum):
+    """Measurable wheelchair accessibility of a location (higher is better)."""
+
+    NOT_ACCESSIBLE = 0  # steps, no ramp
+    WITH_HELP = 1  # one step or a steep ramp: possible with an assistant
+    STEP_FREE = 2  # step-free entrance and doors >= 90 cm
+    FULL = 3  # step-free plus an adapted toilet
+
+
+class GeocodePrecision(StrEnum):
+    COORDINATES = "coordinates"
+    ADDRESS = "address"
+    PLACE = "place"
+    POSTCODE = "postcode"
+    MUNICIPALITY = "municipality"
+
+
+class Partnership(SQLModel, table=True):
+    slug: str = Field(primary_key=True, max_length=40)
+    name: str = Field(max_length=80)
+    programme: str = Field(max_length=80)
+
+
+class Municipality(SQLModel, table=True):
+    nis: str = Field(primary_key=True, max_length=5)
+    name_nl: str = Field(max_length=80, index=True)
+    name_fr: str = Field(max_length=80)
+    population: int = 0
+    area_km2: float = 0.0
+    centroid_latitude: float = 0.0
+    centroid_longitude: float = 0.0
+    geometry_geojson: str = ""  # WGS84 GeoJSON geometry
+
+
+class MunicipalityPartnership(SQLModel, table=True):
+    __tablename__ = "municipality_partnership"
+
+    municipality_nis: str = Field(foreign_key="municipality.nis", primary_key=True, max_length=5)
+    partnership_slug: str = Field(foreign_key="partnership.slug", primary_key=True, max_length=40)
+
+
+class TaxonomyTerm(SQLModel, table=True):
+    """Needs and target groups, synced from :mod:`app.domain.taxonomy`."""
+
+    __tablename__ = "taxonomy_term"
+
+    id: str = Field(primary_key=True, max_length=36)
+    code: str = Field(max_length=80, unique=True, index=True)
+    taxonomy: str = Field(max_length=20)  # "need" or "target-group"
+    name: str = Field(max_length=120)
+    parent_code: str | None = Field(default=None, max_length=80)
+    description: str = ""
+    synonyms: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Organization(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    name: str = Field(max_length=200, index=True)
+    alternate_name: str | None = Field(default=None, max_length=200)
+    description: str = ""
+    email: str | None = Field(default=None, max_length=200)
+    website: str | None = Field(default=None, max_length=300)
+    #: ocmw, caw, vdab, cgg, municipality, ngo, education, health, other
+    organization_type: str = Field(default="other", max_length=30)
+    demo: bool = False
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    last_modified: datetime = Field(default_factory=utcnow)
+
+
+class Service(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    organization_id: str = Field(foreign_key="organization.id", index=True, max_length=36)
+    name: str = Field(max_length=200, index=True)
+    alternate_name: str | None = Field(default=None, max_length=200)
+    description: str = ""
+    url: str | None = Field(default=None, max_length=300)
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=40)
+    #: coach-only: a direct line for referrers, never in public output
+    internal_phone: str | None = Field(default=None, max_length=40)
+    #: coach-only notes, never in public output
+    internal_notes: str = ""
+    status: str = Field(default=ServiceStatus.ACTIVE.value, max_length=20, index=True)
+    published: bool = True
+    minimum_age: int | None = None
+    maximum_age: int | None = None
+    eligibility_description: str = ""
+    #: organisation types one of which must refer the person (empty: anyone may come)
+    referral_required_from: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    application_process: str = ""
+    #: what the person should bring (printed on the referral sheet)
+    what_to_bring: str = ""
+    fees_description: str = ""
+    free_of_charge: bool = True
+    #: ISO 639 codes of languages the service is delivered in
+    languages: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    interpretation_available: bool = False
+    #: outreach: comes to the person within the service area (see ServiceArea)
+    outreach: bool = False
+    waiting_list: str = Field(default=WaitingList.NONE.value, max_length=10)
+    waiting_weeks: int | None = None
+    closed_on_public_holidays: bool = True
+    assured_date: date | None = None
+    assured_by: str | None = Field(default=None, max_length=200)
+    demo: bool = False
+    #: optimistic concurrency: every save increments it; a stale version is a conflict
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    last_modified: datetime = Field(default_factory=utcnow)
+
+
+class ServiceNeed(SQLModel, table=True):
+    __tablename__ = "service_need"
+
+    service_id: str = Field(foreign_key="service.id", primary_key=True, max_length=36)
+    need_code: str = Field(primary_key=True, max_length=80, index=True)
+
+
+class ServiceTargetGroup(SQLModel, table=True):
+    """Target groups a service is restricted to; none means open to everyone."""
+
+    __tablename__ = "service_target_group"
+
+    service_id: str = Field(foreign_key="service.id", primary_key=True, max_length=36)
+    target_group_code: str = Field(primary_key=True, max_length=80)
+
+
+class ServiceArea(SQLModel, table=True):
+    """Municipalities an outreach service comes to."""
+
+    __tablename__ = "service_area"
+
+    service_id: str = Field(foreign_key="service.id", primary_key=True, max_length=36)
+    municipality_nis: str = Field(foreign_key="municipality.nis", primary_key=True, max_length=5)
+
+
+class Location(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    organization_id: str = Field(foreign_key="organization.id", index=True, max_length=36)
+    name: str = Field(max_length=200)
+    address_1: str = Field(default="", max_length=200)
+    postcode: str = Field(default="", max_length=4)
+    city: str = Field(default="", max_length=80)
+    municipality_nis: str = Field(foreign_key="municipality.nis", index=True, max_length=5)
+    latitude: float
+    longitude: float
+    #: EPSG:3812 metres, derived from latitude/longitude on save
+    x_metric: float = 0.0
+    y_metric: float = 0.0
+    geocode_precision: str = Field(default=GeocodePrecision.ADDRESS.value, max_length=15)
+    wheelchair_level: int | None = None  # WheelchairLevel; None: unknown
+    accessibility_description: str = ""
+    transportation: str = ""  # how to get there, in words
+    demo: bool = False
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    last_modified: datetime = Field(default_factory=utcnow)
+
+
+class ServiceAtLocation(SQLModel, table=True):
+    __tablename__ = "service_at_location"
+    __table_args__ = (UniqueConstraint("service_id", "location_id"),)
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    service_id: str = Field(foreign_key="service.id", index=True, max_length=36)
+    location_id: str = Field(foreign_key="location.id", index=True, max_length=36)
+
+
+class Schedule(SQLModel, table=True):
+    """One opening interval on one weekday; several rows make a day with a lunch break."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    service_id: str = Field(foreign_key="service.id", index=True, max_length=36)
+    location_id: str | None = Field(default=None, foreign_key="location.id", max_length=36)
+    weekday: int = Field(ge=1, le=7)  # ISO: 1 = Monday
+    opens_at: time
+    closes_at: time
+    valid_from: date | None = None
+    valid_to: date | None = None
+    by_appointment: bool = False
+    description: str = ""
+
+
+class Closure(SQLModel, table=True):
+    """A period the service is closed (holidays of the service, renovation...)."""
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    service_id: str = Field(foreign_key="service.id", index=True, max_length=36)
+    starts_on: date
+    ends_on: date
+    reason: str = ""
+
+
+class DatasetInfo(SQLModel, table=True):
+    """Key/value facts about the loaded data (e.g. whether it is demonstration data)."""
+
+    __tablename__ = "dataset_info"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: str = ""
