@@ -1,0 +1,1 @@
+"""Test suite; mirrors the code layout (tests/geo, tests/routing, tests/domain, tests/web)."""
