@@ -1,0 +1,44 @@
+# Sociale kaart: the two commands that matter are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run test test-sqlite test-postgres setup data init bench-routing bench-transit bench-search clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+data: setup
+	$(VENV)/bin/sk data
+
+init: data
+	$(VENV)/bin/sk init
+
+run: init
+	$(VENV)/bin/sk serve --host 127.0.0.1 --port 8000
+
+test: setup
+	$(PY) -m pytest -q
+ifeq ($(CI),true)
+	SK_TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"
+endif
+
+test-postgres: setup
+	SK_TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
+
+bench-routing: setup
+	$(PY) scripts/bench_routing.py
+
+bench-transit: setup
+	$(PY) scripts/bench_transit.py
+
+clean:
+	rm -rf $(VENV) data/source data/geo data/networks data/*.db*

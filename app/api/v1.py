@@ -1,0 +1,173 @@
+"""JSON API, version 1."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field
+from sqlalchemy import func
+from sqlmodel import select
+
+from app import models
+from app.deps import SessionDep, StateDep
+from app.domain.taxonomy import TARGET_GROUPS, expand_need, taxonomy_json, validate_need_codes
+from app.errors import NotFoundError
+from app.services_read import dataset_is_demo
+
+router = APIRouter(prefix="/api/v1", tags=["v1"])
+
+
+class MunicipalityRef(BaseModel):
+    nis: str
+    name: str
+
+
+class GeocodeCandidateOut(BaseModel):
+    label: str
+    latitude: float
+    longitude: float
+    precision: str
+    municipality: MunicipalityRef
+    postcode: str | None = None
+    score: float
+
+
+class GeocodeResponse(BaseModel):
+    query: str
+    candidates: list[GeocodeCandidateOut]
+
+
+@router.get("/needs", summary="The needs taxonomy (nested, Dutch labels and synonyms)")
+def list_needs() -> dict:
+    return {"needs": taxonomy_json()}
+
+
+@router.get("/target-groups", summary="Target groups services can be restricted to")
+def list_target_groups() -> dict:
+    return {
+        "target_groups": [
+            {"code": term.code, "label": term.label_nl, "label_en": term.label_en, "synonyms": list(term.synonyms)}
+            for term in TARGET_GROUPS
+        ]
+    }
+
+
+@router.get("/geocode", response_model=GeocodeResponse, summary="Resolve a postcode, place or coordinates")
+def geocode(
+    state: StateDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, description="postcode, village, municipality or 'lat, lon'")],
+    limit: Annotated[int, Query(ge=1, le=20)] = 5,
+) -> GeocodeResponse:
+    candidates = state.gazetteer.search(q, limit=limit)
+    return GeocodeResponse(query=q, candidates=[GeocodeCandidateOut(**c.to_dict()) for c in candidates])
+
+
+@router.get("/partnerships")
+def list_partnerships(state: StateDep) -> dict:
+    from geo.regions import PARTNERSHIPS
+
+    return {
+        "partnerships": [
+            {
+                "slug": p.slug,
+                "name": p.name,
+                "programme": p.programme,
+                "municipalities": [m.nis for m in state.regions.in_partnership(p.slug)],
+            }
+            for p in PARTNERSHIPS.values()
+        ]
+    }
+
+
+@router.get("/municipalities")
+def list_municipalities(
+    state: StateDep,
+    partnership: Annotated[str | None, Query(max_length=40)] = None,
+) -> dict:
+    municipalities = state.regions.municipalities
+    if partnership is not None:
+        from geo.regions import PARTNERSHIPS
+
+        if partnership not in PARTNERSHIPS:
+            raise NotFoundError(f"unknown partnership {partnership!r}; one of {', '.join(PARTNERSHIPS)}")
+        municipalities = tuple(state.regions.in_partnership(partnership))
+    return {
+        "municipalities": [
+            {
+                "nis": m.nis,
+                "name": m.name_nl,
+                "name_fr": m.name_fr,
+                "partnerships": list(m.partnerships),
+                "population": m.population,
+                "merged_from": list(m.merged_from),
+            }
+            for m in municipalities
+        ]
+    }
+
+
+class ServiceSummary(BaseModel):
+    id: str
+    name: str
+    organization_id: str
+    status: str
+    needs: list[str]
+    demo: bool
+
+
+class ServiceList(BaseModel):
+    data: list[ServiceSummary]
+    count: int
+    page: int
+    per_page: int
+    demo: bool = Field(description="true when the dataset is demonstration data")
+
+
+@router.get("/services", response_model=ServiceList, summary="Published services, paginated")
+def list_services(
+    session: SessionDep,
+    need: Annotated[str | None, Query(max_length=80, description="need code; a parent matches its children")] = None,
+    municipality: Annotated[str | None, Query(pattern=r"^\d{5}$")] = None,
+    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ServiceList:
+    query = select(models.Service).where(models.Service.published == True)  # noqa: E712
+    if need is not None:
+        codes = expand_need(validate_need_codes([need])[0])
+        query = query.where(
+            models.Service.id.in_(select(models.ServiceNeed.service_id).where(models.ServiceNeed.need_code.in_(codes)))
+        )
+    if municipality is not None:
+        located = (
+            select(models.ServiceAtLocation.service_id)
+            .join(models.Location, models.Location.id == models.ServiceAtLocation.location_id)
+            .where(models.Location.municipality_nis == municipality)
+        )
+        query = query.where(models.Service.id.in_(located))
+    count = session.exec(select(func.count()).select_from(query.subquery())).one()
+    services = session.exec(query.order_by(models.Service.name, models.Service.id).offset((page - 1) * per_page).limit(per_page)).all()
+    needs_by_service: dict[str, list[str]] = {}
+    if services:
+        rows = session.exec(
+            select(models.ServiceNeed).where(models.ServiceNeed.service_id.in_([s.id for s in services]))
+        ).all()
+        for row in rows:
+            needs_by_service.setdefault(row.service_id, []).append(row.need_code)
+    return ServiceList(
+        data=[
+            ServiceSummary(
+                id=s.id,
+                name=s.name,
+                organization_id=s.organization_id,
+                status=s.status,
+                needs=sorted(needs_by_service.get(s.id, [])),
+                demo=s.demo,
+            )
+            for s in services
+        ],
+        count=count,
+        page=page,
+        per_page=per_page,
+        demo=dataset_is_demo(session),
+    )

@@ -1,0 +1,469 @@
+"""Deterministic demonstration data for the four regions.
+
+Every organisation, service and location made here is fictional, carries
+``demo=True`` and has a generic or clearly made-up name. No real organisation gets an
+invented address. The app and API say plainly when they show this data.
+
+The generator is pure: reference geography in, model instances out. Loading them is
+one transaction (:func:`load_demo_data`).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+import numpy as np
+from shapely.geometry import Point
+from sqlmodel import Session, select
+
+from app import models
+from app.domain.taxonomy import REFERRER_TYPES, target_groups_by_code
+from geo.projection import to_metric
+from geo.regions import Municipality, RegionIndex
+
+DEMO_NAMESPACE = uuid.UUID("6f1f6a52-51a4-4d0c-9b0e-3c6c0f8a7d10")
+
+LANGUAGE_WEIGHTS = {
+    "fr": 0.30,
+    "en": 0.35,
+    "ar": 0.12,
+    "ti": 0.05,
+    "prs": 0.05,
+    "uk": 0.07,
+    "ro": 0.05,
+    "tr": 0.06,
+    "ru": 0.05,
+    "so": 0.03,
+    "pl": 0.05,
+}
+
+ORG_WORDS = (
+    "De Brug", "Het Anker", "De Vonk", "Open Deur", "De Sleutel", "Zonnebloem", "De Horizon",
+    "Het Kompas", "De Overzet", "Klaproos", "De Linde", "Het Baken", "De Stek", "Ginkgo",
+    "De Wending", "Het Veer", "De Lantaarn", "Kameleon", "De Schakel", "Het Nest", "De Oever",
+    "Windroos", "De Kiem", "Het Trefpunt", "De Boog", "Vlinder", "De Loods", "Het Dorp",
+    "De Regenboog", "Sterrenhuis", "De Steiger", "Het Spoor", "De Molen", "Zeewind", "De Akker",
+    "Het Venster", "De Kapstok", "Bolwerk", "De Wegwijzer", "Het Kruispunt",
+)
+
+ORG_KINDS = (
+    ("Welzijnshuis", "ocmw"),
+    ("Welzijnspunt", "caw"),
+    ("Vzw", "ngo"),
+    ("Centrum", "ngo"),
+    ("Leerpunt", "education"),
+    ("Gezondheidshuis", "health"),
+    ("Werkplaats", "work"),
+    ("Buurthuis", "municipality"),
+)
+
+STREETS = (
+    "Kerkstraat", "Stationsstraat", "Marktplein", "Schoolstraat", "Molenstraat", "Nieuwstraat",
+    "Dorpsstraat", "Kapelstraat", "Groenstraat", "Beekstraat", "Zuidstraat", "Noordstraat",
+    "Hoogstraat", "Kasteelstraat", "Lindenlaan", "Vijverstraat",
+)
+
+
+@dataclass(frozen=True)
+class ServiceTemplate:
+    name: str
+    needs: tuple[str, ...]
+    description: str
+    target_groups: tuple[str, ...] = ()
+    min_age: int | None = None
+    max_age: int | None = None
+    referral: tuple[str, ...] = ()
+    outreach_chance: float = 0.1
+    what_to_bring: str = "Je identiteitskaart."
+    org_kinds: tuple[str, ...] = ()
+
+
+TEMPLATES: tuple[ServiceTemplate, ...] = (
+    ServiceTemplate("Woonwinkel", ("housing/social-housing",), "Hulp bij het zoeken naar een betaalbare of sociale huurwoning en bij inschrijven op wachtlijsten.", what_to_bring="Je identiteitskaart en je laatste aanslagbiljet.", org_kinds=("ocmw", "municipality")),
+    ServiceTemplate("Crisisopvang", ("housing/emergency", "housing/homelessness"), "Tijdelijke opvang voor wie plots zonder woning valt.", min_age=18, outreach_chance=0.0, org_kinds=("caw",)),
+    ServiceTemplate("Woonbegeleiding", ("housing/support",), "Begeleiding aan huis om zelfstandig te leren wonen.", min_age=18, referral=("ocmw", "caw"), outreach_chance=0.8, org_kinds=("caw", "ocmw")),
+    ServiceTemplate("Energie- en woonscan", ("housing/quality",), "Een medewerker komt langs om vocht, schimmel en energieverlies te bekijken en helpt met premies.", outreach_chance=0.9, what_to_bring="Je energiefacturen van het laatste jaar.", org_kinds=("municipality", "ngo")),
+    ServiceTemplate("Straathoekwerk", ("housing/homelessness", "social-network"), "Straathoekwerkers zoeken mensen op waar ze zijn en zoeken samen naar een oplossing.", target_groups=("care-avoiders",), min_age=16, outreach_chance=1.0, what_to_bring="Niets.", org_kinds=("caw", "municipality")),
+    ServiceTemplate("Budgetbegeleiding", ("income-debt/budget",), "Samen je inkomsten en uitgaven op een rij zetten en leren je budget te beheren.", referral=("ocmw",), what_to_bring="Je identiteitskaart, je bankafschriften en openstaande rekeningen.", org_kinds=("ocmw",)),
+    ServiceTemplate("Schuldbemiddeling", ("income-debt/debt-mediation",), "Erkende schuldbemiddeling: afbetalingsplannen en contact met schuldeisers.", min_age=18, referral=("ocmw", "caw"), what_to_bring="Alle brieven van schuldeisers en deurwaarders.", org_kinds=("ocmw", "caw")),
+    ServiceTemplate("Rechtenverkenner", ("income-debt/rights", "administration/rights-duties"), "We kijken samen op welke tegemoetkomingen en premies je recht hebt.", what_to_bring="Je identiteitskaart en je laatste aanslagbiljet.", org_kinds=("ocmw", "caw", "municipality")),
+    ServiceTemplate("Sociale kruidenier", ("income-debt/material-aid",), "Winkel met voeding en verzorging aan lage prijzen voor wie het financieel moeilijk heeft.", referral=("ocmw", "caw"), outreach_chance=0.0, what_to_bring="Je klantenkaart of een doorverwijsbrief.", org_kinds=("ngo", "ocmw")),
+    ServiceTemplate("Voedselbedeling", ("income-debt/material-aid",), "Wekelijkse voedselpakketten.", outreach_chance=0.0, org_kinds=("ngo",)),
+    ServiceTemplate("Eerstelijnspsycholoog", ("mental-health/first-line", "mental-health/depression"), "Laagdrempelige gesprekken met een psycholoog, ook met een tolk.", min_age=15, what_to_bring="Je identiteitskaart. Een verwijsbrief is niet nodig.", org_kinds=("health", "caw")),
+    ServiceTemplate("Traumazorg voor nieuwkomers", ("mental-health/trauma",), "Begeleiding bij trauma door oorlog of vlucht, met tolken.", target_groups=("newcomers",), min_age=12, referral=("doctor", "caw", "ocmw"), org_kinds=("health",)),
+    ServiceTemplate("Praatpunt", ("mental-health/depression", "social-network/social-skills"), "Groepsgesprekken over zelfbeeld, somberheid en weerbaarheid.", min_age=18, org_kinds=("caw", "ngo")),
+    ServiceTemplate("Crisisteam", ("mental-health/crisis",), "Mobiel team dat bij acute psychische crisis aan huis komt.", referral=("doctor",), outreach_chance=1.0, what_to_bring="Niets.", org_kinds=("health",)),
+    ServiceTemplate("Alcohol- en drugpunt", ("addiction/alcohol", "addiction/drugs"), "Ambulante hulp bij alcohol- en druggebruik, ook anoniem.", min_age=16, org_kinds=("health", "caw")),
+    ServiceTemplate("Gok- en gamehulp", ("addiction/gambling", "addiction/gaming"), "Hulp bij gok- en gameproblemen, individueel of in groep.", min_age=16, org_kinds=("health", "caw")),
+    ServiceTemplate("Nazorg en ervaringsdeskundigen", ("addiction/aftercare",), "Buddy's met eigen ervaring ondersteunen na een opname.", target_groups=("addiction",), min_age=18, outreach_chance=0.4, org_kinds=("ngo", "health")),
+    ServiceTemplate("Wijkgezondheidscentrum", ("medical/follow-up", "medical/certificates"), "Huisartsenpraktijk in de wijk, forfaitair en zonder remgeld.", what_to_bring="Je identiteitskaart en je klevers van het ziekenfonds.", outreach_chance=0.0, org_kinds=("health",)),
+    ServiceTemplate("Revalidatie en arbeidsbeperking", ("medical/physical-limitation", "work/training"), "Begeleiding naar werk voor mensen met een fysieke beperking.", target_groups=("medical-limitation",), min_age=18, max_age=65, referral=("vdab", "doctor"), org_kinds=("health", "work")),
+    ServiceTemplate("Nazorg na detentie", ("justice/after-detention",), "Begeleiding bij vrijlating: wonen, inkomen, werk en continuïteit van zorg.", target_groups=("after-detention",), min_age=18, referral=("justice", "caw"), outreach_chance=0.5, org_kinds=("caw",)),
+    ServiceTemplate("Juridisch spreekuur", ("justice/legal-aid",), "Gratis eerste juridisch advies door een advocaat.", min_age=18, outreach_chance=0.0, what_to_bring="Alle brieven en documenten over je vraag.", org_kinds=("caw", "municipality")),
+    ServiceTemplate("NT2-lessen", ("language/nt2",), "Nederlandse les voor anderstaligen, ook voor trage leerders.", min_age=18, outreach_chance=0.0, what_to_bring="Je identiteitskaart of verblijfsdocument.", org_kinds=("education",)),
+    ServiceTemplate("Praatgroep Nederlands", ("language/practice", "social-network"), "Wekelijks samen Nederlands oefenen in een kleine groep.", org_kinds=("ngo", "education", "municipality")),
+    ServiceTemplate("Taalbuddy", ("language/coaching",), "Een vrijwilliger oefent Nederlands met jou, bij jou thuis of in de buurt.", outreach_chance=0.7, org_kinds=("ngo",)),
+    ServiceTemplate("Basiseducatie lezen en schrijven", ("language/literacy", "digital/skills"), "Leren lezen, schrijven en rekenen voor volwassenen.", min_age=18, outreach_chance=0.0, org_kinds=("education",)),
+    ServiceTemplate("Loket kinderopvang", ("childcare/daycare",), "Hulp bij het vinden van kinderopvang voor baby's en peuters.", org_kinds=("municipality", "ocmw")),
+    ServiceTemplate("Buitenschoolse opvang", ("childcare/after-school",), "Opvang voor en na school en op woensdagnamiddag.", outreach_chance=0.0, org_kinds=("municipality", "ngo")),
+    ServiceTemplate("Huis voor ouders", ("childcare/single-parents", "social-network"), "Ontmoeting en opvoedingsondersteuning voor (alleenstaande) ouders.", target_groups=("single-parents",), org_kinds=("ngo", "municipality")),
+    ServiceTemplate("Fietsschool", ("mobility/bike-lessons",), "Leren fietsen voor volwassenen, in kleine groepen.", min_age=16, outreach_chance=0.0, what_to_bring="Comfortabele kleren. Een fiets krijg je van ons.", org_kinds=("ngo", "municipality")),
+    ServiceTemplate("Fietsbieb", ("mobility/bike-lease",), "Een fiets huren aan een klein bedrag per jaar.", outreach_chance=0.0, what_to_bring="Je identiteitskaart.", org_kinds=("ngo", "municipality")),
+    ServiceTemplate("Reisbegeleiding bus en trein", ("mobility/public-transport",), "Samen oefenen om met bus en trein te reizen.", outreach_chance=0.6, org_kinds=("ngo", "caw")),
+    ServiceTemplate("Rijbewijs-theorie voor wie moeilijk leest", ("mobility/driving-licence", "language/literacy"), "Theorie voor het rijbewijs in eenvoudige taal.", min_age=17, referral=("vdab", "partner"), outreach_chance=0.0, org_kinds=("education",)),
+    ServiceTemplate("Vervoersdienst op maat", ("mobility/transport-service",), "Vervoer aan huis voor wie niet met bus of fiets kan.", outreach_chance=1.0, org_kinds=("municipality", "ngo")),
+    ServiceTemplate("Digipunt", ("digital/skills", "digital/connectivity"), "Gratis hulp met computer, smartphone, itsme en e-loketten.", org_kinds=("municipality", "education")),
+    ServiceTemplate("Digibank", ("digital/hardware",), "Een laptop of smartphone lenen of goedkoop kopen.", referral=("ocmw", "caw", "partner"), outreach_chance=0.0, org_kinds=("ngo",)),
+    ServiceTemplate("Jobclub", ("work/job-search",), "Samen vacatures zoeken en sollicitaties oefenen.", target_groups=("job-seekers",), min_age=18, org_kinds=("work", "ngo")),
+    ServiceTemplate("Jongerenwerkpunt", ("work/job-search", "work/training"), "Werk en opleiding voor jongvolwassenen, op jouw tempo.", target_groups=("young-adults",), min_age=18, max_age=30, referral=("vdab",), org_kinds=("work",)),
+    ServiceTemplate("Werkervaringsproject", ("work/internship", "work/social-economy"), "Werkervaring opdoen op een generieke werkvloer met begeleiding.", min_age=18, max_age=64, referral=("vdab", "ocmw"), outreach_chance=0.0, org_kinds=("work",)),
+    ServiceTemplate("Dagbesteding", ("work/social-activation",), "Zinvolle dagbesteding en vrijwilligerswerk op maat.", min_age=18, org_kinds=("ngo", "ocmw")),
+    ServiceTemplate("Opleidingscentrum", ("work/training",), "Korte beroepsopleidingen met praktijk.", min_age=18, referral=("vdab",), outreach_chance=0.0, org_kinds=("education", "work")),
+    ServiceTemplate("Buddywerking", ("social-network/buddy", "administration/paperwork"), "Een vrijwillige buddy helpt met papieren en gaat mee naar afspraken.", outreach_chance=0.6, org_kinds=("ngo", "caw")),
+    ServiceTemplate("Vrijetijdspunt", ("social-network/leisure",), "Sport en cultuur aan verminderd tarief.", org_kinds=("municipality",)),
+    ServiceTemplate("Buurtwerking", ("social-network/neighbourhood",), "Ontmoeting, koffie en activiteiten in de buurt.", outreach_chance=0.0, org_kinds=("municipality", "ngo")),
+    ServiceTemplate("Onthaal welzijn", ("administration/rights-duties", "administration/paperwork", "income-debt/rights"), "Vrij onthaal voor alle vragen over welzijn, papieren en rechten.", org_kinds=("ocmw", "caw")),
+    ServiceTemplate("Inburgeringsloket", ("administration/residence", "language/nt2"), "Informatie over inburgering, verblijf en Nederlandse les.", target_groups=("newcomers",), org_kinds=("municipality",)),
+)
+
+OPENING_PATTERNS: tuple[tuple[tuple[int, time, time], ...], ...] = (
+    # office hours with a lunch break, Monday to Friday
+    tuple((d, t_open, t_close) for d in range(1, 6) for t_open, t_close in ((time(9), time(12)), (time(13), time(16, 30)))),
+    # mornings only, plus one evening
+    tuple((d, time(9), time(12, 30)) for d in range(1, 6)) + ((2, time(18), time(20)),),
+    # three afternoons
+    tuple((d, time(13, 30), time(17)) for d in (1, 3, 4)),
+    # Monday to Thursday long days
+    tuple((d, time(8, 30), time(17)) for d in range(1, 5)),
+    # one weekly group session in the evening
+    ((3, time(19), time(21)),),
+    # Saturday morning and Wednesday afternoon
+    ((3, time(13), time(17)), (6, time(9), time(12))),
+    # 24/7 (crisis)
+    tuple((d, time(0), time(23, 59)) for d in range(1, 8)),
+)
+
+
+@dataclass
+class DemoDataset:
+    """Everything the generator makes, ready to add to a session."""
+
+    organizations: list[models.Organization] = field(default_factory=list)
+    services: list[models.Service] = field(default_factory=list)
+    locations: list[models.Location] = field(default_factory=list)
+    service_at_locations: list[models.ServiceAtLocation] = field(default_factory=list)
+    service_needs: list[models.ServiceNeed] = field(default_factory=list)
+    service_target_groups: list[models.ServiceTargetGroup] = field(default_factory=list)
+    service_areas: list[models.ServiceArea] = field(default_factory=list)
+    schedules: list[models.Schedule] = field(default_factory=list)
+    closures: list[models.Closure] = field(default_factory=list)
+
+    def all_rows(self) -> list:
+        # Parents before children, so foreign keys hold at every flush.
+        return [
+            *self.organizations,
+            *self.locations,
+            *self.services,
+            *self.service_at_locations,
+            *self.service_needs,
+            *self.service_target_groups,
+            *self.service_areas,
+            *self.schedules,
+            *self.closures,
+        ]
+
+
+class _Ids:
+    """Deterministic UUIDs: the same seed always yields the same identifiers."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+
+    def __call__(self, kind: str, *parts: object) -> str:
+        return str(uuid.uuid5(DEMO_NAMESPACE, f"{self.seed}:{kind}:" + ":".join(map(str, parts))))
+
+
+def _organizations_for(municipality: Municipality) -> int:
+    """More organisations in larger towns, at least three everywhere."""
+    return 3 + municipality.population // 12000
+
+
+def _neighbours(regions: RegionIndex) -> dict[str, list[str]]:
+    neighbours: dict[str, list[str]] = {}
+    for municipality in regions.municipalities:
+        grown = municipality.geometry_metric.buffer(250)
+        neighbours[municipality.nis] = [
+            other.nis
+            for other in regions.municipalities
+            if other.nis != municipality.nis and grown.intersects(other.geometry_metric)
+        ]
+    return neighbours
+
+
+def _point_near_place(
+    municipality: Municipality,
+    anchors: Sequence[tuple[float, float, str, str]],
+    rnd: random.Random,
+    np_rng: np.random.Generator,
+    regions: RegionIndex,
+) -> tuple[float, float, str, str]:
+    """A point inside the municipality, close to one of its postcode/place points."""
+    for _ in range(40):
+        lon, lat, postcode, city = anchors[rnd.randrange(len(anchors))]
+        # about 400 m standard deviation around the place point
+        cand_lon = lon + rnd.gauss(0, 0.0057)
+        cand_lat = lat + rnd.gauss(0, 0.0036)
+        if municipality.geometry.contains(Point(cand_lon, cand_lat)):
+            return cand_lon, cand_lat, postcode, city
+    lon, lat = regions.random_points_in(municipality.nis, 1, rng=np_rng)[0]
+    _, _, postcode, city = anchors[0]
+    return float(lon), float(lat), postcode, city
+
+
+def _languages(rnd: random.Random) -> list[str]:
+    languages = ["nl"]
+    for code, weight in LANGUAGE_WEIGHTS.items():
+        if rnd.random() < weight:
+            languages.append(code)
+    return languages
+
+
+def generate_demo_data(
+    regions: RegionIndex,
+    places: Sequence,
+    *,
+    seed: int,
+    today: date,
+) -> DemoDataset:
+    """Make a deterministic, fictional dataset covering all municipalities.
+
+    Parameters
+    ----------
+    regions
+        The 44 municipalities.
+    places
+        Postcode/place points (:class:`geo.places.Place`); locations are put near them.
+    seed
+        The random seed; the same seed, regions, places and ``today`` give the same data.
+    today
+        Reference date for verification dates (some entries are over a year old).
+    """
+    rnd = random.Random(seed)
+    np_rng = np.random.default_rng(seed)
+    ids = _Ids(seed)
+    data = DemoDataset()
+    neighbours = _neighbours(regions)
+    anchors_by_nis: dict[str, list[tuple[float, float, str, str]]] = {}
+    for place in places:
+        anchors_by_nis.setdefault(place.municipality_nis, []).append(
+            (place.lon, place.lat, place.postcode, place.name)
+        )
+    template_cycle = list(TEMPLATES)
+    rnd.shuffle(template_cycle)
+    template_index = 0
+    used_org_names: set[str] = set()
+    valid_target_groups = target_groups_by_code()
+
+    for municipality in sorted(regions.municipalities, key=lambda m: m.nis):
+        anchors = anchors_by_nis.get(municipality.nis) or [
+            (
+                municipality.geometry.representative_point().x,
+                municipality.geometry.representative_point().y,
+                "",
+                municipality.name_nl,
+            )
+        ]
+        for org_number in range(_organizations_for(municipality)):
+            kind_label, org_type = ORG_KINDS[rnd.randrange(len(ORG_KINDS))]
+            word = ORG_WORDS[rnd.randrange(len(ORG_WORDS))]
+            org_name = f"{kind_label} {word} {municipality.name_nl}"
+            if org_name in used_org_names:
+                org_name = f"{kind_label} {word} {municipality.name_nl} {org_number + 1}"
+            used_org_names.add(org_name)
+            org_id = ids("organization", municipality.nis, org_number)
+            organization = models.Organization(
+                id=org_id,
+                name=org_name,
+                description=f"Fictieve organisatie (demonstratiedata) in {municipality.name_nl}.",
+                email=f"info@{org_id[:8]}.demo.invalid",
+                website=None,
+                organization_type=org_type,
+                demo=True,
+            )
+            data.organizations.append(organization)
+
+            org_locations = []
+            for loc_number in range(1 + (rnd.random() < 0.25)):
+                lon, lat, postcode, city = _point_near_place(municipality, anchors, rnd, np_rng, regions)
+                x, y = to_metric(np.array([lon]), np.array([lat]))
+                level = rnd.choices([None, 0, 1, 2, 3], weights=[10, 15, 20, 35, 20])[0]
+                location = models.Location(
+                    id=ids("location", municipality.nis, org_number, loc_number),
+                    organization_id=org_id,
+                    name=org_name if loc_number == 0 else f"{org_name} (tweede vestiging)",
+                    address_1=f"{STREETS[rnd.randrange(len(STREETS))]} {rnd.randint(1, 180)}",
+                    postcode=postcode,
+                    city=city,
+                    municipality_nis=municipality.nis,
+                    latitude=round(lat, 6),
+                    longitude=round(lon, 6),
+                    x_metric=float(x[0]),
+                    y_metric=float(y[0]),
+                    geocode_precision=models.GeocodePrecision.ADDRESS.value,
+                    wheelchair_level=level,
+                    accessibility_description={
+                        None: "",
+                        0: "Trappen aan de ingang, geen helling.",
+                        1: "Eén trede aan de ingang; hulp mogelijk.",
+                        2: "Drempelvrije ingang, brede deuren.",
+                        3: "Drempelvrij, met aangepast toilet.",
+                    }[level],
+                    demo=True,
+                )
+                data.locations.append(location)
+                org_locations.append(location)
+
+            matching = [t for t in template_cycle if not t.org_kinds or org_type in t.org_kinds] or template_cycle
+            for service_number in range(rnd.choice((2, 2, 3, 3, 4))):
+                # Walk the shuffled templates so that every need appears everywhere over time.
+                if rnd.random() < 0.5:
+                    template = template_cycle[template_index % len(template_cycle)]
+                    template_index += 1
+                else:
+                    template = matching[rnd.randrange(len(matching))]
+                service_id = ids("service", municipality.nis, org_number, service_number)
+                verified_days_ago = rnd.randint(420, 900) if rnd.random() < 0.12 else rnd.randint(3, 300)
+                waiting = rnd.choices(
+                    [models.WaitingList.NONE, models.WaitingList.SHORT, models.WaitingList.LONG, models.WaitingList.CLOSED],
+                    weights=[65, 20, 10, 5],
+                )[0]
+                waiting_weeks = {
+                    models.WaitingList.NONE: None,
+                    models.WaitingList.SHORT: rnd.randint(2, 6),
+                    models.WaitingList.LONG: rnd.randint(8, 26),
+                    models.WaitingList.CLOSED: None,
+                }[waiting]
+                outreach = rnd.random() < template.outreach_chance
+                status = models.ServiceStatus.ACTIVE.value
+                if rnd.random() < 0.03:
+                    status = models.ServiceStatus.INACTIVE.value
+                referral = list(template.referral)
+                if not referral and rnd.random() < 0.08:
+                    referral = [rnd.choice(list(REFERRER_TYPES))]
+                languages = _languages(rnd)
+                service = models.Service(
+                    id=service_id,
+                    organization_id=org_id,
+                    name=f"{template.name} {word}",
+                    description=template.description + " (Demonstratiedata: deze dienst bestaat niet.)",
+                    email=organization.email,
+                    phone=f"+32 {rnd.randint(50, 59)} {rnd.randint(10, 99)} {rnd.randint(10, 99)} {rnd.randint(10, 99)}",
+                    internal_phone=f"+32 {rnd.randint(50, 59)} {rnd.randint(10, 99)} {rnd.randint(10, 99)} {rnd.randint(10, 99)}",
+                    internal_notes="Interne nota voor trajectbegeleiders (demo).",
+                    status=status,
+                    published=rnd.random() > 0.02,
+                    minimum_age=template.min_age,
+                    maximum_age=template.max_age,
+                    eligibility_description=_eligibility_text(template, referral),
+                    referral_required_from=referral,
+                    application_process=(
+                        "Na doorverwijzing door je begeleider."
+                        if referral
+                        else rnd.choice(("Kom langs tijdens de openingsuren.", "Bel eerst voor een afspraak.", "Stuur een e-mail of bel."))
+                    ),
+                    what_to_bring=template.what_to_bring,
+                    fees_description="" if rnd.random() < 0.8 else "Kleine bijdrage, afhankelijk van je inkomen.",
+                    free_of_charge=rnd.random() < 0.8,
+                    languages=languages,
+                    interpretation_available=rnd.random() < 0.3,
+                    outreach=outreach,
+                    waiting_list=waiting.value,
+                    waiting_weeks=waiting_weeks,
+                    closed_on_public_holidays=rnd.random() < 0.9,
+                    assured_date=today - timedelta(days=verified_days_ago),
+                    assured_by="demo@sociale-kaart.invalid",
+                    demo=True,
+                )
+                data.services.append(service)
+                for code in template.needs:
+                    data.service_needs.append(models.ServiceNeed(service_id=service_id, need_code=code))
+                for code in template.target_groups:
+                    if code in valid_target_groups:
+                        data.service_target_groups.append(
+                            models.ServiceTargetGroup(service_id=service_id, target_group_code=code)
+                        )
+                if outreach:
+                    area = [municipality.nis] + [
+                        nis for nis in neighbours[municipality.nis] if rnd.random() < 0.6
+                    ]
+                    for nis in area:
+                        data.service_areas.append(models.ServiceArea(service_id=service_id, municipality_nis=nis))
+                served_locations = org_locations if rnd.random() < 0.3 else org_locations[:1]
+                for location in served_locations:
+                    data.service_at_locations.append(
+                        models.ServiceAtLocation(
+                            id=ids("sal", service_id, location.id), service_id=service_id, location_id=location.id
+                        )
+                    )
+                pattern_choices = list(range(len(OPENING_PATTERNS) - 1))
+                if "mental-health/crisis" in template.needs or "housing/emergency" in template.needs:
+                    pattern = OPENING_PATTERNS[-1]
+                else:
+                    pattern = OPENING_PATTERNS[rnd.choice(pattern_choices)]
+                by_appointment = rnd.random() < 0.2
+                for slot_number, (weekday, opens_at, closes_at) in enumerate(pattern):
+                    data.schedules.append(
+                        models.Schedule(
+                            id=ids("schedule", service_id, slot_number),
+                            service_id=service_id,
+                            weekday=weekday,
+                            opens_at=opens_at,
+                            closes_at=closes_at,
+                            by_appointment=by_appointment,
+                        )
+                    )
+                if rnd.random() < 0.15:
+                    start = today + timedelta(days=rnd.randint(5, 120))
+                    data.closures.append(
+                        models.Closure(
+                            id=ids("closure", service_id),
+                            service_id=service_id,
+                            starts_on=start,
+                            ends_on=start + timedelta(days=rnd.randint(3, 20)),
+                            reason="Jaarlijkse sluiting",
+                        )
+                    )
+    return data
+
+
+def _eligibility_text(template: ServiceTemplate, referral: list[str]) -> str:
+    parts = []
+    if template.min_age is not None and template.max_age is not None:
+        parts.append(f"Van {template.min_age} tot {template.max_age} jaar.")
+    elif template.min_age is not None:
+        parts.append(f"Vanaf {template.min_age} jaar.")
+    if template.target_groups:
+        labels = [target_groups_by_code()[code].label_nl for code in template.target_groups]
+        parts.append("Voor: " + ", ".join(labels) + ".")
+    if referral:
+        parts.append("Enkel na doorverwijzing door " + " of ".join(REFERRER_TYPES[r] for r in referral) + ".")
+    return " ".join(parts) or "Iedereen is welkom."
+
+
+def is_database_empty(session: Session) -> bool:
+    return session.exec(select(models.Service.id).limit(1)).first() is None
+
+
+def load_demo_data(session: Session, dataset: DemoDataset) -> None:
+    """Insert the dataset in one transaction and record that it is demonstration data."""
+    try:
+        session.add_all(dataset.all_rows())
+        session.merge(models.DatasetInfo(key="demo", value="true"))
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise

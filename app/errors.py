@@ -1,0 +1,136 @@
+"""Domain errors and their one mapping to HTTP.
+
+API errors are JSON ``{"code": ..., "message": ..., "detail": ...}``; ``message`` is
+English for developers, ``message_nl`` a plain-Dutch sentence the UI can show.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.domain.taxonomy import UnknownNeedError
+from geo.errors import AmbiguousLocation, GeoError, InvalidCoordinates, LocationNotFound, OutsideRegions
+from routing.errors import RoutingError
+
+logger = logging.getLogger(__name__)
+
+
+class DomainError(ValueError):
+    """Base for errors raised by the domain layer."""
+
+    code = "domain_error"
+    status_code = 400
+    message_nl = "Er ging iets mis met deze vraag."
+
+
+class NotFoundError(DomainError):
+    code = "not_found"
+    status_code = 404
+    message_nl = "Niet gevonden."
+
+
+#: exception class -> HTTP status
+STATUS_BY_EXCEPTION: dict[type[Exception], int] = {
+    UnknownNeedError: 422,
+    InvalidCoordinates: 422,
+    OutsideRegions: 422,
+    LocationNotFound: 422,
+    AmbiguousLocation: 422,
+    GeoError: 422,
+    RoutingError: 422,
+}
+
+
+def error_body(code: str, message: str, *, message_nl: str | None = None, detail=None) -> dict:
+    body: dict = {"code": code, "message": message}
+    if message_nl:
+        body["message_nl"] = message_nl
+    if detail is not None:
+        body["detail"] = detail
+    return body
+
+
+def _validation_message(errors: list[dict]) -> str:
+    parts = []
+    for error in errors[:5]:
+        location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query"))
+        parts.append(f"{location}: {error.get('msg', 'invalid')}" if location else error.get("msg", "invalid"))
+    return "; ".join(parts) or "invalid request"
+
+
+def _jsonable_errors(errors) -> list[dict]:
+    cleaned = []
+    for error in errors:
+        item = {key: error[key] for key in ("type", "loc", "msg") if key in error}
+        cleaned.append(item)
+    return cleaned
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = list(exc.errors())
+        return JSONResponse(
+            status_code=422,
+            content=error_body(
+                "validation_error",
+                _validation_message(errors),
+                message_nl="Controleer wat je invulde: " + _validation_message(errors),
+                detail=_jsonable_errors(errors),
+            ),
+        )
+
+    @app.exception_handler(DomainError)
+    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        return JSONResponse(
+            status_code=exc.status_code,
+            content=error_body(exc.code, str(exc) or exc.message_nl, message_nl=exc.message_nl),
+        )
+
+    async def _mapped(_request: Request, exc: Exception) -> JSONResponse:
+        status = next(
+            (code for cls, code in STATUS_BY_EXCEPTION.items() if isinstance(exc, cls)), 400
+        )
+        detail = None
+        if isinstance(exc, AmbiguousLocation):
+            detail = {"candidates": [candidate.to_dict() for candidate in exc.candidates]}
+        return JSONResponse(
+            status_code=status,
+            content=error_body(
+                getattr(exc, "code", "bad_request"),
+                str(exc),
+                message_nl=getattr(exc, "message_nl", None),
+                detail=detail,
+            ),
+        )
+
+    for exception_class in STATUS_BY_EXCEPTION:
+        app.add_exception_handler(exception_class, _mapped)
+
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(_request: Request, exc: OperationalError) -> JSONResponse:
+        logger.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc)
+        return JSONResponse(
+            status_code=503,
+            headers={"Retry-After": "5"},
+            content=error_body(
+                "database_unavailable",
+                "the database is temporarily unavailable; try again in a few seconds",
+                message_nl="De databank is even niet bereikbaar. Probeer het binnen enkele seconden opnieuw.",
+            ),
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+            content=error_body(code, str(exc.detail)),
+        )

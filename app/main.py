@@ -1,0 +1,75 @@
+"""The FastAPI application: ``create_app()`` wires settings, state, routes and errors."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from app.api.v1 import router as api_v1_router
+from app.config import PROJECT_ROOT, Settings, get_settings
+from app.errors import error_body, install_error_handlers
+from app.state import AppState, build_state
+from app.web.pages import router as pages_router
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
+    """Build the app. Tests pass a prepared ``state``; production builds it at start-up."""
+    settings = settings or (state.settings if state else get_settings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if getattr(app.state, "sk", None) is None:
+            app.state.sk = build_state(settings)
+        yield
+        if state is None:
+            app.state.sk.engine.dispose()
+
+    app = FastAPI(
+        title="Sociale kaart API",
+        version="0.1.0",
+        description="Services for the four Flemish local partnerships, ranked by how long it takes "
+        "this person to get there. Demonstration data is labelled as such.",
+        lifespan=lifespan,
+    )
+    app.state.sk = state
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.url.path.startswith("/embed"):
+            response.headers.setdefault(
+                "Content-Security-Policy", f"frame-ancestors {settings.embed_frame_ancestors}"
+            )
+        else:
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+        return response
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness and database check")
+    def healthz(request: Request):
+        sk: AppState = request.app.state.sk
+        try:
+            with sk.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except OperationalError:
+            return JSONResponse(
+                status_code=503,
+                content=error_body("database_unavailable", "database unreachable"),
+            )
+        return {"status": "ok", "database": sk.engine.dialect.name}
+
+    app.include_router(api_v1_router)
+    app.include_router(pages_router)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    return app

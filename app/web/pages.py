@@ -1,0 +1,40 @@
+"""Dutch pages. Thin: read, call the domain, render."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.deps import SessionDep, StateDep
+from app.domain.taxonomy import NEEDS
+from app.services_read import dataset_counts, dataset_is_demo
+from app.web.templating import templates
+from geo.regions import PARTNERSHIPS
+
+router = APIRouter(include_in_schema=False)
+
+
+def page_context(request: Request, state, session, **extra) -> dict:
+    return {
+        "request": request,
+        "attribution": state.attribution,
+        "demo": dataset_is_demo(session),
+        **extra,
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, state: StateDep, session: SessionDep):
+    partnerships = [
+        {"partnership": p, "municipalities": state.regions.in_partnership(p.slug)} for p in PARTNERSHIPS.values()
+    ]
+    return templates.TemplateResponse(
+        request,
+        "home.html",
+        page_context(request, state, session, counts=dataset_counts(session), partnerships=partnerships, needs=NEEDS),
+    )
+
+
+@router.get("/over", response_class=HTMLResponse)
+def about(request: Request, state: StateDep, session: SessionDep):
+    return templates.TemplateResponse(request, "about.html", page_context(request, state, session))

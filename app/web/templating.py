@@ -1,0 +1,9 @@
+"""Jinja2 templates shared by all pages."""
+
+from __future__ import annotations
+
+from fastapi.templating import Jinja2Templates
+
+from app.config import PROJECT_ROOT
+
+templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")

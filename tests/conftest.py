@@ -1,0 +1,122 @@
+"""Shared fixtures: prepared geodata, a database (SQLite or PostgreSQL), the app.
+
+``SK_TEST_DATABASE_URL`` selects the database (CI sets it to the local PostgreSQL for
+the second run); without it each session uses a fresh SQLite file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel
+
+from app import models  # noqa: F401  (registers tables)
+from app.config import PROJECT_ROOT, Settings
+from app.db import make_engine
+
+SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
+DEMO_TODAY = date(2026, 11, 2)
+DEMO_SEED = 20241
+
+
+def _test_database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("SK_TEST_DATABASE_URL", "")
+    return url or f"sqlite:///{tmp_dir / 'test.db'}"
+
+
+def reset_schema(engine: Engine) -> None:
+    """Drop everything (including Alembic's version table) and create the models' tables."""
+    SQLModel.metadata.drop_all(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    SQLModel.metadata.create_all(engine)
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The project's own ``data/``, prepared once (idempotent, fast when up to date)."""
+    from geo.prepare import ensure_data
+
+    target = PROJECT_ROOT / "data"
+    ensure_data(SHARED_DATA, target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        shared_data_dir=SHARED_DATA,
+        database_url=_test_database_url(tmp_path_factory.mktemp("db")),
+        demo_seed=DEMO_SEED,
+    )
+
+
+@pytest.fixture(scope="session")
+def regions(settings: Settings):
+    from geo.regions import load_regions
+
+    return load_regions(settings.geo_dir)
+
+
+@pytest.fixture(scope="session")
+def places(settings: Settings):
+    from geo.places import load_places
+
+    return load_places(settings.geo_dir)
+
+
+@pytest.fixture(scope="session")
+def demo_dataset(regions, places):
+    from app.demo import generate_demo_data
+
+    return generate_demo_data(regions, places, seed=DEMO_SEED, today=DEMO_TODAY)
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = make_engine(settings.sqlalchemy_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def loaded_engine(engine: Engine, regions, demo_dataset) -> Engine:
+    """A database with reference data and the demo dataset (loaded once per session)."""
+    from app.demo import load_demo_data
+    from app.reference import sync_reference_data
+
+    reset_schema(engine)
+    with Session(engine) as session:
+        sync_reference_data(session, regions)
+        load_demo_data(session, demo_dataset)
+    return engine
+
+
+@pytest.fixture
+def db(loaded_engine: Engine) -> Iterator[Session]:
+    with Session(loaded_engine) as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+def app_state(settings: Settings, loaded_engine: Engine):
+    from app.state import build_state
+
+    return build_state(settings, engine=loaded_engine)
+
+
+@pytest.fixture(scope="session")
+def client(app_state):
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+
+    with TestClient(create_app(state=app_state)) as test_client:
+        yield test_client
