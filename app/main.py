@@ -11,11 +11,13 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from app.api.search import router as search_api_router
 from app.api.v1 import router as api_v1_router
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.errors import error_body, install_error_handlers
 from app.state import AppState, build_state
 from app.web.pages import router as pages_router
+from app.web.search_pages import router as search_pages_router
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +72,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         return {"status": "ok", "database": sk.engine.dialect.name}
 
     app.include_router(api_v1_router)
+    app.include_router(search_api_router)
     app.include_router(pages_router)
+    app.include_router(search_pages_router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     return app

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
+from shapely.geometry import mapping
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -104,6 +105,22 @@ def list_municipalities(
             }
             for m in municipalities
         ]
+    }
+
+
+@router.get("/municipalities.geojson", summary="Municipality outlines (WGS84 GeoJSON) for maps")
+def municipalities_geojson(state: StateDep, response: Response) -> dict:
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"nis": m.nis, "name": m.name_nl, "partnerships": list(m.partnerships)},
+                "geometry": mapping(m.geometry),
+            }
+            for m in state.regions.municipalities
+        ],
     }
 
 

@@ -7,3 +7,11 @@ from fastapi.templating import Jinja2Templates
 from app.config import PROJECT_ROOT
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
+
+
+def _extract(key, mapping):
+    """``codes|map('extract', labels)``: look each item up in a mapping (itself if absent)."""
+    return mapping.get(key, key)
+
+
+templates.env.filters["extract"] = _extract

@@ -1,0 +1,260 @@
+"""``/api/v1/search``: where can this person go?"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, Field, ValidationError
+
+from app.deps import StateDep
+from app.domain.matching import Match, MatchResult
+from app.domain.profile import NeedsProfile
+from app.domain.search import SearchOutcome, run_search
+from app.errors import DomainError
+
+router = APIRouter(prefix="/api/v1", tags=["search"])
+
+
+class ProfileQueryError(DomainError):
+    code = "validation_error"
+    status_code = 422
+    message_nl = "Controleer wat je invulde."
+
+
+class HomeOut(BaseModel):
+    label: str
+    latitude: float
+    longitude: float
+    precision: str
+    municipality: dict[str, str]
+
+
+class TravelOut(BaseModel):
+    mode: str = Field(description="one of the person's modes, or at_home for outreach")
+    minutes: float
+    estimated: bool = Field(description="true: straight-line estimate, not a routed or timetable time")
+    detail: str | None = None
+
+
+class SearchResultOut(BaseModel):
+    service: dict[str, Any]
+    location: dict[str, Any] | None
+    travel: TravelOut
+    score: float
+    reasons: list[str]
+    warnings: list[str]
+    covered_needs: list[str]
+    stale: bool
+
+
+class ExcludedOut(BaseModel):
+    service_id: str
+    name: str
+    codes: list[str]
+    reasons: list[str]
+
+
+class PlanStepOut(BaseModel):
+    service_id: str
+    name: str
+    needs: list[str]
+    travel: TravelOut
+
+
+class PlanOut(BaseModel):
+    steps: list[PlanStepOut]
+    uncovered_needs: list[str]
+    total_minutes: float
+
+
+class SearchResponse(BaseModel):
+    home: HomeOut
+    mobility: dict[str, Any]
+    results: list[SearchResultOut]
+    excluded: list[ExcludedOut]
+    plan: PlanOut
+    considered: int
+    travel_times_estimated: bool = Field(description="true when any travel time shown is an estimate")
+    demo: bool = Field(description="true when the services are demonstration data")
+
+
+def service_json(match_or_service, *, include_internal: bool) -> dict[str, Any]:
+    service = getattr(match_or_service, "service", match_or_service)
+    body = {
+        "id": service.id,
+        "name": service.name,
+        "description": service.description,
+        "organization": {"id": service.organization_id, "name": service.organization_name},
+        "status": service.status,
+        "url": service.url,
+        "email": service.email,
+        "phone": service.phone,
+        "minimum_age": service.minimum_age,
+        "maximum_age": service.maximum_age,
+        "eligibility_description": service.eligibility_description,
+        "application_process": service.application_process,
+        "fees_description": service.fees_description,
+        "assured_date": service.assured_date.isoformat() if service.assured_date else None,
+        "languages": list(service.languages),
+        "interpretation_available": service.interpretation_available,
+        "needs": sorted(service.needs),
+        "target_groups": sorted(service.target_groups),
+        "referral_required_from": list(service.referral_required_from),
+        "outreach": service.outreach,
+        "waiting_list": service.waiting_list,
+        "waiting_weeks": service.waiting_weeks,
+        "what_to_bring": service.what_to_bring,
+        "opening_hours": [
+            {"weekday": s.weekday, "opens_at": s.opens_at.strftime("%H:%M"), "closes_at": s.closes_at.strftime("%H:%M"),
+             "by_appointment": s.by_appointment}
+            for s in service.opening_hours
+        ],
+        "demo": service.demo,
+    }
+    if include_internal:
+        body["internal_phone"] = service.internal_phone
+        body["internal_notes"] = service.internal_notes
+    return body
+
+
+def location_json(outcome: SearchOutcome, match: Match) -> dict[str, Any] | None:
+    if match.location_index is None:
+        return None
+    location = outcome.catalog.locations[match.location_index]
+    return {
+        "id": location.id,
+        "name": location.name,
+        "address_1": location.address_1,
+        "postcode": location.postcode,
+        "city": location.city,
+        "municipality_nis": location.municipality_nis,
+        "latitude": location.latitude,
+        "longitude": location.longitude,
+        "wheelchair_level": location.wheelchair_level,
+    }
+
+
+def search_response(outcome: SearchOutcome, *, include_internal: bool) -> SearchResponse:
+    result: MatchResult = outcome.result
+    home = outcome.home
+    mobility = outcome.participant.mobility
+    return SearchResponse(
+        home=HomeOut(
+            label=home.label, latitude=home.latitude, longitude=home.longitude, precision=home.precision,
+            municipality={"nis": home.municipality_nis, "name": home.municipality_name},
+        ),
+        mobility=mobility.model_dump(),
+        results=[
+            SearchResultOut(
+                service=service_json(match, include_internal=include_internal),
+                location=location_json(outcome, match),
+                travel=TravelOut(**match.travel.__dict__),
+                score=match.score,
+                reasons=list(match.reasons),
+                warnings=list(match.warnings),
+                covered_needs=list(match.covered_needs),
+                stale=match.stale,
+            )
+            for match in result.matches
+        ],
+        excluded=[
+            ExcludedOut(service_id=e.service.id, name=e.service.name, codes=list(e.codes), reasons=list(e.reasons))
+            for e in result.excluded
+        ],
+        plan=PlanOut(
+            steps=[
+                PlanStepOut(
+                    service_id=step.match.service.id, name=step.match.service.name, needs=list(step.needs),
+                    travel=TravelOut(**step.match.travel.__dict__),
+                )
+                for step in result.plan.steps
+            ],
+            uncovered_needs=list(result.plan.uncovered),
+            total_minutes=result.plan.total_minutes,
+        ),
+        considered=result.considered,
+        travel_times_estimated=any(m.travel.estimated for m in result.matches),
+        demo=outcome.catalog.demo,
+    )
+
+
+def execute(state, profile: NeedsProfile, *, include_internal: bool) -> SearchResponse:
+    outcome = run_search(
+        profile,
+        catalog=state.catalog(),
+        gazetteer=state.gazetteer,
+        reach=state.reach,
+        today=date.today(),
+        stale_after_days=state.settings.stale_after_months * 30,
+    )
+    return search_response(outcome, include_internal=include_internal)
+
+
+@router.post("/search", response_model=SearchResponse, summary="Rank the services this person can reach")
+def search_post(state: StateDep, profile: NeedsProfile) -> SearchResponse:
+    return execute(state, profile, include_internal=False)
+
+
+def profile_from_query(
+    *,
+    lat: float | None,
+    lon: float | None,
+    q: str | None,
+    needs: str,
+    modes: str | None,
+    profile: str | None,
+    max_minutes: int | None,
+    age: int | None,
+    languages: str | None,
+    limit: int,
+    wheelchair: bool = False,
+) -> NeedsProfile:
+    """Build a profile from flat query parameters (GET search, widget)."""
+    home: dict[str, Any] = {"lat": lat, "lon": lon} if lat is not None or lon is not None else {"query": q}
+    mobility: dict[str, Any] = {"wheelchair": wheelchair}
+    if profile:
+        mobility["profile"] = profile
+    if modes:
+        mobility["modes"] = [m.strip() for m in modes.split(",") if m.strip()]
+    if max_minutes is not None:
+        mobility["max_minutes"] = max_minutes
+    raw = {
+        "home": home,
+        "needs": [code.strip() for code in needs.split(",") if code.strip()],
+        "mobility": mobility,
+        "age": age,
+        "languages": [code.strip() for code in (languages or "").split(",") if code.strip()],
+        "limit": limit,
+    }
+    try:
+        return NeedsProfile.model_validate(raw)
+    except ValidationError as exc:
+        messages = []
+        for error in exc.errors()[:5]:
+            where = ".".join(str(p) for p in error["loc"])
+            messages.append(f"{where}: {error['msg']}" if where else error["msg"])
+        raise ProfileQueryError("; ".join(messages)) from None
+
+
+@router.get("/search", response_model=SearchResponse, summary="The same search with query parameters")
+def search_get(
+    state: StateDep,
+    needs: Annotated[str, Query(min_length=1, max_length=600, description="comma-separated need codes")],
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
+    modes: Annotated[str | None, Query(max_length=60)] = None,
+    profile: Annotated[str | None, Query(max_length=20)] = None,
+    max_minutes: Annotated[int | None, Query(ge=1, le=180)] = None,
+    age: Annotated[int | None, Query(ge=0, le=120)] = None,
+    languages: Annotated[str | None, Query(max_length=60)] = None,
+    wheelchair: bool = False,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> SearchResponse:
+    needs_profile = profile_from_query(
+        lat=lat, lon=lon, q=q, needs=needs, modes=modes, profile=profile, max_minutes=max_minutes,
+        age=age, languages=languages, limit=limit, wheelchair=wheelchair,
+    )
+    return execute(state, needs_profile, include_internal=False)

@@ -1,0 +1,460 @@
+"""Matching and ranking: one scoring function used by the coach UI, the API, the widget
+and the gap analysis.
+
+Pure: a resolved profile, a :class:`~app.domain.catalog.Catalog` and travel times in;
+ranked results with Dutch reasons, explained exclusions and a multi-need plan out.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from app.domain.catalog import Catalog, CatalogService, OpeningSlot
+from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, ResolvedMobility, TimeWindow
+from app.domain.taxonomy import REFERRER_TYPES, covers, needs_by_code, target_groups_by_code
+
+MONTHS_NL = (
+    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+    "oktober", "november", "december",
+)
+WEEKDAYS_NL = ("ma", "di", "wo", "do", "vr", "za", "zo")
+
+
+@dataclass(frozen=True)
+class ScoringWeights:
+    """All ranking weights in one place. Scores are in [0, 1]; weights sum to 1."""
+
+    need_coverage: float = 0.50
+    travel_time: float = 0.25
+    language: float = 0.10
+    waiting_list: float = 0.10
+    freshness: float = 0.05
+    #: travel-time decay: the time score is 1 / (1 + (minutes / (half_at * max_minutes))^2)
+    travel_half_at: float = 0.5
+    language_interpreter: float = 0.6
+    language_none: float = 0.2
+    waiting: dict[str, float] = field(
+        default_factory=lambda: {"none": 1.0, "short": 0.7, "long": 0.35, "closed": 0.05}
+    )
+    stale_score: float = 0.5
+    #: plan: minutes a coach would trade for one visit fewer
+    plan_minutes_per_visit: float = 15.0
+
+
+WEIGHTS = ScoringWeights()
+
+
+@dataclass(frozen=True)
+class ModeTimes:
+    """Travel minutes from home to every catalog location by one mode."""
+
+    mode: str
+    minutes: np.ndarray  # (n_locations,), inf where unreachable
+    estimated: np.ndarray  # (n_locations,) bool
+    details: Sequence[str | None] | None = None  # e.g. "bus 45, elk uur" per location
+
+
+@dataclass(frozen=True)
+class HomePoint:
+    longitude: float
+    latitude: float
+    municipality_nis: str
+    municipality_name: str
+    label: str
+    precision: str
+
+
+@dataclass(frozen=True)
+class Participant:
+    """What the matching needs to know, already validated and resolved."""
+
+    home: HomePoint
+    needs: dict[str, int]  # code -> priority
+    mobility: ResolvedMobility
+    age: int | None = None
+    languages: tuple[str, ...] = ()
+    interpreter_ok: bool = True
+    target_groups: frozenset[str] = frozenset()
+    availability: tuple[TimeWindow, ...] = ()
+    referrer: str | None = None
+
+
+@dataclass(frozen=True)
+class Travel:
+    mode: str  # one of the person's modes, or "at_home"
+    minutes: float
+    estimated: bool
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    service: CatalogService
+    location_index: int | None
+    travel: Travel
+    covered_needs: tuple[str, ...]
+    score: float
+    reasons: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    stale: bool = False
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    service: CatalogService
+    codes: tuple[str, ...]
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    match: Match
+    needs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: tuple[PlanStep, ...]
+    uncovered: tuple[str, ...]
+    total_minutes: float
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    matches: tuple[Match, ...]
+    excluded: tuple[Exclusion, ...]
+    plan: Plan
+    considered: int
+
+
+def month_nl(day: date) -> str:
+    return f"{MONTHS_NL[day.month - 1]} {day.year}"
+
+
+def language_name(code: str) -> str:
+    return LANGUAGE_NAMES_NL.get(code, code)
+
+
+def effective_target_groups(participant: Participant) -> frozenset[str]:
+    """Declared groups plus what follows from the age."""
+    groups = set(participant.target_groups)
+    if participant.age is not None:
+        if 18 <= participant.age <= 30:
+            groups.add("young-adults")
+        if participant.age < 18:
+            groups.add("minors")
+        if participant.age >= 55:
+            groups.add("over-55")
+    return frozenset(groups)
+
+
+def _fmt_minutes(minutes: float) -> str:
+    return f"{max(1, round(minutes))} min"
+
+
+def _format_slot(slot: OpeningSlot) -> str:
+    return f"{WEEKDAYS_NL[slot.weekday - 1]} {slot.opens_at:%H:%M}-{slot.closes_at:%H:%M}"
+
+
+def _overlaps(slot: OpeningSlot, window: TimeWindow, on: date) -> bool:
+    if slot.weekday != window.weekday:
+        return False
+    if slot.valid_from and on < slot.valid_from:
+        return False
+    if slot.valid_to and on > slot.valid_to:
+        return False
+    return slot.opens_at < window.end and window.start < slot.closes_at
+
+
+def open_during(service: CatalogService, windows: Sequence[TimeWindow], *, today: date) -> bool | None:
+    """Is the service open in at least one of the windows? ``None`` when hours are unknown."""
+    if not service.opening_hours:
+        return None
+    return any(_overlaps(slot, window, today) for slot in service.opening_hours for window in windows)
+
+
+def time_score(minutes: float, max_minutes: float, weights: ScoringWeights = WEIGHTS) -> float:
+    """Smooth decay against the person's maximum: 1 at the door, 0.5 at half, 0.2 at the max."""
+    scale = max(weights.travel_half_at * max_minutes, 1e-9)
+    return 1.0 / (1.0 + (minutes / scale) ** 2)
+
+
+def _eligibility_failures(
+    service: CatalogService, participant: Participant, groups: frozenset[str], *, today: date
+) -> list[tuple[str, str]]:
+    failures: list[tuple[str, str]] = []
+    if not service.is_active:
+        failures.append(("inactive", "Niet actief of niet gepubliceerd"))
+    age = participant.age
+    if age is not None and service.minimum_age is not None and age < service.minimum_age:
+        failures.append(("age", f"Pas vanaf {service.minimum_age} jaar"))
+    if age is not None and service.maximum_age is not None and age > service.maximum_age:
+        failures.append(("age", f"Tot {service.maximum_age} jaar"))
+    if service.referral_required_from and participant.referrer not in service.referral_required_from:
+        names = " of ".join(REFERRER_TYPES.get(code, code) for code in service.referral_required_from)
+        failures.append(("referral", f"Enkel na doorverwijzing door {names}"))
+    if service.target_groups and not (service.target_groups & groups):
+        names = ", ".join(
+            target_groups_by_code()[code].label_nl.lower() if code in target_groups_by_code() else code
+            for code in sorted(service.target_groups)
+        )
+        failures.append(("target_group", f"Enkel voor {names}"))
+    if participant.availability:
+        is_open = open_during(service, participant.availability, today=today)
+        if is_open is False:
+            hours = ", ".join(_format_slot(slot) for slot in service.opening_hours[:4])
+            failures.append(("closed", f"Gesloten wanneer de deelnemer kan (open: {hours})"))
+    return failures
+
+
+def _best_travel(
+    service: CatalogService,
+    catalog: Catalog,
+    participant: Participant,
+    mode_times: Sequence[ModeTimes],
+) -> tuple[int | None, Travel | None, list[tuple[str, str]]]:
+    """The fastest allowed way to the service, or why none is within reach."""
+    home_nis = participant.home.municipality_nis
+    if service.outreach and home_nis in service.service_area:
+        return None, Travel(mode="at_home", minutes=0.0, estimated=False, detail="komt aan huis"), []
+    failures: list[tuple[str, str]] = []
+    if not service.location_indices:
+        if service.outreach:
+            failures.append(("outside_area", f"Komt niet aan huis in {participant.home.municipality_name}"))
+        else:
+            failures.append(("no_location", "Geen adres gekend"))
+        return None, None, failures
+
+    candidates = list(service.location_indices)
+    if participant.mobility.wheelchair:
+        accessible = [
+            i for i in candidates
+            if catalog.locations[i].wheelchair_level is not None and catalog.locations[i].wheelchair_level >= 2
+        ]
+        if not accessible:
+            unknown = all(catalog.locations[i].wheelchair_level is None for i in candidates)
+            failures.append((
+                "wheelchair",
+                "Rolstoeltoegankelijkheid niet gekend" if unknown else "Niet rolstoeltoegankelijk",
+            ))
+            return None, None, failures
+        candidates = accessible
+
+    best: tuple[float, int, ModeTimes] | None = None
+    nearest_beyond: tuple[float, str, bool] | None = None
+    for times in mode_times:
+        limit = participant.mobility.max_minutes_by_mode.get(times.mode, participant.mobility.max_minutes)
+        for i in candidates:
+            minutes = float(times.minutes[i])
+            if not math.isfinite(minutes):
+                continue
+            if minutes <= limit:
+                if best is None or minutes < best[0]:
+                    best = (minutes, i, times)
+            elif nearest_beyond is None or minutes < nearest_beyond[0]:
+                nearest_beyond = (minutes, times.mode, bool(times.estimated[i]))
+    if best is None:
+        if nearest_beyond is not None:
+            minutes, mode, estimated = nearest_beyond
+            limit = participant.mobility.max_minutes_by_mode.get(mode, participant.mobility.max_minutes)
+            label = "geschat " if estimated else ""
+            failures.append((
+                "too_far",
+                f"Te ver: {label}{_fmt_minutes(minutes)} {MODE_LABELS_NL[mode]} (max. {limit} min)",
+            ))
+        else:
+            modes = ", ".join(MODE_LABELS_NL[m] for m in participant.mobility.modes)
+            failures.append(("unreachable", f"Niet bereikbaar {modes}"))
+        if service.outreach:
+            failures.append(("outside_area", f"Komt niet aan huis in {participant.home.municipality_name}"))
+        return None, None, failures
+    minutes, index, times = best
+    detail = times.details[index] if times.details is not None else None
+    return index, Travel(mode=times.mode, minutes=minutes, estimated=bool(times.estimated[index]), detail=detail), []
+
+
+def _score_and_reasons(
+    service: CatalogService,
+    catalog: Catalog,
+    location_index: int | None,
+    travel: Travel,
+    covered: list[str],
+    participant: Participant,
+    *,
+    today: date,
+    stale_after_days: int,
+    weights: ScoringWeights,
+) -> tuple[float, list[str], list[str], bool]:
+    reasons: list[str] = []
+    warnings: list[str] = []
+    total_priority = sum(participant.needs.values())
+    coverage = sum(participant.needs[code] for code in covered) / total_priority
+    labels = [needs_by_code()[code].label_nl.lower() for code in covered]
+    if len(participant.needs) > 1:
+        reasons.append(f"Helpt voor {len(covered)} van de {len(participant.needs)} noden: {', '.join(labels)}")
+    else:
+        reasons.append(f"Helpt voor: {', '.join(labels)}")
+
+    if travel.mode == "at_home":
+        reasons.append(f"Komt aan huis in {participant.home.municipality_name}")
+        travel_component = 1.0
+    else:
+        limit = participant.mobility.max_minutes_by_mode.get(travel.mode, participant.mobility.max_minutes)
+        text = f"{_fmt_minutes(travel.minutes)} {MODE_LABELS_NL[travel.mode]}"
+        if travel.detail:
+            text += f" ({travel.detail})"
+        if travel.estimated:
+            text += " (geschatte reistijd)"
+        reasons.append(text[0].upper() + text[1:])
+        travel_component = time_score(travel.minutes, limit, weights)
+        if location_index is not None and participant.mobility.wheelchair:
+            reasons.append("Rolstoeltoegankelijk")
+
+    if participant.languages:
+        spoken = [code for code in participant.languages if code in service.languages]
+        if spoken:
+            language_component = 1.0
+            non_dutch = [code for code in spoken if code != "nl"]
+            if non_dutch:
+                reasons.append("Spreekt " + ", ".join(language_name(code) for code in non_dutch))
+        elif service.interpretation_available and participant.interpreter_ok:
+            language_component = weights.language_interpreter
+            reasons.append("Met tolk")
+        else:
+            language_component = weights.language_none
+            warnings.append("Spreekt geen van de talen van de deelnemer")
+    else:
+        language_component = 1.0
+
+    waiting_component = weights.waiting.get(service.waiting_list, 1.0)
+    if service.waiting_list == "short" or service.waiting_list == "long":
+        weeks = f"± {service.waiting_weeks} weken" if service.waiting_weeks else ""
+        warnings.append(f"Wachtlijst {weeks}".strip())
+    elif service.waiting_list == "closed":
+        warnings.append("Wachtlijst gesloten: neemt nu niemand nieuw op")
+    else:
+        reasons.append("Geen wachtlijst")
+
+    stale = service.assured_date is None or (today - service.assured_date).days > stale_after_days
+    if service.assured_date is None:
+        warnings.append("Nooit gecontroleerd door de organisatie")
+    elif stale:
+        warnings.append(f"Niet meer gecontroleerd sinds {month_nl(service.assured_date)}")
+    freshness_component = weights.stale_score if stale else 1.0
+    if not service.free_of_charge:
+        warnings.append("Niet gratis" + (f": {service.fees_description}" if service.fees_description else ""))
+
+    score = (
+        weights.need_coverage * coverage
+        + weights.travel_time * travel_component
+        + weights.language * language_component
+        + weights.waiting_list * waiting_component
+        + weights.freshness * freshness_component
+    )
+    return round(score, 4), reasons, warnings, stale
+
+
+def match_services(
+    participant: Participant,
+    catalog: Catalog,
+    mode_times: Sequence[ModeTimes],
+    *,
+    today: date,
+    stale_after_days: int = 365,
+    limit: int = 20,
+    weights: ScoringWeights = WEIGHTS,
+) -> MatchResult:
+    """Filter, rank and explain; the single scoring function of the application."""
+    groups = effective_target_groups(participant)
+    matches: list[Match] = []
+    excluded: list[Exclusion] = []
+    considered = 0
+    for service in catalog.services:
+        covered = [code for code in participant.needs if covers(service.needs, code)]
+        if not covered:
+            continue
+        considered += 1
+        failures = _eligibility_failures(service, participant, groups, today=today)
+        location_index, travel, travel_failures = _best_travel(service, catalog, participant, mode_times)
+        failures += travel_failures
+        if failures or travel is None:
+            excluded.append(
+                Exclusion(service=service, codes=tuple(c for c, _ in failures), reasons=tuple(r for _, r in failures))
+            )
+            continue
+        score, reasons, warnings, stale = _score_and_reasons(
+            service, catalog, location_index, travel, covered, participant,
+            today=today, stale_after_days=stale_after_days, weights=weights,
+        )
+        matches.append(
+            Match(
+                service=service, location_index=location_index, travel=travel, covered_needs=tuple(covered),
+                score=score, reasons=tuple(reasons), warnings=tuple(warnings), stale=stale,
+            )
+        )
+    matches.sort(key=lambda m: (-m.score, m.travel.minutes, m.service.name, m.service.id))
+    plan = make_plan(participant, matches, weights=weights)
+    excluded.sort(key=lambda e: (e.service.name, e.service.id))
+    return MatchResult(matches=tuple(matches[:limit]), excluded=tuple(excluded), plan=plan, considered=considered)
+
+
+def make_plan(
+    participant: Participant,
+    matches: Sequence[Match],
+    *,
+    weights: ScoringWeights = WEIGHTS,
+    per_need: int = 6,
+    max_visits: int = 4,
+) -> Plan:
+    """The fewest, closest services that together cover the needs.
+
+    Exact over a small candidate set (the best few per need): minimise total minutes
+    plus ``plan_minutes_per_visit`` per service, so that one place covering several
+    needs wins over two places that are only slightly closer.
+    """
+    needs = list(participant.needs)
+    candidates: dict[str, Match] = {}
+    for code in needs:
+        covering = [m for m in matches if code in m.covered_needs and m.service.waiting_list != "closed"]
+        covering.sort(key=lambda m: (m.travel.minutes, -m.score))
+        for match in covering[:per_need]:
+            candidates[match.service.id] = match
+    pool = list(candidates.values())
+    while len(pool) > 20 and per_need > 1:
+        # keep the enumeration small: C(20, 4) combinations at most
+        per_need -= 1
+        keep = set()
+        for code in needs:
+            covering = sorted((m for m in pool if code in m.covered_needs), key=lambda m: (m.travel.minutes, -m.score))
+            keep.update(m.service.id for m in covering[:per_need])
+        pool = [m for m in pool if m.service.id in keep]
+    coverable = [code for code in needs if any(code in m.covered_needs for m in pool)]
+    uncovered = tuple(code for code in needs if code not in coverable)
+    if not coverable:
+        return Plan(steps=(), uncovered=uncovered, total_minutes=0.0)
+    best: tuple[float, tuple[Match, ...]] | None = None
+    for size in range(1, min(max_visits, len(coverable)) + 1):
+        for combo in itertools.combinations(pool, size):
+            covered = {code for m in combo for code in m.covered_needs}
+            if not all(code in covered for code in coverable):
+                continue
+            cost = sum(m.travel.minutes for m in combo) + weights.plan_minutes_per_visit * size
+            if best is None or cost < best[0] - 1e-9:
+                best = (cost, combo)
+    if best is None:
+        return Plan(steps=(), uncovered=tuple(needs), total_minutes=0.0)
+    steps: list[PlanStep] = []
+    assigned: set[str] = set()
+    for match in sorted(best[1], key=lambda m: -len(m.covered_needs)):
+        mine = tuple(code for code in match.covered_needs if code in coverable and code not in assigned)
+        assigned.update(mine)
+        steps.append(PlanStep(match=match, needs=mine))
+    return Plan(
+        steps=tuple(steps), uncovered=uncovered, total_minutes=round(sum(s.match.travel.minutes for s in steps), 1)
+    )

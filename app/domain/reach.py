@@ -1,0 +1,106 @@
+"""Travel minutes from one home to every catalog location, for each mode a person has.
+
+The only door from the domain to :mod:`routing`: road modes go to the
+:class:`routing.travel.TravelTimeEngine`, ``transit`` to a timetable router when a GTFS
+feed is loaded and to the labelled NMBS-station estimate otherwise.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+
+import numpy as np
+
+from app.domain.matching import ModeTimes
+from routing.config import RoutingConfig
+from routing.travel import TravelTimeEngine
+
+
+@dataclass(frozen=True)
+class TransitWindow:
+    """When the person would leave home for a timetable answer."""
+
+    service_date: date
+    start: time
+    end: time
+
+
+def default_transit_window(today: date) -> TransitWindow:
+    """Next weekday, leaving between 8:00 and 9:00 (a typical appointment morning)."""
+    day = today + timedelta(days=1)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return TransitWindow(service_date=day, start=time(8, 0), end=time(9, 0))
+
+
+class Reach:
+    """Computes :class:`ModeTimes` for the matching, whatever routing is loaded."""
+
+    def __init__(
+        self,
+        engine: TravelTimeEngine,
+        *,
+        transit_router=None,
+        rail_estimator=None,
+    ) -> None:
+        self.engine = engine
+        self.transit_router = transit_router
+        self.rail_estimator = rail_estimator
+
+    @classmethod
+    def estimates_only(cls, config: RoutingConfig | None = None) -> Reach:
+        return cls(TravelTimeEngine(config or RoutingConfig()))
+
+    @property
+    def config(self) -> RoutingConfig:
+        return self.engine.config
+
+    def walk_minutes(self, origin: tuple[float, float], points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        times = self.engine.one_to_many(origin, points, "walk")
+        return times.minutes, times.estimated
+
+    def mode_times(
+        self,
+        origin: tuple[float, float],
+        destinations: np.ndarray,
+        modes: Sequence[str],
+        *,
+        max_minutes_by_mode: dict[str, int],
+        window: TransitWindow,
+    ) -> list[ModeTimes]:
+        results: list[ModeTimes] = []
+        for mode in modes:
+            cutoff = float(max_minutes_by_mode.get(mode, 180))
+            if mode == "transit":
+                results.append(self._transit(origin, destinations, cutoff, window))
+                continue
+            # Route a little past the limit so "too far: 34 min" can be explained.
+            times = self.engine.one_to_many(origin, destinations, mode, cutoff_minutes=cutoff * 2)
+            results.append(ModeTimes(mode=mode, minutes=times.minutes, estimated=times.estimated))
+        return results
+
+    def _transit(self, origin, destinations, cutoff: float, window: TransitWindow) -> ModeTimes:
+        if self.transit_router is not None:
+            times = self.transit_router.one_to_many(
+                origin, destinations, service_date=window.service_date, window_start=window.start,
+                window_end=window.end, max_minutes=cutoff * 2, walk_minutes=self.walk_minutes,
+            )
+        elif self.rail_estimator is not None:
+            times = self.rail_estimator.one_to_many(
+                origin, destinations, max_minutes=cutoff * 2, walk_minutes=self.walk_minutes
+            )
+        else:
+            # No timetable and no stations: walking is the only honest public answer.
+            walk = self.engine.one_to_many(origin, destinations, "walk", cutoff_minutes=cutoff * 2)
+            return ModeTimes(
+                mode="transit", minutes=walk.minutes, estimated=np.ones_like(walk.estimated, dtype=bool),
+                details=["te voet, geen dienstregeling geladen"] * len(walk.minutes),
+            )
+        return ModeTimes(
+            mode="transit",
+            minutes=times.minutes_median,
+            estimated=times.estimated,
+            details=list(times.summaries),
+        )
