@@ -28,7 +28,7 @@ run: init
 test: setup
 	$(PY) -m pytest -q
 ifeq ($(CI),true)
-	SK_TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser"
+	SK_TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser" --ignore=tests/routing --ignore=tests/geo
 endif
 
 test-postgres: setup
@@ -39,6 +39,9 @@ bench-routing: setup
 
 bench-transit: setup
 	$(PY) scripts/bench_transit.py
+
+bench-search: data
+	$(PY) scripts/bench_search.py
 
 clean:
 	rm -rf $(VENV) data/source data/geo data/networks data/*.db*

@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +38,8 @@ class Settings(BaseSettings):
     max_snap_m: float = 1500.0
 
     embed_frame_ancestors: str = "*"
-    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    #: per client address, for the public API (``limits`` notation)
+    public_rate_limit: str = "120/minute"
 
     @property
     def sqlalchemy_url(self) -> str:

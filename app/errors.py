@@ -88,8 +88,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+        retry_after = getattr(exc, "retry_after", None)
         return JSONResponse(
             status_code=exc.status_code,
+            headers={"Retry-After": str(retry_after)} if retry_after else None,
             content=error_body(exc.code, str(exc) or exc.message_nl, message_nl=exc.message_nl),
         )
 

@@ -6,20 +6,26 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from app.api.public import RateLimiter
+from app.api.public import router as public_api_router
 from app.api.search import router as search_api_router
 from app.api.v1 import router as api_v1_router
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.errors import error_body, install_error_handlers
 from app.state import AppState, build_state
+from app.web.embed import router as embed_router
 from app.web.pages import router as pages_router
 from app.web.search_pages import router as search_pages_router
 
 logger = logging.getLogger(__name__)
+
+#: paths that any website may read (CORS) : the public API and the widget script
+PUBLIC_PREFIXES = ("/api/v1/public/", "/widget.js")
 
 
 def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
@@ -42,14 +48,26 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         lifespan=lifespan,
     )
     app.state.sk = state
+    app.state.public_rate_limiter = RateLimiter(settings.public_rate_limit)
     install_error_handlers(app)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
-        response = await call_next(request)
+        public = request.url.path.startswith(PUBLIC_PREFIXES)
+        if public and request.method == "OPTIONS":
+            response = Response(status_code=204)
+        else:
+            response = await call_next(request)
+        if public:
+            # Read-only data for any website; never with credentials.
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
+            response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
+            response.headers["Access-Control-Max-Age"] = "86400"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if request.url.path.startswith("/embed"):
+        if request.url.path == "/embed":
             response.headers.setdefault(
                 "Content-Security-Policy", f"frame-ancestors {settings.embed_frame_ancestors}"
             )
@@ -72,6 +90,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         return {"status": "ok", "database": sk.engine.dialect.name}
 
     app.include_router(api_v1_router)
+    app.include_router(public_api_router)
+    app.include_router(embed_router)
     app.include_router(search_api_router)
     app.include_router(pages_router)
     app.include_router(search_pages_router)

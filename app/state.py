@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from app.config import Settings
 from app.db import make_engine
+from app.domain.catalog import Catalog, catalog_key, load_catalog
+from app.domain.reach import Reach
 from geo.gazetteer import Gazetteer
 from geo.places import Place, load_places
 from geo.prepare import ensure_data
@@ -26,7 +30,25 @@ class AppState:
     regions: RegionIndex
     gazetteer: Gazetteer
     places: list[Place]
+    reach: Reach
     attribution: list[str] = field(default_factory=list)
+    _catalog: Catalog | None = None
+    _catalog_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def catalog(self) -> Catalog:
+        """The services snapshot, rebuilt when the data changed (checked per call, cheaply)."""
+        with Session(self.engine) as session:
+            key = catalog_key(session)
+            current = self._catalog
+            if current is not None and current.key == key:
+                return current
+            with self._catalog_lock:
+                if self._catalog is None or self._catalog.key != key:
+                    self._catalog = load_catalog(session)
+                return self._catalog
+
+    def invalidate_catalog(self) -> None:
+        self._catalog = None
 
 
 def load_attribution(geo_dir: Path) -> list[str]:
@@ -45,6 +67,28 @@ def load_attribution(geo_dir: Path) -> list[str]:
     return [line for line in lines if line]
 
 
+def build_reach(settings: Settings) -> Reach:
+    """Road networks from the cache (if any were built) and the public-transport source."""
+    from routing.config import RoutingConfig
+    from routing.travel import TravelTimeEngine
+
+    config = RoutingConfig(
+        walk_kmh=settings.walk_kmh, bike_kmh=settings.bike_kmh, ebike_kmh=settings.ebike_kmh,
+        max_snap_m=settings.max_snap_m,
+    )
+    engine = TravelTimeEngine.from_cache_dir(settings.network_dir, config)
+    rail_estimator = None
+    stations = settings.geo_dir / "stations.csv"
+    try:
+        from routing.transit import RailEstimator
+
+        if stations.exists():
+            rail_estimator = RailEstimator.from_stations_csv(stations, config)
+    except ImportError:
+        logger.warning("public-transport routing is not available; transit falls back to walking")
+    return Reach(engine, rail_estimator=rail_estimator)
+
+
 def build_state(settings: Settings, *, engine: Engine | None = None) -> AppState:
     """Prepare geodata if needed and load everything the requests read."""
     ensure_data(settings.shared_data_dir, settings.data_dir)
@@ -55,5 +99,6 @@ def build_state(settings: Settings, *, engine: Engine | None = None) -> AppState
         regions=regions,
         gazetteer=Gazetteer.from_geo_dir(settings.geo_dir),
         places=load_places(settings.geo_dir),
+        reach=build_reach(settings),
         attribution=load_attribution(settings.geo_dir),
     )

@@ -1,0 +1,202 @@
+"""The public, read-only API the embeddable widget uses.
+
+Same scoring as the coach search, without internal fields or the "why not" list.
+CORS for GET from any origin (no credentials), rate-limited per client, cacheable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+from pydantic import BaseModel
+
+from app.api.search import HomeOut, PlanOut, SearchResultOut, execute, profile_from_query
+from app.deps import StateDep
+from app.domain.taxonomy import NEEDS, Term, search_needs
+from app.errors import DomainError
+
+router = APIRouter(prefix="/api/v1/public", tags=["public"])
+
+SUPPORTED_LANGUAGES = ("nl", "fr", "en")
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status_code = 429
+    message_nl = "Te veel zoekopdrachten na elkaar. Wacht even en probeer opnieuw."
+
+    def __init__(self, retry_after: int) -> None:
+        self.retry_after = retry_after
+        super().__init__(f"too many requests; retry after {retry_after} s")
+
+
+class RateLimiter:
+    """Moving-window limit per client address (the ``limits`` library, as slowapi uses)."""
+
+    def __init__(self, limit: str) -> None:
+        self.item = parse(limit)
+        self.storage = MemoryStorage()
+        self.strategy = MovingWindowRateLimiter(self.storage)
+
+    def check(self, client: str) -> None:
+        if not self.strategy.hit(self.item, "public", client):
+            reset_at, _remaining = self.strategy.get_window_stats(self.item, "public", client)
+            import time
+
+            raise RateLimited(max(1, int(reset_at - time.time()) + 1))
+
+
+def rate_limit(request: Request) -> None:
+    limiter: RateLimiter = request.app.state.public_rate_limiter
+    client = request.client.host if request.client else "unknown"
+    limiter.check(client)
+
+
+RateLimitDep = Annotated[None, Depends(rate_limit)]
+
+
+class PublicSearchResponse(BaseModel):
+    home: HomeOut
+    mobility: dict[str, Any]
+    results: list[SearchResultOut]
+    plan: PlanOut
+    travel_times_estimated: bool
+    demo: bool
+
+
+def cacheable_json(request: Request, payload: dict, *, max_age: int) -> Response:
+    """JSON with a strong ETag; answers 304 when the client already has it."""
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", "Vary": "Accept-Encoding"}
+    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(content=body, media_type="application/json", headers=headers)
+
+
+def _label(term: Term, lang: str) -> str:
+    if lang == "fr" and term.label_fr:
+        return term.label_fr
+    if lang == "en" and term.label_en:
+        return term.label_en
+    return term.label_nl
+
+
+@router.get("/needs", summary="Needs offered in a partnership, labelled in nl/fr/en")
+def public_needs(
+    request: Request,
+    state: StateDep,
+    _limit: RateLimitDep,
+    partnership: Annotated[str | None, Query(max_length=40)] = None,
+    lang: Annotated[str, Query(pattern="^(nl|fr|en)$")] = "nl",
+) -> Response:
+    offered: set[str] | None = None
+    if partnership:
+        from geo.regions import PARTNERSHIPS
+
+        if partnership not in PARTNERSHIPS:
+            raise UnknownPartnership(partnership)
+        municipalities = {m.nis for m in state.regions.in_partnership(partnership)}
+        catalog = state.catalog()
+        offered = set()
+        for service in catalog.services:
+            if not service.is_active:
+                continue
+            here = service.service_area & municipalities or any(
+                catalog.locations[i].municipality_nis in municipalities for i in service.location_indices
+            )
+            if here:
+                offered.update(service.needs)
+    needs = []
+    for term in NEEDS:
+        children = [
+            {"code": child.code, "label": _label(child, lang)}
+            for child in term.children
+            if offered is None or child.code in offered
+        ]
+        if offered is None or children or term.code in offered:
+            needs.append({"code": term.code, "label": _label(term, lang), "children": children})
+    return cacheable_json(request, {"partnership": partnership, "lang": lang, "needs": needs}, max_age=3600)
+
+
+class UnknownPartnership(DomainError):
+    code = "unknown_partnership"
+    status_code = 422
+    message_nl = "Dit partnerschap bestaat niet."
+
+    def __init__(self, slug: str) -> None:
+        super().__init__(f"unknown partnership {slug!r}")
+
+
+@router.get("/geocode", summary="Resolve a postcode or village (public)")
+def public_geocode(
+    request: Request,
+    state: StateDep,
+    _limit: RateLimitDep,
+    q: Annotated[str, Query(min_length=1, max_length=100)],
+) -> Response:
+    candidates = state.gazetteer.search(q, limit=5)
+    return cacheable_json(request, {"query": q, "candidates": [c.to_dict() for c in candidates]}, max_age=3600)
+
+
+@router.get("/search", response_model=PublicSearchResponse, summary="Public search: published, active services only")
+def public_search(
+    request: Request,
+    state: StateDep,
+    _limit: RateLimitDep,
+    needs: Annotated[str | None, Query(max_length=400, description="comma-separated need codes (max 8)")] = None,
+    text: Annotated[str | None, Query(max_length=100, description="free text, matched to needs (Dutch synonyms)")] = None,
+    lat: Annotated[float | None, Query(ge=49.45, le=51.55, description="WGS84 latitude inside Belgium")] = None,
+    lon: Annotated[float | None, Query(ge=2.5, le=6.45, description="WGS84 longitude inside Belgium")] = None,
+    q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
+    modes: Annotated[str | None, Query(max_length=40)] = None,
+    profile: Annotated[str | None, Query(max_length=20)] = None,
+    max_minutes: Annotated[int | None, Query(ge=5, le=120)] = None,
+    age: Annotated[int | None, Query(ge=0, le=120)] = None,
+    languages: Annotated[str | None, Query(max_length=40)] = None,
+    limit: Annotated[int, Query(ge=1, le=25)] = 10,
+) -> Response:
+    codes = [code.strip() for code in (needs or "").split(",") if code.strip()]
+    if len(codes) > 8:
+        raise TooManyNeeds()
+    if text and text.strip():
+        codes += [term.code for term, _score in search_needs(text, limit=2, score_cutoff=80)]
+        if not codes:
+            raise NoNeedRecognised(text)
+    if not codes:
+        raise NoNeedRecognised("")
+    needs = ",".join(dict.fromkeys(codes))
+    profile_model = profile_from_query(
+        lat=lat, lon=lon, q=q, needs=needs, modes=modes, profile=profile, max_minutes=max_minutes,
+        age=age, languages=languages, limit=limit,
+    )
+    full = execute(state, profile_model, include_internal=False)
+    public = PublicSearchResponse(
+        home=full.home, mobility=full.mobility, results=full.results, plan=full.plan,
+        travel_times_estimated=full.travel_times_estimated, demo=full.demo,
+    )
+    return cacheable_json(request, public.model_dump(mode="json"), max_age=60)
+
+
+class NoNeedRecognised(DomainError):
+    code = "no_need"
+    status_code = 422
+    message_nl = "We begrijpen niet goed waarvoor je hulp zoekt. Kies een onderwerp uit de lijst."
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"no need given or recognised in {text!r}" if text else "give needs or text")
+
+
+class TooManyNeeds(DomainError):
+    code = "too_many_needs"
+    status_code = 422
+    message_nl = "Kies maximaal 8 noden."
+
+    def __init__(self) -> None:
+        super().__init__("at most 8 needs per public search")

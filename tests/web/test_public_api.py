@@ -1,0 +1,98 @@
+"""The public API the widget uses: no internal fields, CORS, limits, caching."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+
+
+def test_public_search_has_no_internal_fields_and_the_same_ranking(client):
+    params = {"q": "8500", "needs": "housing,language/nt2", "profile": "no-licence", "limit": 10}
+    public = client.get("/api/v1/public/search", params=params)
+    assert public.status_code == 200
+    body = public.json()
+    assert "excluded" not in body
+    assert body["demo"] is True
+    for result in body["results"]:
+        assert "internal_phone" not in result["service"]
+        assert "internal_notes" not in result["service"]
+    coach = client.get("/api/v1/search", params=params).json()
+    assert [r["service"]["id"] for r in body["results"]] == [r["service"]["id"] for r in coach["results"]][:10]
+
+
+def test_cors_for_any_origin_without_credentials(client):
+    response = client.get(
+        "/api/v1/public/search", params={"q": "8500", "needs": "housing"}, headers={"Origin": "https://gemeente.example"}
+    )
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert "Access-Control-Allow-Credentials" not in response.headers
+    preflight = client.options("/api/v1/public/search", headers={"Origin": "https://x.example", "Access-Control-Request-Method": "GET"})
+    assert preflight.status_code == 204
+    coach = client.get("/api/v1/search", params={"q": "8500", "needs": "housing"}, headers={"Origin": "https://x.example"})
+    assert "Access-Control-Allow-Origin" not in coach.headers
+
+
+def test_etag_and_cache_control(client):
+    params = {"q": "8500", "needs": "housing"}
+    first = client.get("/api/v1/public/search", params=params)
+    assert "max-age" in first.headers["Cache-Control"]
+    again = client.get("/api/v1/public/search", params=params, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/widget.js", headers={"If-None-Match": client.get("/widget.js").headers["ETag"]}).status_code == 304
+
+
+def test_free_text_is_matched_to_needs(client):
+    body = client.get("/api/v1/public/search", params={"q": "Ieper", "text": "schulden", "profile": "bike"}).json()
+    assert any(code.startswith("income-debt") for r in body["results"] for code in r["covered_needs"])
+    response = client.get("/api/v1/public/search", params={"q": "Ieper", "text": "qwxz"})
+    assert response.status_code == 422 and response.json()["code"] == "no_need"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "8500", "needs": ",".join(["housing"] * 9)},
+        {"lat": 48.85, "lon": 2.35, "needs": "housing"},
+        {"q": "x" * 101, "needs": "housing"},
+        {"q": "8500", "needs": "housing", "limit": 500},
+        {"q": "8500"},
+    ],
+)
+def test_public_input_limits_are_422(client, params):
+    response = client.get("/api/v1/public/search", params=params)
+    assert response.status_code == 422
+    assert response.json()["message"]
+
+
+def test_rate_limit_answers_429_with_retry_after(app_state):
+    from app.config import Settings
+
+    settings = app_state.settings.model_copy(update={"public_rate_limit": "3/minute"})
+    assert isinstance(settings, Settings)
+    with TestClient(create_app(settings, state=app_state)) as limited:
+        statuses = [limited.get("/api/v1/public/needs").status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+        response = limited.get("/api/v1/public/needs")
+        assert int(response.headers["Retry-After"]) > 0
+        assert response.json()["code"] == "rate_limited"
+
+
+def test_partnership_needs_and_frame_rules(client):
+    body = client.get("/api/v1/public/needs", params={"partnership": "turnhout", "lang": "fr"}).json()
+    assert body["needs"] and any(n["label"] == "Logement" for n in body["needs"])
+    assert client.get("/api/v1/public/needs", params={"partnership": "gent"}).status_code == 422
+    embed = client.get("/embed", params={"partnership": "westhoek", "lang": "nl"})
+    assert embed.status_code == 200
+    assert embed.headers["Content-Security-Policy"] == "frame-ancestors *"
+    assert "X-Frame-Options" not in embed.headers
+    assert "frame-ancestors 'none'" in client.get("/embed/configurator").headers["Content-Security-Policy"]
+
+
+def test_widget_is_small(client):
+    import gzip
+
+    response = client.get("/widget.js")
+    assert response.headers["content-type"].startswith("application/javascript")
+    assert len(gzip.compress(response.content)) < 30 * 1024
