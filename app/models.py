@@ -239,3 +239,89 @@ class DatasetInfo(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=60)
     value: str = ""
+
+
+class Role(StrEnum):
+    COORDINATOR = "coordinator"  # a partnership's data quality (partnership_slug) or all (None)
+    PARTNER = "partner"  # edits the services of their own organisations
+    COACH = "coach"  # searches, sees internal contact lines
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "app_user"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    email: str = Field(max_length=200, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    #: coordinator scope; None means all partnerships
+    partnership_slug: str | None = Field(default=None, foreign_key="partnership.slug", max_length=40)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+class UserOrganization(SQLModel, table=True):
+    """The organisations a partner editor may edit."""
+
+    __tablename__ = "user_organization"
+
+    user_id: str = Field(foreign_key="app_user.id", primary_key=True, max_length=36)
+    organization_id: str = Field(foreign_key="organization.id", primary_key=True, max_length=36)
+
+
+class UserSession(SQLModel, table=True):
+    """Server-side sessions: the cookie holds only a random token; logout deletes the row."""
+
+    __tablename__ = "user_session"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(foreign_key="app_user.id", index=True, max_length=36)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+
+
+class Invite(SQLModel, table=True):
+    """A one-time invitation link; only the token's hash is stored."""
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    email: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    partnership_slug: str | None = Field(default=None, max_length=40)
+    organization_ids: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
+class ChangeRecord(SQLModel, table=True):
+    """One changed field of one record: the HSDS ``metadata`` object."""
+
+    __tablename__ = "change_record"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    resource_id: str = Field(index=True, max_length=36)
+    resource_type: str = Field(max_length=40)  # service, organization, location, ...
+    last_action_date: datetime = Field(default_factory=utcnow)
+    last_action_type: str = Field(max_length=20)  # create, update, deactivate, verify, import
+    field_name: str = Field(default="", max_length=80)
+    previous_value: str = ""
+    replacement_value: str = ""
+    updated_by: str = Field(default="", max_length=200)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """Mail to send (reminder digests); sent by a worker when SMTP is configured."""
+
+    __tablename__ = "outbox_message"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    kind: str = Field(max_length=40)
+    recipient: str = Field(max_length=200)
+    subject: str = Field(max_length=300)
+    body: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
