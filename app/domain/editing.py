@@ -1,0 +1,475 @@
+"""Partners keep their own entries right: access rules, edits with history, no lost updates.
+
+Every rule is enforced here, not in the web layer, so the form, the JSON API and any
+future client go through the same checks.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, time
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from rapidfuzz import fuzz
+from sqlalchemy import update
+from sqlmodel import Session, delete, select
+
+from app import models
+from app.auth import PermissionDenied, now_utc, user_organization_ids
+from app.domain.taxonomy import REFERRER_TYPES, target_groups_by_code, validate_need_codes
+from app.errors import DomainError, NotFoundError
+
+
+class VersionConflict(DomainError):
+    code = "version_conflict"
+    status_code = 409
+    message_nl = "Iemand anders heeft deze dienst intussen gewijzigd. Bekijk beide versies."
+
+    def __init__(self, current: dict[str, Any], attempted: dict[str, Any]) -> None:
+        self.current = current
+        self.attempted = attempted
+        super().__init__(f"the service changed meanwhile (now version {current.get('version')})")
+
+
+class PossibleDuplicates(DomainError):
+    code = "possible_duplicates"
+    status_code = 409
+    message_nl = "Er bestaat al een gelijkaardige dienst. Controleer of het niet om dezelfde gaat."
+
+    def __init__(self, candidates: list[dict[str, Any]]) -> None:
+        self.candidates = candidates
+        super().__init__(f"{len(candidates)} similar existing record(s)")
+
+
+class OpeningSlotIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    weekday: int = Field(ge=1, le=7)
+    opens_at: time
+    closes_at: time
+    by_appointment: bool = False
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OpeningSlotIn:
+        if self.closes_at <= self.opens_at:
+            msg = "closing time must be after opening time"
+            raise ValueError(msg)
+        return self
+
+
+class ClosureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    starts_on: date
+    ends_on: date
+    reason: str = Field(default="", max_length=200)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ClosureIn:
+        if self.ends_on < self.starts_on:
+            msg = "a closure must end on or after its first day"
+            raise ValueError(msg)
+        return self
+
+
+#: plain columns of Service an editor may change
+SERVICE_FIELDS = (
+    "name", "description", "url", "email", "phone", "internal_phone", "internal_notes", "status", "published",
+    "minimum_age", "maximum_age", "eligibility_description", "referral_required_from", "application_process",
+    "what_to_bring", "fees_description", "free_of_charge", "languages", "interpretation_available", "outreach",
+    "waiting_list", "waiting_weeks", "closed_on_public_holidays",
+)
+#: related rows edited as a whole
+RELATED_FIELDS = ("needs", "target_groups", "service_area", "opening_hours", "closures")
+
+
+class ServiceChanges(BaseModel):
+    """A partial update: only the fields that are set are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=2, max_length=200)
+    description: str | None = Field(default=None, max_length=5000)
+    url: str | None = Field(default=None, max_length=300, pattern=r"^(https?://\S+)?$")
+    email: str | None = Field(default=None, max_length=200, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
+    phone: str | None = Field(default=None, max_length=40)
+    internal_phone: str | None = Field(default=None, max_length=40)
+    internal_notes: str | None = Field(default=None, max_length=5000)
+    status: models.ServiceStatus | None = None
+    published: bool | None = None
+    minimum_age: int | None = Field(default=None, ge=0, le=120)
+    maximum_age: int | None = Field(default=None, ge=0, le=120)
+    eligibility_description: str | None = Field(default=None, max_length=2000)
+    referral_required_from: list[str] | None = Field(default=None, max_length=10)
+    application_process: str | None = Field(default=None, max_length=2000)
+    what_to_bring: str | None = Field(default=None, max_length=1000)
+    fees_description: str | None = Field(default=None, max_length=1000)
+    free_of_charge: bool | None = None
+    languages: list[str] | None = Field(default=None, max_length=20)
+    interpretation_available: bool | None = None
+    outreach: bool | None = None
+    waiting_list: models.WaitingList | None = None
+    waiting_weeks: int | None = Field(default=None, ge=0, le=260)
+    closed_on_public_holidays: bool | None = None
+    needs: list[str] | None = Field(default=None, max_length=20)
+    target_groups: list[str] | None = Field(default=None, max_length=12)
+    service_area: list[str] | None = Field(default=None, max_length=60)
+    opening_hours: list[OpeningSlotIn] | None = Field(default=None, max_length=60)
+    closures: list[ClosureIn] | None = Field(default=None, max_length=30)
+
+    @field_validator("needs")
+    @classmethod
+    def _needs(cls, value):
+        return None if value is None else validate_need_codes(value)
+
+    @field_validator("target_groups")
+    @classmethod
+    def _groups(cls, value):
+        if value is not None:
+            unknown = [code for code in value if code not in target_groups_by_code()]
+            if unknown:
+                msg = f"unknown target group(s): {', '.join(unknown)}"
+                raise ValueError(msg)
+        return value
+
+    @field_validator("referral_required_from")
+    @classmethod
+    def _referrers(cls, value):
+        if value is not None:
+            unknown = [code for code in value if code not in REFERRER_TYPES]
+            if unknown:
+                msg = f"unknown referrer type(s): {', '.join(unknown)}"
+                raise ValueError(msg)
+        return value
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value):
+        if value is not None:
+            bad = [code for code in value if not (2 <= len(code) <= 3 and code.isalpha() and code.islower())]
+            if bad:
+                msg = f"language codes must be ISO 639 (e.g. nl, ar, prs): {', '.join(bad)}"
+                raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _ages(self) -> ServiceChanges:
+        if self.minimum_age is not None and self.maximum_age is not None and self.minimum_age > self.maximum_age:
+            msg = "minimum age is above maximum age"
+            raise ValueError(msg)
+        return self
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, list):
+        return [_jsonable(item) for item in value]
+    if hasattr(value, "value"):
+        return value.value
+    return value
+
+
+def _as_text(value: Any) -> str:
+    value = _jsonable(value)
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def related_values(session: Session, service_id: str) -> dict[str, Any]:
+    """The related rows of a service in the shape :class:`ServiceChanges` uses."""
+    needs = session.exec(select(models.ServiceNeed.need_code).where(models.ServiceNeed.service_id == service_id)).all()
+    groups = session.exec(
+        select(models.ServiceTargetGroup.target_group_code).where(models.ServiceTargetGroup.service_id == service_id)
+    ).all()
+    area = session.exec(select(models.ServiceArea.municipality_nis).where(models.ServiceArea.service_id == service_id)).all()
+    hours = session.exec(
+        select(models.Schedule).where(models.Schedule.service_id == service_id).order_by(models.Schedule.weekday, models.Schedule.opens_at)
+    ).all()
+    closures = session.exec(
+        select(models.Closure).where(models.Closure.service_id == service_id).order_by(models.Closure.starts_on)
+    ).all()
+    return {
+        "needs": sorted(needs),
+        "target_groups": sorted(groups),
+        "service_area": sorted(area),
+        "opening_hours": [
+            {"weekday": h.weekday, "opens_at": h.opens_at.isoformat(), "closes_at": h.closes_at.isoformat(),
+             "by_appointment": h.by_appointment}
+            for h in hours
+        ],
+        "closures": [
+            {"starts_on": c.starts_on.isoformat(), "ends_on": c.ends_on.isoformat(), "reason": c.reason} for c in closures
+        ],
+    }
+
+
+def service_snapshot(session: Session, service: models.Service) -> dict[str, Any]:
+    snapshot = {name: _jsonable(getattr(service, name)) for name in SERVICE_FIELDS}
+    snapshot.update(related_values(session, service.id))
+    snapshot.update(id=service.id, version=service.version, organization_id=service.organization_id)
+    return snapshot
+
+
+def service_partnerships(session: Session, service_id: str) -> set[str]:
+    municipalities = set(
+        session.exec(
+            select(models.Location.municipality_nis)
+            .join(models.ServiceAtLocation, models.ServiceAtLocation.location_id == models.Location.id)
+            .where(models.ServiceAtLocation.service_id == service_id)
+        ).all()
+    )
+    municipalities |= set(
+        session.exec(select(models.ServiceArea.municipality_nis).where(models.ServiceArea.service_id == service_id)).all()
+    )
+    if not municipalities:
+        return set()
+    return set(
+        session.exec(
+            select(models.MunicipalityPartnership.partnership_slug).where(
+                models.MunicipalityPartnership.municipality_nis.in_(municipalities)
+            )
+        ).all()
+    )
+
+
+def can_edit_organization(session: Session, user: models.User, organization_id: str) -> bool:
+    if user.role == models.Role.COORDINATOR.value and user.partnership_slug is None:
+        return True
+    if user.role == models.Role.PARTNER.value:
+        return organization_id in user_organization_ids(session, user)
+    return False
+
+
+def can_edit_service(session: Session, user: models.User, service: models.Service) -> bool:
+    if not user.active:
+        return False
+    if user.role == models.Role.COORDINATOR.value:
+        return user.partnership_slug is None or user.partnership_slug in service_partnerships(session, service.id)
+    if user.role == models.Role.PARTNER.value:
+        return service.organization_id in user_organization_ids(session, user)
+    return False
+
+
+def get_editable_service(session: Session, *, user: models.User, service_id: str) -> models.Service:
+    service = session.get(models.Service, service_id)
+    if service is None:
+        raise NotFoundError(f"service {service_id} not found")
+    if not can_edit_service(session, user, service):
+        raise PermissionDenied(f"user may not edit service {service_id}")
+    return service
+
+
+def _record(session: Session, *, resource: str, resource_id: str, action: str, actor: str, changes: dict) -> None:
+    moment = now_utc()
+    if not changes:
+        session.add(models.ChangeRecord(
+            resource_id=resource_id, resource_type=resource, last_action_date=moment, last_action_type=action,
+            updated_by=actor,
+        ))
+    for field_name, (before, after) in changes.items():
+        session.add(models.ChangeRecord(
+            resource_id=resource_id, resource_type=resource, last_action_date=moment, last_action_type=action,
+            field_name=field_name, previous_value=_as_text(before), replacement_value=_as_text(after), updated_by=actor,
+        ))
+
+
+def _replace_related(session: Session, service_id: str, field_name: str, value: list) -> None:
+    if field_name == "needs":
+        session.exec(delete(models.ServiceNeed).where(models.ServiceNeed.service_id == service_id))
+        session.add_all(models.ServiceNeed(service_id=service_id, need_code=code) for code in value)
+    elif field_name == "target_groups":
+        session.exec(delete(models.ServiceTargetGroup).where(models.ServiceTargetGroup.service_id == service_id))
+        session.add_all(models.ServiceTargetGroup(service_id=service_id, target_group_code=code) for code in value)
+    elif field_name == "service_area":
+        session.exec(delete(models.ServiceArea).where(models.ServiceArea.service_id == service_id))
+        session.add_all(models.ServiceArea(service_id=service_id, municipality_nis=nis) for nis in dict.fromkeys(value))
+    elif field_name == "opening_hours":
+        session.exec(delete(models.Schedule).where(models.Schedule.service_id == service_id))
+        session.add_all(
+            models.Schedule(service_id=service_id, weekday=slot.weekday, opens_at=slot.opens_at,
+                            closes_at=slot.closes_at, by_appointment=slot.by_appointment)
+            for slot in value
+        )
+    elif field_name == "closures":
+        session.exec(delete(models.Closure).where(models.Closure.service_id == service_id))
+        session.add_all(
+            models.Closure(service_id=service_id, starts_on=c.starts_on, ends_on=c.ends_on, reason=c.reason) for c in value
+        )
+
+
+def update_service(
+    session: Session,
+    *,
+    user: models.User,
+    service_id: str,
+    expected_version: int,
+    changes: ServiceChanges,
+) -> models.Service:
+    """Apply ``changes`` if nobody saved since ``expected_version``; record every field.
+
+    The version check and the write are one conditional UPDATE, so two concurrent saves
+    can never both succeed: the second gets :class:`VersionConflict` with both versions.
+    """
+    service = get_editable_service(session, user=user, service_id=service_id)
+    before = service_snapshot(session, service)
+    requested = changes.model_dump(exclude_unset=True)
+    if "service_area" in requested:
+        known = set(session.exec(select(models.Municipality.nis)).all())
+        unknown = [nis for nis in requested["service_area"] if nis not in known]
+        if unknown:
+            msg = f"unknown municipality code(s) in service area: {', '.join(unknown)}"
+            raise DomainError(msg)
+    diff: dict[str, tuple[Any, Any]] = {}
+    for name in requested:
+        after = _jsonable(getattr(changes, name))
+        if name in ("opening_hours", "closures"):
+            after = [item.model_dump(mode="json") for item in getattr(changes, name)]
+        if name in ("needs", "target_groups", "service_area"):
+            after = sorted(after)
+        if before[name] != after:
+            diff[name] = (before[name], after)
+    if service.version != expected_version:
+        session.rollback()
+        raise VersionConflict(current=before, attempted={**before, **{k: v[1] for k, v in diff.items()}})
+    if not diff:
+        return service
+    columns = {name: getattr(changes, name) for name in diff if name in SERVICE_FIELDS}
+    columns = {name: (value.value if hasattr(value, "value") else value) for name, value in columns.items()}
+    try:
+        result = session.exec(
+            update(models.Service)
+            .where(models.Service.id == service_id, models.Service.version == expected_version)
+            .values(**columns, version=expected_version + 1, last_modified=now_utc())
+        )
+        if result.rowcount != 1:
+            session.rollback()
+            fresh = session.get(models.Service, service_id)
+            session.refresh(fresh)
+            current = service_snapshot(session, fresh)
+            raise VersionConflict(current=current, attempted={**before, **{k: v[1] for k, v in diff.items()}})
+        for name in diff:
+            if name in RELATED_FIELDS:
+                _replace_related(session, service_id, name, getattr(changes, name))
+        _record(session, resource="service", resource_id=service_id, action="update", actor=user.email, changes=diff)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    session.refresh(service)
+    return service
+
+
+def verify_service(session: Session, *, user: models.User, service_id: str, today: date | None = None) -> models.Service:
+    """'Klopt nog': set assured_date/assured_by and nothing else."""
+    service = get_editable_service(session, user=user, service_id=service_id)
+    day = today or date.today()
+    diff = {"assured_date": (service.assured_date, day), "assured_by": (service.assured_by, user.email)}
+    try:
+        session.exec(
+            update(models.Service)
+            .where(models.Service.id == service_id)
+            .values(assured_date=day, assured_by=user.email, last_modified=now_utc())
+        )
+        _record(session, resource="service", resource_id=service_id, action="verify", actor=user.email, changes=diff)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    session.refresh(service)
+    return service
+
+
+def service_history(session: Session, service_id: str) -> list[models.ChangeRecord]:
+    return list(
+        session.exec(
+            select(models.ChangeRecord)
+            .where(models.ChangeRecord.resource_id == service_id)
+            .order_by(models.ChangeRecord.last_action_date.desc(), models.ChangeRecord.field_name)
+        ).all()
+    )
+
+
+def similar_services(
+    session: Session, *, name: str, organization_id: str, limit: int = 5, threshold: float = 85.0
+) -> list[dict[str, Any]]:
+    """Existing services whose name (and organisation) closely match, best first."""
+    organizations = {org.id: org.name for org in session.exec(select(models.Organization)).all()}
+    wanted_org = organizations.get(organization_id, "")
+    scored = []
+    for service in session.exec(select(models.Service)).all():
+        name_score = fuzz.token_sort_ratio(name, service.name)
+        org_score = 100.0 if service.organization_id == organization_id else fuzz.token_sort_ratio(
+            wanted_org, organizations.get(service.organization_id, "")
+        )
+        score = 0.75 * name_score + 0.25 * org_score
+        if score >= threshold:
+            scored.append({"id": service.id, "name": service.name,
+                           "organization": organizations.get(service.organization_id, ""), "score": round(score, 1)})
+    return sorted(scored, key=lambda item: -item["score"])[:limit]
+
+
+def create_service(
+    session: Session,
+    *,
+    user: models.User,
+    organization_id: str,
+    changes: ServiceChanges,
+    location_ids: list[str] | None = None,
+    allow_duplicate: bool = False,
+) -> models.Service:
+    if not changes.name:
+        msg = "a new service needs a name"
+        raise DomainError(msg)
+    if session.get(models.Organization, organization_id) is None:
+        raise NotFoundError(f"organization {organization_id} not found")
+    if not can_edit_organization(session, user, organization_id):
+        raise PermissionDenied(f"user may not add services to organization {organization_id}")
+    if not allow_duplicate:
+        candidates = similar_services(session, name=changes.name, organization_id=organization_id)
+        if candidates:
+            raise PossibleDuplicates(candidates)
+    values = changes.model_dump(exclude_unset=True, include=set(SERVICE_FIELDS))
+    values = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
+    service = models.Service(organization_id=organization_id, **values)
+    try:
+        session.add(service)
+        session.flush()
+        for name in RELATED_FIELDS:
+            if getattr(changes, name) is not None:
+                _replace_related(session, service.id, name, getattr(changes, name))
+        for location_id in location_ids or []:
+            location = session.get(models.Location, location_id)
+            if location is None or location.organization_id != organization_id:
+                raise PermissionDenied(f"location {location_id} does not belong to this organisation")
+            session.add(models.ServiceAtLocation(service_id=service.id, location_id=location_id))
+        _record(session, resource="service", resource_id=service.id, action="create", actor=user.email,
+                changes={name: (None, _jsonable(value)) for name, value in values.items()})
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    session.refresh(service)
+    return service
+
+
+def stale_services(
+    session: Session, *, older_than_days: int, organization_ids: set[str] | None = None, today: date | None = None
+) -> list[models.Service]:
+    """Active services not verified for longer than the limit (never verified included)."""
+    from datetime import timedelta
+
+    cutoff = (today or date.today()) - timedelta(days=older_than_days)
+    query = select(models.Service).where(
+        models.Service.status == models.ServiceStatus.ACTIVE.value,
+        (models.Service.assured_date == None) | (models.Service.assured_date < cutoff),  # noqa: E711
+    )
+    if organization_ids is not None:
+        query = query.where(models.Service.organization_id.in_(organization_ids))
+    return list(session.exec(query.order_by(models.Service.assured_date, models.Service.name)).all())

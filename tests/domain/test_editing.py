@@ -1,0 +1,164 @@
+"""Access rules, history and no lost updates, in the domain layer."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, time
+
+import pytest
+from sqlmodel import Session, delete, select
+
+from app import models
+from app.auth import PermissionDenied, create_user
+from app.domain.editing import (
+    OpeningSlotIn,
+    PossibleDuplicates,
+    ServiceChanges,
+    VersionConflict,
+    create_service,
+    service_history,
+    update_service,
+    verify_service,
+)
+
+
+@pytest.fixture
+def world(loaded_engine):
+    """Two organisations, a service each, a partner editor for the first, a coach."""
+    tag = uuid.uuid4().hex[:8]
+    with Session(loaded_engine) as session:
+        org_a = models.Organization(name=f"Testorganisatie A {tag}")
+        org_b = models.Organization(name=f"Testorganisatie B {tag}")
+        session.add_all([org_a, org_b])
+        session.flush()
+        location = models.Location(organization_id=org_a.id, name="A", municipality_nis="34022", latitude=50.82, longitude=3.26)
+        service_a = models.Service(organization_id=org_a.id, name=f"Budgethulp {tag}", assured_date=date(2024, 1, 5))
+        service_b = models.Service(organization_id=org_b.id, name=f"Woonhulp {tag}")
+        session.add_all([location, service_a, service_b])
+        session.flush()
+        session.add(models.ServiceAtLocation(service_id=service_a.id, location_id=location.id))
+        session.commit()
+        partner = create_user(session, email=f"partner-{tag}@example.org", password="lang-genoeg-wachtwoord",
+                              role="partner", organization_ids=[org_a.id])
+        coach = create_user(session, email=f"coach-{tag}@example.org", password="lang-genoeg-wachtwoord", role="coach")
+        coordinator = create_user(session, email=f"coord-{tag}@example.org", password="lang-genoeg-wachtwoord",
+                                  role="coordinator", partnership_slug="zuid-west-vlaanderen")
+        ids = {"org_a": org_a.id, "org_b": org_b.id, "a": service_a.id, "b": service_b.id, "location": location.id,
+               "partner": partner.id, "coach": coach.id, "coordinator": coordinator.id}
+    yield ids
+    with Session(loaded_engine) as session:
+        services = [ids["a"], ids["b"]] + list(
+            session.exec(select(models.Service.id).where(models.Service.organization_id.in_([ids["org_a"], ids["org_b"]]))).all()
+        )
+        for table in (models.ServiceNeed, models.ServiceAtLocation, models.Schedule, models.Closure, models.ServiceArea,
+                      models.ServiceTargetGroup):
+            session.exec(delete(table).where(table.service_id.in_(services)))
+        session.exec(delete(models.ChangeRecord).where(models.ChangeRecord.resource_id.in_(services)))
+        session.exec(delete(models.Service).where(models.Service.id.in_(services)))
+        session.exec(delete(models.Location).where(models.Location.id == ids["location"]))
+        users = [ids["partner"], ids["coach"], ids["coordinator"]]
+        session.exec(delete(models.UserOrganization).where(models.UserOrganization.user_id.in_(users)))
+        session.exec(delete(models.UserSession).where(models.UserSession.user_id.in_(users)))
+        session.exec(delete(models.User).where(models.User.id.in_(users)))
+        session.exec(delete(models.Organization).where(models.Organization.id.in_([ids["org_a"], ids["org_b"]])))
+        session.commit()
+
+
+def _user(session, user_id):
+    return session.get(models.User, user_id)
+
+
+def test_a_partner_edits_their_own_service_and_every_field_is_recorded(loaded_engine, world):
+    with Session(loaded_engine) as session:
+        partner = _user(session, world["partner"])
+        changes = ServiceChanges(
+            waiting_list="short", waiting_weeks=4, needs=["income-debt/budget"],
+            opening_hours=[OpeningSlotIn(weekday=2, opens_at=time(9), closes_at=time(12))],
+        )
+        service = update_service(session, user=partner, service_id=world["a"], expected_version=1, changes=changes)
+        assert service.version == 2 and service.waiting_weeks == 4
+        history = service_history(session, world["a"])
+        fields = {record.field_name for record in history}
+        assert {"waiting_list", "waiting_weeks", "needs", "opening_hours"} <= fields
+        waiting = next(r for r in history if r.field_name == "waiting_list")
+        assert (waiting.previous_value, waiting.replacement_value, waiting.updated_by) == ("none", "short", partner.email)
+
+
+@pytest.mark.parametrize("who", ["partner", "coach", "coordinator"])
+def test_nobody_edits_another_organisations_service(loaded_engine, world, who):
+    with Session(loaded_engine) as session:
+        user = _user(session, world[who])
+        with pytest.raises(PermissionDenied):
+            update_service(session, user=user, service_id=world["b"], expected_version=1, changes=ServiceChanges(name="Overgenomen"))
+        assert session.get(models.Service, world["b"]).name.startswith("Woonhulp")
+
+
+def test_a_coach_cannot_edit_at_all(loaded_engine, world):
+    with Session(loaded_engine) as session:
+        with pytest.raises(PermissionDenied):
+            update_service(session, user=_user(session, world["coach"]), service_id=world["a"], expected_version=1,
+                           changes=ServiceChanges(name="Nee"))
+
+
+def test_the_coordinator_of_the_partnership_may_edit_services_in_it(loaded_engine, world):
+    with Session(loaded_engine) as session:
+        coordinator = _user(session, world["coordinator"])
+        service = update_service(session, user=coordinator, service_id=world["a"], expected_version=1,
+                                 changes=ServiceChanges(description="Nagekeken door de coördinator"))
+        assert service.version == 2
+
+
+def test_the_second_of_two_concurrent_saves_gets_a_conflict_with_both_versions(loaded_engine, world):
+    with Session(loaded_engine) as first, Session(loaded_engine) as second:
+        partner_one, partner_two = _user(first, world["partner"]), _user(second, world["partner"])
+        update_service(first, user=partner_one, service_id=world["a"], expected_version=1, changes=ServiceChanges(phone="056 11 11 11"))
+        with pytest.raises(VersionConflict) as conflict:
+            update_service(second, user=partner_two, service_id=world["a"], expected_version=1, changes=ServiceChanges(phone="056 22 22 22"))
+        assert conflict.value.current["phone"] == "056 11 11 11"
+        assert conflict.value.attempted["phone"] == "056 22 22 22"
+    with Session(loaded_engine) as check:
+        assert check.get(models.Service, world["a"]).phone == "056 11 11 11"
+
+
+def test_verify_changes_only_the_assurance(loaded_engine, world):
+    with Session(loaded_engine) as session:
+        partner = _user(session, world["partner"])
+        before = session.get(models.Service, world["a"]).model_dump()
+        service = verify_service(session, user=partner, service_id=world["a"], today=date(2026, 11, 2))
+        after = service.model_dump()
+        changed = {key for key in before if before[key] != after[key]}
+        assert changed == {"assured_date", "assured_by", "last_modified"}
+        assert service.assured_by == partner.email
+        assert service_history(session, world["a"])[0].last_action_type == "verify"
+
+
+def test_invalid_changes_are_rejected_before_anything_is_written(loaded_engine, world):
+    with pytest.raises(ValueError, match="unknown need"):
+        ServiceChanges(needs=["flying"])
+    with pytest.raises(ValueError, match="minimum age"):
+        ServiceChanges(minimum_age=30, maximum_age=18)
+    with pytest.raises(ValueError, match="closing time"):
+        OpeningSlotIn(weekday=1, opens_at=time(12), closes_at=time(9))
+    with Session(loaded_engine) as session:
+        partner = _user(session, world["partner"])
+        from app.errors import DomainError
+
+        with pytest.raises(DomainError, match="unknown municipality"):
+            update_service(session, user=partner, service_id=world["a"], expected_version=1,
+                           changes=ServiceChanges(service_area=["99999"], description="mag niet blijven"))
+        assert session.get(models.Service, world["a"]).description == ""
+        assert session.get(models.Service, world["a"]).version == 1
+
+
+def test_creating_a_near_duplicate_shows_candidates_first(loaded_engine, world):
+    with Session(loaded_engine) as session:
+        partner = _user(session, world["partner"])
+        existing = session.get(models.Service, world["a"]).name
+        with pytest.raises(PossibleDuplicates) as duplicates:
+            create_service(session, user=partner, organization_id=world["org_a"], changes=ServiceChanges(name=existing.replace("Budgethulp", "Budget hulp")))
+        assert duplicates.value.candidates[0]["id"] == world["a"]
+        created = create_service(session, user=partner, organization_id=world["org_a"],
+                                 changes=ServiceChanges(name=existing.replace("Budgethulp", "Budget hulp")), allow_duplicate=True)
+        assert created.organization_id == world["org_a"]
+        with pytest.raises(PermissionDenied):
+            create_service(session, user=partner, organization_id=world["org_b"], changes=ServiceChanges(name="Iets heel anders 123"))
