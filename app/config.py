@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     tile_url: str = ""  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: outlines only
     tile_attribution: str = "&copy; OpenStreetMap contributors"
     stale_after_months: int = 12
+    #: mark session cookies Secure even behind a TLS-terminating proxy that speaks HTTP to us
+    cookie_secure: bool = False
+    login_rate_limit: str = "5/minute"
+    smtp_url: str = ""  # e.g. smtp://user:pass@mail.example:587; empty: the outbox is only printed
     log_level: str = "INFO"
 
     # travel (passed to routing.RoutingConfig)

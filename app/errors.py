@@ -10,7 +10,7 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -72,6 +72,23 @@ def _jsonable_errors(errors) -> list[dict]:
     return cleaned
 
 
+def wants_html(request: Request) -> bool:
+    """Pages get Dutch HTML errors; the API (and anything asking for JSON) gets JSON."""
+    if request.url.path.startswith(("/api/", "/healthz", "/widget.js", "/static/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def html_error(request: Request, status: int, message_nl: str):
+    from app.web.templating import templates
+
+    return templates.TemplateResponse(
+        request, "error.html", {"request": request, "status": status, "message": message_nl, "attribution": [],
+                                "demo": False},
+        status_code=status,
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -87,8 +104,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(DomainError)
-    async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError):
         retry_after = getattr(exc, "retry_after", None)
+        if wants_html(request):
+            if exc.status_code == 401:
+                return RedirectResponse("/aanmelden", status_code=303)
+            return html_error(request, exc.status_code, exc.message_nl)
         return JSONResponse(
             status_code=exc.status_code,
             headers={"Retry-After": str(retry_after)} if retry_after else None,
@@ -129,8 +150,11 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException):
         code = {404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}.get(exc.status_code, "http_error")
+        if wants_html(request):
+            message = {404: "Deze pagina bestaat niet.", 405: "Dat kan hier niet."}.get(exc.status_code, "Er ging iets mis.")
+            return html_error(request, exc.status_code, message)
         return JSONResponse(
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),

@@ -1,0 +1,407 @@
+"""Partner portal (Dutch): sign in, list and edit one's own services, verify, history.
+
+Thin: parse the form, call :mod:`app.domain.editing`, render. Every access rule lives in
+the domain layer; these pages only turn its errors into Dutch messages.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+from sqlmodel import select
+
+from app import models
+from app.auth import (
+    InvalidCredentials,
+    InviteInvalid,
+    LoginLimiter,
+    TooManyAttempts,
+    WeakPassword,
+    accept_invite,
+    authenticate,
+    csrf_matches,
+    end_session,
+    start_session,
+    user_organization_ids,
+)
+from app.deps import SessionDep, StateDep
+from app.domain.editing import (
+    PossibleDuplicates,
+    ServiceChanges,
+    VersionConflict,
+    create_service,
+    get_editable_service,
+    service_history,
+    service_snapshot,
+    stale_services,
+    update_service,
+    verify_service,
+)
+from app.domain.profile import LANGUAGE_NAMES_NL
+from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS
+from app.web.session import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    ViewerDep,
+    check_csrf,
+    new_login_csrf,
+    set_login_csrf_cookie,
+    set_session_cookie,
+)
+from app.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+FIELD_LABELS_NL = {
+    "name": "Naam", "description": "Beschrijving", "url": "Website", "email": "E-mail", "phone": "Telefoon",
+    "internal_phone": "Lijn voor begeleiders", "internal_notes": "Interne nota", "status": "Status",
+    "minimum_age": "Minimumleeftijd", "maximum_age": "Maximumleeftijd", "waiting_weeks": "Wachttijd (weken)",
+    "waiting_list": "Wachtlijst", "needs": "Noden", "opening_hours": "Openingsuren", "languages": "Talen",
+    "service_area": "Werkgebied", "closures": "Sluitingsdagen", "referral_required_from": "Doorverwijzing",
+    "target_groups": "Doelgroepen", "what_to_bring": "Wat meebrengen", "fees_description": "Kostprijs",
+    "application_process": "Hoe aanmelden", "eligibility_description": "Voor wie",
+}
+STATUS_NL = {"active": "actief", "inactive": "niet actief", "defunct": "opgeheven", "temporarily closed": "tijdelijk gesloten"}
+WAITING_NL = {"none": "geen wachtlijst", "short": "korte wachtlijst", "long": "lange wachtlijst", "closed": "wachtlijst gesloten"}
+WEEKDAYS_FULL_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+PYDANTIC_MESSAGES_NL = {
+    "string_too_short": "Dit is te kort.", "string_too_long": "Dit is te lang.",
+    "string_pattern_mismatch": "Dit heeft niet de juiste vorm.", "greater_than_equal": "Dit getal is te klein.",
+    "less_than_equal": "Dit getal is te groot.", "int_parsing": "Vul een geheel getal in.",
+    "time_parsing": "Vul een uur in als 09:00.", "date_from_datetime_parsing": "Vul een datum in.",
+}
+
+
+def _limiter(request: Request) -> LoginLimiter:
+    limiter = getattr(request.app.state, "login_limiter", None)
+    if limiter is None:
+        limiter = LoginLimiter(request.app.state.sk.settings.login_rate_limit)
+        request.app.state.login_limiter = limiter
+    return limiter
+
+
+def _base(request: Request, state, viewer, **extra) -> dict:
+    return {"request": request, "attribution": state.attribution, "demo": state.catalog().demo,
+            "viewer": viewer, **extra}
+
+
+@router.get("/aanmelden", response_class=HTMLResponse)
+def login_form(request: Request, state: StateDep, viewer: ViewerDep, fout: Annotated[str, Query(max_length=200)] = ""):
+    token = new_login_csrf(request)
+    response = templates.TemplateResponse(request, "login.html", _base(request, state, viewer, error=fout, csrf=token))
+    set_login_csrf_cookie(response, token)
+    return response
+
+
+@router.post("/aanmelden")
+def login(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf: Annotated[str, Form(max_length=100)] = "",
+):
+    if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE), csrf):
+        return RedirectResponse("/aanmelden?fout=Het formulier was verlopen. Probeer opnieuw.", status_code=303)
+    client = request.client.host if request.client else "unknown"
+    try:
+        _limiter(request).hit(f"ip:{client}", f"email:{email.strip().lower()}")
+        user = authenticate(session, email=email, password=password)
+    except (InvalidCredentials, TooManyAttempts) as exc:
+        status = 429 if isinstance(exc, TooManyAttempts) else 400
+        page = templates.TemplateResponse(
+            request, "login.html", _base(request, state, None, error=exc.message_nl, email=email,
+                                         csrf=request.cookies.get(LOGIN_CSRF_COOKIE, "")),
+            status_code=status,
+        )
+        if status == 429:
+            page.headers["Retry-After"] = "60"
+        return page
+    # Drop whatever session the browser brought, then start a fresh one (no fixation).
+    end_session(session, request.cookies.get(SESSION_COOKIE))
+    token, _row = start_session(session, user)
+    target = "/coordinator" if user.role == models.Role.COORDINATOR.value else "/partner"
+    if user.role == models.Role.COACH.value:
+        target = "/zoeken"
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(response, request, token, secure_setting=state.settings.cookie_secure)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/aanmelden")
+    return response
+
+
+@router.post("/afmelden")
+def logout(request: Request, session: SessionDep, viewer: ViewerDep, csrf: Annotated[str, Form(max_length=100)] = ""):
+    check_csrf(viewer, csrf)
+    end_session(session, request.cookies.get(SESSION_COOKIE))
+    response = RedirectResponse("/aanmelden", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/uitnodiging/{token}", response_class=HTMLResponse)
+def invite_form(request: Request, state: StateDep, viewer: ViewerDep, token: Annotated[str, Path(max_length=100)]):
+    return templates.TemplateResponse(request, "invite.html", _base(request, state, viewer, token=token, error=""))
+
+
+@router.post("/uitnodiging/{token}")
+def invite_accept(
+    request: Request,
+    state: StateDep,
+    session: SessionDep,
+    viewer: ViewerDep,
+    token: Annotated[str, Path(max_length=100)],
+    password: Annotated[str, Form(max_length=200)],
+    name: Annotated[str, Form(max_length=200)] = "",
+):
+    try:
+        user = accept_invite(session, token=token, password=password, name=name)
+    except (InviteInvalid, WeakPassword) as exc:
+        session.rollback()
+        return templates.TemplateResponse(
+            request, "invite.html", _base(request, state, viewer, token=token, error=exc.message_nl), status_code=400
+        )
+    session_token, _row = start_session(session, user)
+    response = RedirectResponse("/partner", status_code=303)
+    set_session_cookie(response, request, session_token, secure_setting=state.settings.cookie_secure)
+    return response
+
+
+def _my_services(session, user: models.User) -> list[models.Service]:
+    if user.role == models.Role.COORDINATOR.value and user.partnership_slug is None:
+        query = select(models.Service)
+    else:
+        query = select(models.Service).where(models.Service.organization_id.in_(user_organization_ids(session, user)))
+    return list(session.exec(query.order_by(models.Service.name)).all())
+
+
+@router.get("/partner", response_class=HTMLResponse)
+def partner_home(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep):
+    user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
+    services = _my_services(session, user)
+    stale_days = state.settings.stale_after_months * 30
+    stale_ids = {s.id for s in stale_services(session, older_than_days=stale_days,
+                                              organization_ids={s.organization_id for s in services})}
+    organizations = {o.id: o.name for o in session.exec(select(models.Organization)).all()}
+    return templates.TemplateResponse(
+        request, "partner_home.html",
+        _base(request, state, viewer, services=services, stale_ids=stale_ids, organizations=organizations,
+              status_nl=STATUS_NL, csrf=viewer.csrf_token, months=state.settings.stale_after_months),
+    )
+
+
+def _edit_context(request, state, session, viewer, service, *, values=None, errors=None, conflict=None) -> dict:
+    snapshot = values or service_snapshot(session, service)
+    municipalities = sorted(state.regions.municipalities, key=lambda m: m.name_nl)
+    return _base(
+        request, state, viewer, service=service, values=snapshot, errors=errors or {}, conflict=conflict,
+        history=service_history(session, service.id)[:60], needs_tree=NEEDS, target_groups=TARGET_GROUPS,
+        referrers=REFERRER_TYPES, languages=LANGUAGE_NAMES_NL, municipalities=municipalities,
+        weekdays=WEEKDAYS_FULL_NL, status_nl=STATUS_NL, waiting_nl=WAITING_NL, field_labels=FIELD_LABELS_NL,
+        csrf=viewer.csrf_token,
+    )
+
+
+@router.get("/partner/diensten/{service_id}", response_class=HTMLResponse)
+def edit_service_form(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep,
+                      service_id: Annotated[str, Path(max_length=36)]):
+    user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
+    service = get_editable_service(session, user=user, service_id=service_id)
+    return templates.TemplateResponse(request, "partner_edit.html", _edit_context(request, state, session, viewer, service))
+
+
+def _parse_hours(form) -> list[dict]:
+    hours = []
+    for day in range(1, 8):
+        for slot in range(3):
+            opens, closes = form.get(f"uren-{day}-{slot}-van", ""), form.get(f"uren-{day}-{slot}-tot", "")
+            if opens or closes:
+                hours.append({"weekday": day, "opens_at": opens or None, "closes_at": closes or None,
+                              "by_appointment": form.get(f"uren-{day}-{slot}-afspraak") == "on"})
+    return hours
+
+
+def _parse_closures(form) -> list[dict]:
+    closures = []
+    for slot in range(5):
+        start, end = form.get(f"sluiting-{slot}-van", ""), form.get(f"sluiting-{slot}-tot", "")
+        if start or end:
+            closures.append({"starts_on": start or None, "ends_on": end or start or None,
+                             "reason": form.get(f"sluiting-{slot}-reden", "")})
+    return closures
+
+
+def _optional_int(value: str | None):
+    value = (value or "").strip()
+    return value if value else None
+
+
+def changes_from_form(form) -> dict:
+    """The edit form as a dict for :class:`ServiceChanges` (validation happens there)."""
+    return {
+        "name": form.get("name", "").strip(),
+        "description": form.get("description", ""),
+        "url": form.get("url", "").strip() or None,
+        "email": form.get("email", "").strip() or None,
+        "phone": form.get("phone", "").strip() or None,
+        "internal_phone": form.get("internal_phone", "").strip() or None,
+        "internal_notes": form.get("internal_notes", ""),
+        "status": form.get("status", "active"),
+        "published": form.get("published") == "on",
+        "minimum_age": _optional_int(form.get("minimum_age")),
+        "maximum_age": _optional_int(form.get("maximum_age")),
+        "eligibility_description": form.get("eligibility_description", ""),
+        "referral_required_from": form.getlist("referral_required_from"),
+        "application_process": form.get("application_process", ""),
+        "what_to_bring": form.get("what_to_bring", ""),
+        "fees_description": form.get("fees_description", ""),
+        "free_of_charge": form.get("free_of_charge") == "on",
+        "languages": form.getlist("languages"),
+        "interpretation_available": form.get("interpretation_available") == "on",
+        "outreach": form.get("outreach") == "on",
+        "waiting_list": form.get("waiting_list", "none"),
+        "waiting_weeks": _optional_int(form.get("waiting_weeks")),
+        "closed_on_public_holidays": form.get("closed_on_public_holidays") == "on",
+        "needs": form.getlist("needs"),
+        "target_groups": form.getlist("target_groups"),
+        "service_area": form.getlist("service_area"),
+        "opening_hours": _parse_hours(form),
+        "closures": _parse_closures(form),
+    }
+
+
+def dutch_errors(exc: ValidationError) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        field = str(error["loc"][0]) if error["loc"] else "form"
+        message = PYDANTIC_MESSAGES_NL.get(error["type"])
+        if message is None:
+            text = str(error.get("msg", ""))
+            if "unknown need" in text:
+                message = "Onbekende nood."
+            elif "minimum age" in text:
+                message = "De minimumleeftijd is hoger dan de maximumleeftijd."
+            elif "closing time" in text:
+                message = "Het sluitingsuur moet na het openingsuur liggen."
+            elif "closure" in text:
+                message = "Een sluiting moet eindigen op of na de eerste dag."
+            else:
+                message = "Controleer dit veld."
+        errors.setdefault(field, message)
+    return errors
+
+
+@router.post("/partner/diensten/{service_id}", response_class=HTMLResponse)
+async def edit_service_save(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep,
+                            service_id: Annotated[str, Path(max_length=36)]):
+    user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
+    form = await request.form()
+    check_csrf(viewer, form.get("csrf"))
+    service = get_editable_service(session, user=user, service_id=service_id)
+    raw = changes_from_form(form)
+    try:
+        expected_version = int(form.get("version", "0"))
+        changes = ServiceChanges.model_validate(raw)
+        update_service(session, user=user, service_id=service_id, expected_version=expected_version, changes=changes)
+    except ValidationError as exc:
+        values = {**service_snapshot(session, service), **raw}
+        context = _edit_context(request, state, session, viewer, service, values=values, errors=dutch_errors(exc))
+        return templates.TemplateResponse(request, "partner_edit.html", context, status_code=422)
+    except ValueError:
+        context = _edit_context(request, state, session, viewer, service, errors={"form": "Ongeldige versie."})
+        return templates.TemplateResponse(request, "partner_edit.html", context, status_code=422)
+    except VersionConflict as conflict:
+        session.expire_all()
+        fresh = session.get(models.Service, service_id)
+        context = _edit_context(request, state, session, viewer, fresh, conflict=conflict)
+        return templates.TemplateResponse(request, "partner_conflict.html", context, status_code=409)
+    state.invalidate_catalog()
+    return RedirectResponse(f"/partner/diensten/{service_id}?bewaard=1", status_code=303)
+
+
+@router.post("/partner/diensten/{service_id}/klopt-nog")
+def verify(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep,
+           service_id: Annotated[str, Path(max_length=36)], csrf: Annotated[str, Form(max_length=100)] = ""):
+    user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
+    check_csrf(viewer, csrf)
+    verify_service(session, user=user, service_id=service_id)
+    state.invalidate_catalog()
+    return RedirectResponse("/partner?gecontroleerd=1", status_code=303)
+
+
+@router.get("/partner/nieuwe-dienst", response_class=HTMLResponse)
+def new_service_form(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep):
+    user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
+    organizations = _editable_organizations(session, user)
+    return templates.TemplateResponse(
+        request, "partner_new.html",
+        _base(request, state, viewer, organizations=organizations, csrf=viewer.csrf_token, candidates=None, values={},
+              errors={}),
+    )
+
+
+def _editable_organizations(session, user: models.User) -> list[models.Organization]:
+    query = select(models.Organization).order_by(models.Organization.name)
+    if not (user.role == models.Role.COORDINATOR.value and user.partnership_slug is None):
+        query = query.where(models.Organization.id.in_(user_organization_ids(session, user)))
+    return list(session.exec(query).all())
+
+
+@router.post("/partner/nieuwe-dienst", response_class=HTMLResponse)
+async def new_service_save(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep):
+    user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
+    form = await request.form()
+    check_csrf(viewer, form.get("csrf"))
+    values = {"name": form.get("name", "").strip(), "description": form.get("description", ""),
+              "organization_id": form.get("organization_id", "")}
+    organizations = _editable_organizations(session, user)
+    try:
+        changes = ServiceChanges.model_validate({"name": values["name"], "description": values["description"],
+                                                 "needs": form.getlist("needs")})
+        locations = session.exec(
+            select(models.Location.id).where(models.Location.organization_id == values["organization_id"])
+        ).all()
+        service = create_service(
+            session, user=user, organization_id=values["organization_id"], changes=changes,
+            location_ids=list(locations[:1]), allow_duplicate=form.get("toch_aanmaken") == "1",
+        )
+    except ValidationError as exc:
+        return templates.TemplateResponse(
+            request, "partner_new.html",
+            _base(request, state, viewer, organizations=organizations, csrf=viewer.csrf_token, candidates=None,
+                  values=values, errors=dutch_errors(exc)),
+            status_code=422,
+        )
+    except PossibleDuplicates as duplicates:
+        return templates.TemplateResponse(
+            request, "partner_new.html",
+            _base(request, state, viewer, organizations=organizations, csrf=viewer.csrf_token,
+                  candidates=duplicates.candidates, values=values, errors={}),
+            status_code=409,
+        )
+    state.invalidate_catalog()
+    return RedirectResponse(f"/partner/diensten/{service.id}", status_code=303)
+
+
+@router.get("/coordinator", response_class=HTMLResponse)
+def coordinator_overview(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep):
+    user = viewer.require(models.Role.COORDINATOR)
+    from app.domain.quality import data_quality
+
+    report = data_quality(session, regions=state.regions, partnership=user.partnership_slug,
+                          stale_after_days=state.settings.stale_after_months * 30, today=date.today())
+    return templates.TemplateResponse(request, "coordinator.html", _base(request, state, viewer, report=report,
+                                                                         csrf=viewer.csrf_token))
+
+
+def time_value(value) -> str:
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    return str(value or "")[:5]
+
+
+templates.env.filters["hhmm"] = time_value

@@ -1,0 +1,70 @@
+"""Who is asking: the session cookie, CSRF checks and role requirements for pages and API."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+
+from app import models
+from app.auth import AuthError, PermissionDenied, csrf_matches, load_session
+from app.deps import SessionDep
+from app.errors import DomainError
+
+SESSION_COOKIE = "sk_session"
+LOGIN_CSRF_COOKIE = "sk_login_csrf"
+
+
+class CsrfRejected(DomainError):
+    code = "csrf_rejected"
+    status_code = 403
+    message_nl = "Dit formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer nog eens."
+
+
+class Viewer:
+    """The signed-in user (or nobody) for this request."""
+
+    def __init__(self, user: models.User | None, session_row: models.UserSession | None) -> None:
+        self.user = user
+        self.session_row = session_row
+
+    @property
+    def csrf_token(self) -> str:
+        return self.session_row.csrf_token if self.session_row else ""
+
+    def require(self, *roles: models.Role) -> models.User:
+        if self.user is None:
+            raise AuthError("sign in first")
+        if roles and self.user.role not in {role.value for role in roles}:
+            raise PermissionDenied(f"role {self.user.role} may not do this")
+        return self.user
+
+
+def get_viewer(request: Request, session: SessionDep) -> Viewer:
+    loaded = load_session(session, request.cookies.get(SESSION_COOKIE))
+    return Viewer(*loaded) if loaded else Viewer(None, None)
+
+
+ViewerDep = Annotated[Viewer, Depends(get_viewer)]
+
+
+def check_csrf(viewer: Viewer, token: str | None) -> None:
+    if not csrf_matches(viewer.csrf_token, token):
+        raise CsrfRejected("missing or wrong CSRF token")
+
+
+def set_session_cookie(response: Response, request: Request, token: str, *, secure_setting: bool) -> None:
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
+        secure=secure_setting or request.url.scheme == "https", max_age=12 * 3600,
+    )
+
+
+def new_login_csrf(request: Request) -> str:
+    """Double-submit token for the login form (there is no session yet)."""
+    return request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
+
+
+def set_login_csrf_cookie(response: Response, token: str) -> None:
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/aanmelden")
