@@ -41,6 +41,53 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _session():
+    from sqlmodel import Session
+
+    from app.db import make_engine
+
+    return Session(make_engine(get_settings().sqlalchemy_url))
+
+
+def _cmd_create_user(args: argparse.Namespace) -> int:
+    import getpass
+
+    from app.auth import create_user
+
+    password = args.password or getpass.getpass("Wachtwoord (min. 10 tekens): ")
+    with _session() as session:
+        user = create_user(session, email=args.email, password=password, role=args.role, name=args.name,
+                           partnership_slug=args.partnership, organization_ids=args.organization or [])
+    print(f"created {user.role} {user.email}")
+    return 0
+
+
+def _cmd_invite(args: argparse.Namespace) -> int:
+    from app.auth import create_invite
+
+    with _session() as session:
+        token = create_invite(session, email=args.email, role=args.role, organization_ids=args.organization or [],
+                              partnership_slug=args.partnership, created_by="cli", days=args.days)
+    print(f"{get_settings().public_base_url.rstrip('/')}/uitnodiging/{token}")
+    print(f"(one-time link, valid {args.days} days)")
+    return 0
+
+
+def _cmd_digest(args: argparse.Namespace) -> int:
+    from app.domain.reminders import pending_messages, queue_stale_digests, send_pending
+
+    settings = get_settings()
+    with _session() as session:
+        queued = queue_stale_digests(session, older_than_days=settings.stale_after_months * 30,
+                                     base_url=settings.public_base_url.rstrip("/"))
+        print(f"queued {queued} digest(s)")
+        for message in pending_messages(session):
+            print(f"\n=== To: {message.recipient}\n=== Subject: {message.subject}\n{message.body}")
+        if args.send:
+            print(f"sent {send_pending(session, smtp_url=settings.smtp_url)} message(s)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="sk", description="Sociale kaart command line")
@@ -61,6 +108,28 @@ def main(argv: list[str] | None = None) -> int:
     # Access logs carry query strings, which can hold a participant's postcode or needs.
     serve.add_argument("--access-log", action="store_true", help="log requests (off: query strings may hold personal data)")
     serve.set_defaults(func=_cmd_serve)
+
+    roles = ["coordinator", "partner", "coach"]
+    create = sub.add_parser("create-user", help="create an account (e.g. the first coordinator)")
+    create.add_argument("email")
+    create.add_argument("--role", choices=roles, default="coordinator")
+    create.add_argument("--name", default="")
+    create.add_argument("--partnership", help="coordinator scope (slug); omit for all partnerships")
+    create.add_argument("--organization", action="append", help="organisation id a partner may edit (repeatable)")
+    create.add_argument("--password", help="omit to be asked (not echoed)")
+    create.set_defaults(func=_cmd_create_user)
+
+    invite = sub.add_parser("invite", help="print a one-time invitation link")
+    invite.add_argument("email")
+    invite.add_argument("--role", choices=roles, default="partner")
+    invite.add_argument("--organization", action="append")
+    invite.add_argument("--partnership")
+    invite.add_argument("--days", type=int, default=7)
+    invite.set_defaults(func=_cmd_invite)
+
+    digest = sub.add_parser("digest", help="queue and print the stale-entries reminder digests")
+    digest.add_argument("--send", action="store_true", help="send pending mail over SK_SMTP_URL")
+    digest.set_defaults(func=_cmd_digest)
 
     args = parser.parse_args(argv)
     return args.func(args)
