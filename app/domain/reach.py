@@ -81,6 +81,25 @@ class Reach:
             results.append(ModeTimes(mode=mode, minutes=times.minutes, estimated=times.estimated))
         return results
 
+    def many_to_many(
+        self,
+        mode: str,
+        origins: np.ndarray,
+        destinations: np.ndarray,
+        *,
+        cutoff_minutes: float,
+        window: TransitWindow,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(minutes, estimated) matrices of shape (origins, destinations), in batches."""
+        if mode != "transit":
+            return self.engine.many_to_many(origins, destinations, mode, cutoff_minutes=cutoff_minutes)
+        minutes = np.full((len(origins), len(destinations)), np.inf)
+        estimated = np.ones((len(origins), len(destinations)), dtype=bool)
+        for row, origin in enumerate(origins):
+            times = self._transit((float(origin[0]), float(origin[1])), destinations, cutoff_minutes, window)
+            minutes[row], estimated[row] = times.minutes, times.estimated
+        return minutes, estimated
+
     def _transit(self, origin, destinations, cutoff: float, window: TransitWindow) -> ModeTimes:
         if self.transit_router is not None:
             times = self.transit_router.one_to_many(
