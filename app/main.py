@@ -19,6 +19,7 @@ from app.config import PROJECT_ROOT, Settings, get_settings
 from app.errors import error_body, install_error_handlers
 from app.state import AppState, build_state
 from app.web.embed import router as embed_router
+from app.web.gap_pages import router as gap_router
 from app.web.pages import router as pages_router
 from app.web.partner_pages import router as partner_pages_router
 from app.web.search_pages import router as search_pages_router
@@ -97,5 +98,6 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.include_router(pages_router)
     app.include_router(search_pages_router)
     app.include_router(partner_pages_router)
+    app.include_router(gap_router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     return app

@@ -34,6 +34,16 @@ class AppState:
     attribution: list[str] = field(default_factory=list)
     _catalog: Catalog | None = None
     _catalog_lock: threading.Lock = field(default_factory=threading.Lock)
+    gap_cache: dict = field(default_factory=dict)
+    _gap_origins: object | None = None
+
+    def gap_origins(self):
+        """Population points for the gap analysis (built once)."""
+        if self._gap_origins is None:
+            from app.domain.gaps import population_origins
+
+            self._gap_origins = population_origins(self.regions, self.places)
+        return self._gap_origins
 
     def catalog(self) -> Catalog:
         """The services snapshot, rebuilt when the data changed (checked per call, cheaply)."""
