@@ -57,6 +57,18 @@ class RoutingConfig:
     max_snap_m: float = 1500.0
     #: Fixed minutes added to car trips (parking, walking to the door).
     car_overhead_min: float = 3.0
+    # public transport (routing.transit)
+    #: Straight-line speed from station to station for the rail *estimate*, stops and
+    #: track detours included (NMBS local trains: Kortrijk-Ieper 27 km in about 30 min).
+    rail_kmh: float = 50.0
+    #: Headway of the rail estimate where a station's daily stop count is unknown.
+    rail_headway_min: float = 60.0
+    #: Farthest stop (straight line) considered for walking to or from a bus or train.
+    max_access_walk_m: float = 1200.0
+    #: Farthest walk (straight line) between two stops for a transfer.
+    transfer_walk_max_m: float = 400.0
+    #: Minutes to change vehicles at the same stop, unless the feed's transfers say otherwise.
+    transit_change_min: float = 1.0
 
     def speed_kmh(self, mode: str) -> float:
         """Average speed for a road mode's straight-line estimate."""

@@ -1,0 +1,372 @@
+"""Timetable-based public transport: one origin to many destinations over a departure window.
+
+Window definition: a person may leave home at every whole minute from ``window_start`` to
+``window_end`` (both included). For each such minute the earliest arrival at each
+destination is computed (Connection Scan, see :mod:`routing.transit.scan`); travel time
+counts from that minute, so waiting at home or at the stop is part of it. The median and
+the worst of these per-minute times are reported; a minute from which a destination cannot
+be reached within ``max_minutes`` counts as ``inf`` (so ``minutes_worst`` is ``inf`` as
+soon as one minute of the window cannot make it, and the median is ``inf`` when half
+cannot). Walking the whole way is always an option and is taken when it is faster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from routing.config import RoutingConfig
+from routing.transit import scan
+from routing.transit.errors import ServiceDateError
+from routing.transit.geometry import PointIndex, haversine_m, pairwise_haversine_m
+from routing.transit.timetable import HolidayService, Timetable
+from routing.transit.times import TransitTimes, WalkMinutesFn
+from routing.transit.validation import FeedReport
+from routing.transit.wording import headway_phrase, journey_summary, line_label
+
+UNREACHED = scan.UNREACHED
+
+
+def _seconds_of_day(moment: time) -> int:
+    return moment.hour * 3600 + moment.minute * 60 + moment.second
+
+
+class TransitRouter:
+    """Earliest-arrival public transport over a loaded timetable.
+
+    Parameters
+    ----------
+    timetable
+        Merged feeds, usually from :func:`routing.transit.load_feeds` or :meth:`from_cache`.
+    config
+        Walking speed and circuity, access radius, transfer walks, change time.
+    holiday_service
+        ``"sunday"`` (default): on a Belgian public holiday that a feed's calendar_dates.txt
+        does not mention, run that feed's Sunday service. ``"as_published"``: trust the feed.
+    threads
+        Departure minutes are scanned in parallel by this many threads (compiled kernel only).
+    """
+
+    def __init__(
+        self,
+        timetable: Timetable,
+        *,
+        config: RoutingConfig | None = None,
+        holiday_service: HolidayService = "sunday",
+        threads: int | None = None,
+    ) -> None:
+        if holiday_service not in ("sunday", "as_published"):
+            msg = f"holiday_service must be 'sunday' or 'as_published', not {holiday_service!r}"
+            raise ValueError(msg)
+        self.timetable = timetable
+        self.config = config or RoutingConfig()
+        self.holiday_service = holiday_service
+        self.threads = max(1, threads if threads is not None else min(os.cpu_count() or 1, 4))
+        self.report = FeedReport.from_dict(_json(timetable.report_json))
+        self.stop_index = PointIndex(timetable.stop_lon_lat)
+        self._walk_metres_per_second = self.config.walk_kmh / 3.6 / self.config.circuity["walk"]
+        default_change = round(self.config.transit_change_min * 60)
+        self.change_seconds = np.where(
+            timetable.stop_change_seconds >= 0, timetable.stop_change_seconds, default_change
+        ).astype(np.int64)
+        self.footpath_offsets, self.footpath_to, self.footpath_seconds = self._footpaths(default_change)
+        self.route_labels = np.array(
+            [
+                line_label(int(route_type), str(short))
+                for route_type, short in zip(timetable.route_types, timetable.route_short_names, strict=True)
+            ],
+            dtype=object,
+        )
+
+    @classmethod
+    def from_cache(
+        cls,
+        path: Path,
+        *,
+        config: RoutingConfig | None = None,
+        holiday_service: HolidayService = "sunday",
+        threads: int | None = None,
+    ) -> TransitRouter:
+        """Load a timetable cached by :func:`routing.transit.load_feeds`."""
+        return cls(Timetable.load(Path(path)), config=config, holiday_service=holiday_service, threads=threads)
+
+    @property
+    def first_day(self) -> date:
+        return self.timetable.first_day
+
+    @property
+    def last_day(self) -> date:
+        return self.timetable.last_day
+
+    # ------------------------------------------------------------------ set-up
+    def _footpaths(self, minimum_seconds: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Walks between stops: straight line × circuity within the transfer radius, plus
+        transfers.txt (type 2 sets the time, type 3 forbids); at least the change time."""
+        timetable = self.timetable
+        first, second, metres = self.stop_index.pairs_within(self.config.transfer_walk_max_m)
+        seconds = np.ceil(metres / self._walk_metres_per_second)
+        explicit_from = timetable.transfer_from.astype(np.int64)
+        explicit_to = timetable.transfer_to.astype(np.int64)
+        explicit_metres = pairwise_haversine_m(
+            timetable.stop_lon_lat[explicit_from], timetable.stop_lon_lat[explicit_to]
+        )
+        explicit_seconds = np.where(
+            timetable.transfer_seconds >= 0,
+            timetable.transfer_seconds,
+            np.ceil(explicit_metres / self._walk_metres_per_second),
+        )
+        table = pd.DataFrame(
+            {
+                "from": np.concatenate([explicit_from, first]),
+                "to": np.concatenate([explicit_to, second]),
+                "seconds": np.concatenate([explicit_seconds, seconds]),
+            }
+        ).drop_duplicates(["from", "to"], keep="first")
+        if len(timetable.transfer_forbidden_from):
+            forbidden = pd.MultiIndex.from_arrays(
+                [timetable.transfer_forbidden_from.astype(np.int64), timetable.transfer_forbidden_to.astype(np.int64)]
+            )
+            keep = ~pd.MultiIndex.from_arrays([table["from"], table["to"]]).isin(forbidden)
+            table = table[keep]
+        table = table.sort_values(["from", "to"], kind="stable")
+        offsets = np.zeros(timetable.n_stops + 1, dtype=np.int64)
+        np.add.at(offsets, table["from"].to_numpy() + 1, 1)
+        offsets = np.cumsum(offsets)
+        seconds = np.maximum(table["seconds"].to_numpy(), minimum_seconds).astype(np.int64)
+        return offsets, table["to"].to_numpy(dtype=np.int64), seconds
+
+    def _walk_seconds(
+        self, origin: tuple[float, float], points: np.ndarray, walk_minutes: WalkMinutesFn | None
+    ) -> np.ndarray:
+        """Walking seconds from ``origin`` to ``points``; ``UNREACHED`` where impossible."""
+        points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        if not len(points):
+            return np.empty(0, dtype=np.int64)
+        if walk_minutes is None:
+            seconds = haversine_m(origin, points) / self._walk_metres_per_second
+        else:
+            minutes, _estimated = walk_minutes(origin, points)
+            seconds = np.asarray(minutes, dtype=np.float64) * 60.0
+        seconds = np.where(np.isfinite(seconds), np.round(seconds), np.nan)
+        return np.where(np.isnan(seconds), UNREACHED, seconds).astype(np.int64)
+
+    def _access(
+        self, origin: tuple[float, float], walk_minutes: WalkMinutesFn | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        stops, _metres = self.stop_index.within(origin, self.config.max_access_walk_m)
+        seconds = self._walk_seconds(origin, self.timetable.stop_lon_lat[stops], walk_minutes)
+        usable = seconds < UNREACHED
+        return stops[usable], seconds[usable]
+
+    def _egress(
+        self, destinations: np.ndarray, walk_minutes: WalkMinutesFn | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        offsets, stops, metres = self.stop_index.within_each(destinations, self.config.max_access_walk_m)
+        if walk_minutes is None:
+            seconds = np.ceil(metres / self._walk_metres_per_second).astype(np.int64)
+        else:
+            seconds = np.empty(len(stops), dtype=np.int64)
+            for index, point in enumerate(destinations):
+                part = slice(offsets[index], offsets[index + 1])
+                seconds[part] = self._walk_seconds(
+                    (float(point[0]), float(point[1])), self.timetable.stop_lon_lat[stops[part]], walk_minutes
+                )
+        return offsets, stops, seconds
+
+    # ------------------------------------------------------------------ queries
+    def one_to_many(
+        self,
+        origin: tuple[float, float],
+        destinations: np.ndarray,
+        *,
+        service_date: date,
+        window_start: time,
+        window_end: time,
+        max_minutes: float,
+        walk_minutes: WalkMinutesFn | None = None,
+    ) -> TransitTimes:
+        """Door-to-door public transport from ``origin`` (lon, lat) to ``destinations`` (n, 2).
+
+        See the module docstring for the window. Walking to, from and between stops uses
+        ``walk_minutes`` where given (the walk network), else straight line × circuity.
+        """
+        destinations = np.asarray(destinations, dtype=np.float64).reshape(-1, 2)
+        origin = (float(origin[0]), float(origin[1]))
+        egress = self._egress(destinations, walk_minutes)
+        direct = self._walk_seconds(origin, destinations, walk_minutes)
+        return self._profile(
+            origin, egress, direct, service_date=service_date, window_start=window_start,
+            window_end=window_end, max_minutes=max_minutes, walk_minutes=walk_minutes,
+        )
+
+    def one_to_all_stops(
+        self,
+        origin: tuple[float, float],
+        *,
+        service_date: date,
+        window_start: time,
+        window_end: time,
+        max_minutes: float,
+        walk_minutes: WalkMinutesFn | None = None,
+    ) -> TransitTimes:
+        """Like :meth:`one_to_many` with every stop of the timetable as a destination."""
+        origin = (float(origin[0]), float(origin[1]))
+        n_stops = self.timetable.n_stops
+        egress = (np.arange(n_stops + 1, dtype=np.int64), np.arange(n_stops, dtype=np.int64), np.zeros(n_stops, dtype=np.int64))
+        direct = self._walk_seconds(origin, self.timetable.stop_lon_lat, walk_minutes)
+        return self._profile(
+            origin, egress, direct, service_date=service_date, window_start=window_start,
+            window_end=window_end, max_minutes=max_minutes, walk_minutes=walk_minutes,
+        )
+
+    def _profile(
+        self,
+        origin: tuple[float, float],
+        egress: tuple[np.ndarray, np.ndarray, np.ndarray],
+        direct_seconds: np.ndarray,
+        *,
+        service_date: date,
+        window_start: time,
+        window_end: time,
+        max_minutes: float,
+        walk_minutes: WalkMinutesFn | None,
+    ) -> TransitTimes:
+        timetable = self.timetable
+        if not timetable.first_day <= service_date <= timetable.last_day:
+            raise ServiceDateError(service_date, timetable.first_day, timetable.last_day)
+        start_s, end_s = _seconds_of_day(window_start), _seconds_of_day(window_end)
+        if end_s < start_s:
+            msg = f"window_end {window_end} is before window_start {window_start}"
+            raise ValueError(msg)
+        if not max_minutes > 0:
+            msg = f"max_minutes must be positive, not {max_minutes}"
+            raise ValueError(msg)
+        max_seconds = int(round(max_minutes * 60))
+        departures = np.arange(start_s, end_s + 1, 60, dtype=np.int64)
+        connections = timetable.connections_between(
+            service_date, start_s, end_s + max_seconds, holiday_service=self.holiday_service
+        )
+        access_stops, access_seconds = self._access(origin, walk_minutes)
+        starts = np.searchsorted(connections["departure_s"], departures, side="left").astype(np.int64)
+        arrival, vehicles, walk, first_trip, last_trip = self._scan(
+            departures, max_seconds, starts, connections, access_stops, access_seconds, egress, direct_seconds
+        )
+        return self._summarise(
+            departures, arrival, vehicles, walk, first_trip, last_trip, max_seconds=max_seconds
+        )
+
+    def _scan(self, departures, max_seconds, starts, connections, access_stops, access_seconds, egress, direct_seconds):
+        arguments = (
+            np.int64(max_seconds),
+            None,
+            connections["departure_s"].astype(np.int64),
+            connections["arrival_s"].astype(np.int64),
+            connections["from_stop"].astype(np.int64),
+            connections["to_stop"].astype(np.int64),
+            connections["trip"].astype(np.int64),
+            self.timetable.n_stops,
+            3 * self.timetable.n_trips,
+            self.footpath_offsets,
+            self.footpath_to,
+            self.footpath_seconds,
+            self.change_seconds,
+            access_stops.astype(np.int64),
+            access_seconds.astype(np.int64),
+            egress[0].astype(np.int64),
+            egress[1].astype(np.int64),
+            egress[2].astype(np.int64),
+            direct_seconds.astype(np.int64),
+        )
+
+        def run(part: slice):
+            return scan.scan_window(departures[part], arguments[0], starts[part], *arguments[2:])
+
+        chunks = min(self.threads, len(departures)) if scan.JIT_COMPILED else 1
+        if chunks <= 1:
+            return run(slice(None))
+        bounds = np.linspace(0, len(departures), chunks + 1).round().astype(int)
+        parts = [slice(bounds[i], bounds[i + 1]) for i in range(chunks)]
+        with ThreadPoolExecutor(max_workers=chunks) as pool:
+            results = list(pool.map(run, parts))
+        return tuple(np.concatenate([result[i] for result in results]) for i in range(5))
+
+    def _summarise(self, departures, arrival, vehicles, walk, first_trip, last_trip, *, max_seconds) -> TransitTimes:
+        n_departures, n_destinations = arrival.shape
+        reached = arrival < UNREACHED
+        travel = np.where(reached, (arrival - departures[:, None]) / 60.0, np.inf)
+        median = np.median(travel, axis=0)
+        worst = travel.max(axis=0)
+        median_row = np.argsort(travel, axis=0, kind="stable")[(n_departures - 1) // 2]
+        columns = np.arange(n_destinations)
+        median_vehicles = vehicles[median_row, columns]
+        reachable = np.isfinite(median)
+        transfers = np.where(reachable & (median_vehicles >= 1), median_vehicles - 1, -1).astype(np.int64)
+        walk_minutes = np.where(reachable, walk[median_row, columns] / 60.0, np.nan)
+
+        by_vehicle = reached & (vehicles >= 1)
+        arrivals = np.sort(np.where(by_vehicle, arrival, np.iinfo(np.int64).max), axis=0)
+        steps = np.diff(arrivals, axis=0)
+        valid_steps = (steps > 0) & (arrivals[1:] < np.iinfo(np.int64).max)
+        with np.errstate(all="ignore"):
+            gaps = np.where(valid_steps, steps / 60.0, np.nan)
+            headway = np.full(n_destinations, np.nan)
+            has_gap = valid_steps.any(axis=0)
+            if has_gap.any():
+                headway[has_gap] = np.nanmedian(gaps[:, has_gap], axis=0)
+        single_journey = ~has_gap & by_vehicle.all(axis=0)
+        window_minutes = (departures[-1] - departures[0]) / 60.0 + 1.0 if n_departures else 0.0
+
+        n_trips = self.timetable.n_trips
+        first_route = np.full(n_destinations, -1, dtype=np.int64)
+        last_route = np.full(n_destinations, -1, dtype=np.int64)
+        first_slot = first_trip[median_row, columns]
+        last_slot = last_trip[median_row, columns]
+        by_vehicle_median = reachable & (median_vehicles >= 1)
+        first_route[by_vehicle_median] = self.timetable.trip_route[first_slot[by_vehicle_median] % n_trips]
+        last_route[by_vehicle_median] = self.timetable.trip_route[last_slot[by_vehicle_median] % n_trips]
+
+        cache: dict[tuple, str] = {}
+        summaries: list[str | None] = []
+        for index in range(n_destinations):
+            if not reachable[index]:
+                summaries.append(None)
+                continue
+            if not by_vehicle_median[index]:
+                summaries.append("te voet")
+                continue
+            rounded_headway = round(float(headway[index]), 1) if has_gap[index] else None
+            key = (first_route[index], last_route[index], int(transfers[index]), rounded_headway, bool(single_journey[index]))
+            text = cache.get(key)
+            if text is None:
+                lines = [str(self.route_labels[first_route[index]])]
+                if last_route[index] != first_route[index]:
+                    lines.append(str(self.route_labels[last_route[index]]))
+                frequency = headway_phrase(
+                    rounded_headway if rounded_headway is not None else float("nan"),
+                    single_in_window_minutes=window_minutes if single_journey[index] else None,
+                )
+                text = journey_summary(lines, int(transfers[index]), frequency)
+                cache[key] = text
+            summaries.append(text)
+        return TransitTimes(
+            minutes_median=median.astype(np.float64),
+            minutes_worst=worst.astype(np.float64),
+            transfers=transfers,
+            walk_minutes=walk_minutes.astype(np.float64),
+            estimated=np.zeros(n_destinations, dtype=bool),
+            summaries=summaries,
+            headway_minutes=headway,
+        )
+
+
+def _json(text: str) -> dict:
+    try:
+        return json.loads(text) if text else {}
+    except ValueError:
+        return {}
