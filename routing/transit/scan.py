@@ -5,11 +5,12 @@ The kernel is plain Python over numpy arrays. When numba is installed it is comp
 (``numba.njit``), which the timetable sizes of De Lijn need; without numba the same code
 runs interpreted, fine for small feeds and tests. ``JIT_COMPILED`` tells which.
 
-Labels are single-criterion (earliest arrival); among equal arrivals fewer vehicles win.
-Per stop: ``arrival`` (when you are there) and ``ready`` (when you can board there:
-arrival plus the change time after a vehicle, the arrival itself after walking).
-Footpaths are relaxed once after each improving arrival by vehicle (no two footpaths in a
-row), as in the original CSA with non-transitive footpaths limited to short walks.
+Each stop keeps two earliest-arrival labels, minimised independently: ``arrival`` (when
+you can be there, used to walk on to a destination) and ``ready`` (when you can board
+there: a vehicle's arrival plus the stop's change time, or a walk's arrival). Among equal
+times fewer vehicles win. Footpaths are relaxed from each improving arrival by vehicle
+(never two footpaths in a row), as in the original CSA with short, non-transitive walks;
+the origin's access walks reach every stop within the access radius directly.
 """
 
 from __future__ import annotations
@@ -62,12 +63,21 @@ def _scan_window(
     out_first = np.full((n_departures, n_destinations), -1, dtype=np.int32)
     out_last = np.full((n_departures, n_destinations), -1, dtype=np.int32)
 
+    # "arrival" label and its journey
     arrival = np.empty(n_stops, dtype=np.int64)
+    arrival_vehicles = np.empty(n_stops, dtype=np.int32)
+    arrival_walk = np.empty(n_stops, dtype=np.int64)
+    arrival_first = np.empty(n_stops, dtype=np.int32)
+    arrival_last = np.empty(n_stops, dtype=np.int32)
+    # "ready" label and its journey
     ready = np.empty(n_stops, dtype=np.int64)
-    vehicles = np.empty(n_stops, dtype=np.int32)
-    walk = np.empty(n_stops, dtype=np.int64)
-    first_trip = np.empty(n_stops, dtype=np.int32)
-    last_trip = np.empty(n_stops, dtype=np.int32)
+    ready_vehicles = np.empty(n_stops, dtype=np.int32)
+    ready_walk = np.empty(n_stops, dtype=np.int64)
+    ready_first = np.empty(n_stops, dtype=np.int32)
+    # earliest arrival by vehicle: footpaths are relaxed only when it improves
+    by_vehicle = np.empty(n_stops, dtype=np.int64)
+    by_vehicle_count = np.empty(n_stops, dtype=np.int32)
+    # the journey with which each trip was boarded in the current scan
     trip_scan = np.full(n_trip_slots, -1, dtype=np.int32)
     trip_vehicles = np.zeros(n_trip_slots, dtype=np.int32)
     trip_walk = np.zeros(n_trip_slots, dtype=np.int64)
@@ -77,54 +87,73 @@ def _scan_window(
         start = departures[scan]
         limit = start + max_seconds
         arrival[:] = UNREACHED
+        arrival_vehicles[:] = -1
+        arrival_walk[:] = 0
+        arrival_first[:] = -1
+        arrival_last[:] = -1
         ready[:] = UNREACHED
-        vehicles[:] = -1
-        walk[:] = 0
-        first_trip[:] = -1
-        last_trip[:] = -1
+        ready_vehicles[:] = -1
+        ready_walk[:] = 0
+        ready_first[:] = -1
+        by_vehicle[:] = UNREACHED
+        by_vehicle_count[:] = -1
         for a in range(access_stops.shape[0]):
             stop = access_stops[a]
             at = start + access_seconds[a]
             if at < arrival[stop]:
                 arrival[stop] = at
+                arrival_vehicles[stop] = 0
+                arrival_walk[stop] = access_seconds[a]
                 ready[stop] = at
-                vehicles[stop] = 0
-                walk[stop] = access_seconds[a]
+                ready_vehicles[stop] = 0
+                ready_walk[stop] = access_seconds[a]
 
         c = connection_starts[scan]
         while c < n_connections and departure_s[c] <= limit:
             slot = trip[c]
             boarded = trip_scan[slot] == scan
             here = from_stop[c]
-            if ready[here] <= departure_s[c] and (not boarded or vehicles[here] < trip_vehicles[slot]):
+            if ready[here] <= departure_s[c] and (not boarded or ready_vehicles[here] < trip_vehicles[slot]):
                 trip_scan[slot] = scan
-                trip_vehicles[slot] = vehicles[here]
-                trip_walk[slot] = walk[here]
-                trip_first[slot] = first_trip[here] if first_trip[here] >= 0 else slot
+                trip_vehicles[slot] = ready_vehicles[here]
+                trip_walk[slot] = ready_walk[here]
+                trip_first[slot] = ready_first[here] if ready_first[here] >= 0 else slot
                 boarded = True
-            if boarded:
+            at = arrival_s[c]
+            if boarded and at <= limit:
                 there = to_stop[c]
-                at = arrival_s[c]
                 used = trip_vehicles[slot] + 1
-                if at <= limit and (at < arrival[there] or (at == arrival[there] and used < vehicles[there])):
+                if at < arrival[there] or (at == arrival[there] and used < arrival_vehicles[there]):
                     arrival[there] = at
-                    ready[there] = at + change_seconds[there]
-                    vehicles[there] = used
-                    walk[there] = trip_walk[slot]
-                    first_trip[there] = trip_first[slot]
-                    last_trip[there] = slot
+                    arrival_vehicles[there] = used
+                    arrival_walk[there] = trip_walk[slot]
+                    arrival_first[there] = trip_first[slot]
+                    arrival_last[there] = slot
+                boardable = at + change_seconds[there]
+                if boardable < ready[there] or (boardable == ready[there] and used < ready_vehicles[there]):
+                    ready[there] = boardable
+                    ready_vehicles[there] = used
+                    ready_walk[there] = trip_walk[slot]
+                    ready_first[there] = trip_first[slot]
+                if at < by_vehicle[there] or (at == by_vehicle[there] and used < by_vehicle_count[there]):
+                    by_vehicle[there] = at
+                    by_vehicle_count[there] = used
                     for f in range(footpath_offsets[there], footpath_offsets[there + 1]):
                         other = footpath_to[f]
                         walked = at + footpath_seconds[f]
-                        if walked <= limit and (
-                            walked < arrival[other] or (walked == arrival[other] and used < vehicles[other])
-                        ):
+                        if walked > limit:
+                            continue
+                        if walked < arrival[other] or (walked == arrival[other] and used < arrival_vehicles[other]):
                             arrival[other] = walked
+                            arrival_vehicles[other] = used
+                            arrival_walk[other] = trip_walk[slot] + footpath_seconds[f]
+                            arrival_first[other] = trip_first[slot]
+                            arrival_last[other] = slot
+                        if walked < ready[other] or (walked == ready[other] and used < ready_vehicles[other]):
                             ready[other] = walked
-                            vehicles[other] = used
-                            walk[other] = trip_walk[slot] + footpath_seconds[f]
-                            first_trip[other] = trip_first[slot]
-                            last_trip[other] = slot
+                            ready_vehicles[other] = used
+                            ready_walk[other] = trip_walk[slot] + footpath_seconds[f]
+                            ready_first[other] = trip_first[slot]
             c += 1
 
         for d in range(n_destinations):
@@ -139,15 +168,15 @@ def _scan_window(
                 best_walk = direct_seconds[d]
             for e in range(egress_offsets[d], egress_offsets[d + 1]):
                 stop = egress_stops[e]
-                if vehicles[stop] < 1:
+                if arrival_vehicles[stop] < 1:
                     continue  # reached on foot only: the direct walk covers that
                 at = arrival[stop] + egress_seconds[e]
-                if at <= limit and (at < best or (at == best and vehicles[stop] < best_vehicles)):
+                if at <= limit and (at < best or (at == best and arrival_vehicles[stop] < best_vehicles)):
                     best = at
-                    best_vehicles = vehicles[stop]
-                    best_walk = walk[stop] + egress_seconds[e]
-                    best_first = first_trip[stop]
-                    best_last = last_trip[stop]
+                    best_vehicles = arrival_vehicles[stop]
+                    best_walk = arrival_walk[stop] + egress_seconds[e]
+                    best_first = arrival_first[stop]
+                    best_last = arrival_last[stop]
             out_arrival[scan, d] = best
             out_vehicles[scan, d] = best_vehicles
             out_walk[scan, d] = best_walk

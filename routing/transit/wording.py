@@ -36,9 +36,12 @@ def headway_phrase(headway_minutes: float, *, single_in_window_minutes: float | 
     """``elk uur``, ``elk half uur``, ``om de 20 min`` ...
 
     ``single_in_window_minutes`` is set when only one useful departure serves the whole
-    window: then the true headway is longer than the window, and we say so.
+    window: then the true headway is longer than the window, and we say so (for windows
+    of half an hour or more; a shorter window says nothing useful about frequency).
     """
     if single_in_window_minutes is not None:
+        if single_in_window_minutes < 30:
+            return ""
         if round(single_in_window_minutes) == 60:
             return "minder dan elk uur"
         return f"minder dan om de {round(single_in_window_minutes)} min"
