@@ -189,3 +189,17 @@ def test_date_outside_the_feed_is_refused(fixture_router):
 def test_window_must_not_end_before_it_starts(fixture_router):
     with pytest.raises(ValueError, match="before window_start"):
         query(fixture_router, "A", ["D"], TUESDAY, time(9), time(8), 90)
+
+
+def test_no_destinations_and_no_stops_nearby(fixture_router):
+    empty = fixture_router.one_to_many(
+        (2.80, 50.85), np.empty((0, 2)), service_date=TUESDAY, window_start=time(8), window_end=time(9), max_minutes=60,
+    )
+    assert len(empty) == 0 and empty.summaries == []
+    # far from every stop: only the walk of about 70 m remains
+    far = fixture_router.one_to_many(
+        (4.5, 51.0), np.array([[4.501, 51.0]]), service_date=TUESDAY, window_start=time(8), window_end=time(9), max_minutes=60,
+    )
+    assert far.transfers[0] == -1
+    assert far.summaries == ["te voet"]
+    assert far.minutes_median[0] == far.minutes_worst[0] < 2
