@@ -173,6 +173,9 @@ def main() -> None:
     parser.add_argument("--origins", type=int, default=30)
     parser.add_argument("--max-minutes", type=float, default=120.0)
     arguments = parser.parse_args()
+    if not transit_scan.JIT_COMPILED:
+        msg = "numba is not installed: the interpreted scan is far too slow at this size (pip install numba)"
+        raise SystemExit(msg)
     work = arguments.work_dir
     work.mkdir(parents=True, exist_ok=True)
 

@@ -13,6 +13,7 @@ cannot). Walking the whole way is always an option and is taken when it is faste
 from __future__ import annotations
 
 import json
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time
@@ -31,6 +32,10 @@ from routing.transit.validation import FeedReport
 from routing.transit.wording import headway_phrase, journey_summary, line_label
 
 UNREACHED = scan.UNREACHED
+#: Above this many connections the interpreted (numba-less) scan takes seconds per query.
+INTERPRETED_CONNECTIONS_WARNING = 100_000
+
+logger = logging.getLogger(__name__)
 
 
 def _seconds_of_day(moment: time) -> int:
@@ -76,6 +81,10 @@ class TransitRouter:
             timetable.stop_change_seconds >= 0, timetable.stop_change_seconds, default_change
         ).astype(np.int64)
         self.footpath_offsets, self.footpath_to, self.footpath_seconds = self._footpaths(default_change)
+        if not scan.JIT_COMPILED and timetable.n_connections > INTERPRETED_CONNECTIONS_WARNING:
+            logger.warning(
+                "numba is not installed: transit queries on %d connections will be slow", timetable.n_connections
+            )
         self.route_labels = np.array(
             [
                 line_label(int(route_type), str(short))
