@@ -1,0 +1,1 @@
+"""Regions, gazetteer, geocoding and projections. Never imports FastAPI or the database."""
