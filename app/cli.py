@@ -14,7 +14,7 @@ def _cmd_data(args: argparse.Namespace) -> int:
     from geo.prepare import ensure_data
 
     settings = get_settings()
-    ensure_data(settings.shared_data_dir, settings.data_dir, force=args.force)
+    print(json.dumps(ensure_data(settings.shared_data_dir, settings.data_dir, force=args.force)))
     return 0
 
 

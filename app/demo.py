@@ -130,6 +130,12 @@ TEMPLATES: tuple[ServiceTemplate, ...] = (
     ServiceTemplate("Inburgeringsloket", ("administration/residence", "language/nt2"), "Informatie over inburgering, verblijf en Nederlandse les.", target_groups=("newcomers",), org_kinds=("municipality",)),
 )
 
+#: what the first organisation of every municipality offers
+BASIC_TEMPLATES: tuple[ServiceTemplate, ...] = tuple(
+    template for name in ("Onthaal welzijn", "Budgetbegeleiding", "Woonwinkel")
+    for template in TEMPLATES if template.name == name
+)
+
 OPENING_PATTERNS: tuple[tuple[tuple[int, time, time], ...], ...] = (
     # office hours with a lunch break, Monday to Friday
     tuple((d, t_open, t_close) for d in range(1, 6) for t_open, t_close in ((time(9), time(12)), (time(13), time(16, 30)))),
@@ -162,18 +168,13 @@ class DemoDataset:
     schedules: list[models.Schedule] = field(default_factory=list)
     closures: list[models.Closure] = field(default_factory=list)
 
-    def all_rows(self) -> list:
-        # Parents before children, so foreign keys hold at every flush.
+    def batches(self) -> list[list]:
+        """Parents before children: each batch is flushed before the next (foreign keys)."""
         return [
-            *self.organizations,
-            *self.locations,
-            *self.services,
-            *self.service_at_locations,
-            *self.service_needs,
-            *self.service_target_groups,
-            *self.service_areas,
-            *self.schedules,
-            *self.closures,
+            self.organizations,
+            [*self.locations, *self.services],
+            [*self.service_at_locations, *self.service_needs, *self.service_target_groups, *self.service_areas,
+             *self.schedules, *self.closures],
         ]
 
 
@@ -278,7 +279,9 @@ def generate_demo_data(
             )
         ]
         for org_number in range(_organizations_for(municipality)):
-            kind_label, org_type = ORG_KINDS[rnd.randrange(len(ORG_KINDS))]
+            # Every municipality has a welfare house with the basics (as every Flemish
+            # municipality has a social service); the other organisations are random.
+            kind_label, org_type = ORG_KINDS[0] if org_number == 0 else ORG_KINDS[rnd.randrange(len(ORG_KINDS))]
             word = ORG_WORDS[rnd.randrange(len(ORG_WORDS))]
             org_name = f"{kind_label} {word} {municipality.name_nl}"
             if org_name in used_org_names:
@@ -328,9 +331,12 @@ def generate_demo_data(
                 org_locations.append(location)
 
             matching = [t for t in template_cycle if not t.org_kinds or org_type in t.org_kinds] or template_cycle
-            for service_number in range(rnd.choice((2, 2, 3, 3, 4))):
+            basics = BASIC_TEMPLATES if org_number == 0 else ()
+            for service_number in range(len(basics) + rnd.choice((2, 2, 3, 3, 4))):
                 # Walk the shuffled templates so that every need appears everywhere over time.
-                if rnd.random() < 0.5:
+                if service_number < len(basics):
+                    template = basics[service_number]
+                elif rnd.random() < 0.5:
                     template = template_cycle[template_index % len(template_cycle)]
                     template_index += 1
                 else:
@@ -461,7 +467,9 @@ def is_database_empty(session: Session) -> bool:
 def load_demo_data(session: Session, dataset: DemoDataset) -> None:
     """Insert the dataset in one transaction and record that it is demonstration data."""
     try:
-        session.add_all(dataset.all_rows())
+        for batch in dataset.batches():
+            session.add_all(batch)
+            session.flush()
         session.merge(models.DatasetInfo(key="demo", value="true"))
         session.commit()
     except Exception:

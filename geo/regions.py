@@ -10,7 +10,7 @@ import numpy as np
 import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform, unary_union
+from shapely.ops import unary_union
 
 from geo.projection import to_metric
 
@@ -47,7 +47,11 @@ class Municipality:
 
 
 def _metric(geometry: BaseGeometry) -> BaseGeometry:
-    return transform(lambda x, y, z=None: to_metric(x, y), geometry)
+    def project(coords: np.ndarray) -> np.ndarray:
+        x, y = to_metric(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geometry, project)
 
 
 class RegionIndex:

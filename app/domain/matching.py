@@ -58,6 +58,8 @@ class ModeTimes:
     minutes: np.ndarray  # (n_locations,), inf where unreachable
     estimated: np.ndarray  # (n_locations,) bool
     details: Sequence[str | None] | None = None  # e.g. "bus 45, elk uur" per location
+    #: times beyond this were not computed (inf): "more than ... minutes"
+    cutoff: float | None = None
 
 
 @dataclass(frozen=True)
@@ -269,8 +271,15 @@ def _best_travel(
                 f"Te ver: {label}{_fmt_minutes(minutes)} {MODE_LABELS_NL[mode]} (max. {limit} min)",
             ))
         else:
-            modes = ", ".join(MODE_LABELS_NL[m] for m in participant.mobility.modes)
-            failures.append(("unreachable", f"Niet bereikbaar {modes}"))
+            cut = [times for times in mode_times if times.cutoff is not None]
+            if cut:
+                fastest = max(cut, key=lambda times: times.cutoff)
+                failures.append((
+                    "too_far", f"Te ver: meer dan {_fmt_minutes(fastest.cutoff)} {MODE_LABELS_NL[fastest.mode]}",
+                ))
+            else:
+                modes = ", ".join(MODE_LABELS_NL[m] for m in participant.mobility.modes)
+                failures.append(("unreachable", f"Niet bereikbaar {modes}"))
         if service.outreach:
             failures.append(("outside_area", f"Komt niet aan huis in {participant.home.municipality_name}"))
         return None, None, failures

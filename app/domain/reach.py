@@ -78,7 +78,7 @@ class Reach:
                 continue
             # Route a little past the limit so "too far: 34 min" can be explained.
             times = self.engine.one_to_many(origin, destinations, mode, cutoff_minutes=cutoff * 2)
-            results.append(ModeTimes(mode=mode, minutes=times.minutes, estimated=times.estimated))
+            results.append(ModeTimes(mode=mode, minutes=times.minutes, estimated=times.estimated, cutoff=cutoff * 2))
         return results
 
     def many_to_many(
@@ -115,11 +115,12 @@ class Reach:
             walk = self.engine.one_to_many(origin, destinations, "walk", cutoff_minutes=cutoff * 2)
             return ModeTimes(
                 mode="transit", minutes=walk.minutes, estimated=np.ones_like(walk.estimated, dtype=bool),
-                details=["te voet, geen dienstregeling geladen"] * len(walk.minutes),
+                details=["te voet, geen dienstregeling geladen"] * len(walk.minutes), cutoff=cutoff * 2,
             )
         return ModeTimes(
             mode="transit",
             minutes=times.minutes_median,
             estimated=times.estimated,
             details=list(times.summaries),
+            cutoff=cutoff * 2,
         )

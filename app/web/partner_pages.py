@@ -303,16 +303,16 @@ async def edit_service_save(request: Request, state: StateDep, session: SessionD
     check_csrf(viewer, form.get("csrf"))
     service = get_editable_service(session, user=user, service_id=service_id)
     raw = changes_from_form(form)
+    version_text = str(form.get("version", ""))
+    if not version_text.isdigit():
+        context = _edit_context(request, state, session, viewer, service, errors={"form": "Ongeldige versie."})
+        return templates.TemplateResponse(request, "partner_edit.html", context, status_code=422)
     try:
-        expected_version = int(form.get("version", "0"))
         changes = ServiceChanges.model_validate(raw)
-        update_service(session, user=user, service_id=service_id, expected_version=expected_version, changes=changes)
+        update_service(session, user=user, service_id=service_id, expected_version=int(version_text), changes=changes)
     except ValidationError as exc:
         values = {**service_snapshot(session, service), **raw}
         context = _edit_context(request, state, session, viewer, service, values=values, errors=dutch_errors(exc))
-        return templates.TemplateResponse(request, "partner_edit.html", context, status_code=422)
-    except ValueError:
-        context = _edit_context(request, state, session, viewer, service, errors={"form": "Ongeldige versie."})
         return templates.TemplateResponse(request, "partner_edit.html", context, status_code=422)
     except VersionConflict as conflict:
         session.expire_all()

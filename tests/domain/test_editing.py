@@ -127,7 +127,8 @@ def test_verify_changes_only_the_assurance(loaded_engine, world):
         service = verify_service(session, user=partner, service_id=world["a"], today=date(2026, 11, 2))
         after = service.model_dump()
         changed = {key for key in before if before[key] != after[key]}
-        assert changed == {"assured_date", "assured_by", "last_modified"}
+        # last_modified has one-second resolution: it may or may not tick within this test
+        assert {"assured_date", "assured_by"} <= changed <= {"assured_date", "assured_by", "last_modified"}
         assert service.assured_by == partner.email
         assert service_history(session, world["a"])[0].last_action_type == "verify"
 

@@ -1,0 +1,139 @@
+"""Travel times from one origin to many destinations, by road mode.
+
+The straight-line estimate (distance x circuity / speed) is always available and is
+what answers where no road network covers the points; every such time carries
+``estimated=True``. Network routing plugs in through ``networks`` (see
+:mod:`routing.network` where built).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import shapely
+from shapely.geometry import Point
+
+from routing.config import NETWORK_FOR_MODE, RoutingConfig
+
+EARTH_RADIUS_M = 6_371_008.8
+
+
+@dataclass(frozen=True)
+class TravelTimes:
+    mode: str
+    minutes: np.ndarray  # float64 (n,), inf where unreachable or beyond the cutoff
+    estimated: np.ndarray  # bool (n,)
+    origin_snap_m: float | None
+
+
+@dataclass(frozen=True)
+class Isochrone:
+    polygon: object  # shapely geometry, WGS84
+    estimated: bool
+    minutes: float
+    mode: str
+
+
+def haversine_m(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Great-circle distance in metres (vectorised)."""
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+class TravelTimeEngine:
+    """One travel-time function for the whole application."""
+
+    def __init__(self, config: RoutingConfig, networks: Mapping[str, object] | None = None) -> None:
+        self.config = config
+        self.networks = dict(networks or {})
+
+    @classmethod
+    def from_cache_dir(cls, cache_dir: Path, config: RoutingConfig) -> TravelTimeEngine:
+        networks = {}
+        try:
+            from routing.network import load_cached_networks
+        except ImportError:
+            load_cached_networks = None
+        if load_cached_networks is not None and Path(cache_dir).exists():
+            networks = load_cached_networks(Path(cache_dir), config)
+        return cls(config, networks)
+
+    def _network(self, mode: str):
+        return self.networks.get(NETWORK_FOR_MODE.get(mode, mode))
+
+    def covers(self, mode: str, lon: float, lat: float) -> bool:
+        network = self._network(mode)
+        return bool(network is not None and network.covers(lon, lat))
+
+    def straight_line_minutes(self, origin: tuple[float, float], destinations: np.ndarray, mode: str) -> np.ndarray:
+        """The labelled estimate: straight line x circuity at the mode's average speed."""
+        destinations = np.asarray(destinations, dtype=float).reshape(-1, 2)
+        metres = haversine_m(origin[0], origin[1], destinations[:, 0], destinations[:, 1])
+        speed_m_per_min = self.config.speed_kmh(mode) * 1000 / 60
+        minutes = metres * self.config.circuity[mode] / speed_m_per_min
+        if mode == "car":
+            minutes = minutes + self.config.car_overhead_min
+        return minutes
+
+    def one_to_many(
+        self,
+        origin: tuple[float, float],
+        destinations: np.ndarray,
+        mode: str,
+        *,
+        cutoff_minutes: float | None = None,
+    ) -> TravelTimes:
+        destinations = np.asarray(destinations, dtype=float).reshape(-1, 2)
+        network = self._network(mode)
+        if network is not None and network.covers(*origin):
+            minutes, routed, snap_m = network.one_to_many(origin, destinations, mode, cutoff_minutes=cutoff_minutes)
+            estimate = self.straight_line_minutes(origin, destinations, mode)
+            minutes = np.where(routed, minutes, estimate)
+            estimated = ~routed
+        else:
+            minutes = self.straight_line_minutes(origin, destinations, mode)
+            estimated = np.ones(len(destinations), dtype=bool)
+            snap_m = None
+        if cutoff_minutes is not None:
+            minutes = np.where(minutes <= cutoff_minutes, minutes, np.inf)
+        return TravelTimes(mode=mode, minutes=minutes, estimated=estimated, origin_snap_m=snap_m)
+
+    def many_to_many(
+        self,
+        origins: np.ndarray,
+        destinations: np.ndarray,
+        mode: str,
+        *,
+        cutoff_minutes: float | None = None,
+        batch_size: int = 256,
+        progress: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        origins = np.asarray(origins, dtype=float).reshape(-1, 2)
+        destinations = np.asarray(destinations, dtype=float).reshape(-1, 2)
+        minutes = np.empty((len(origins), len(destinations)))
+        estimated = np.empty((len(origins), len(destinations)), dtype=bool)
+        for start in range(0, len(origins), batch_size):
+            for row in range(start, min(start + batch_size, len(origins))):
+                times = self.one_to_many(tuple(origins[row]), destinations, mode, cutoff_minutes=cutoff_minutes)
+                minutes[row], estimated[row] = times.minutes, times.estimated
+        return minutes, estimated
+
+    def isochrone(self, origin: tuple[float, float], mode: str, minutes: float) -> Isochrone:
+        network = self._network(mode)
+        if network is not None and network.covers(*origin):
+            return Isochrone(network.isochrone(origin, mode, minutes), estimated=False, minutes=minutes, mode=mode)
+        budget = minutes - (self.config.car_overhead_min if mode == "car" else 0.0)
+        radius_m = max(budget, 0.0) * self.config.speed_kmh(mode) * 1000 / 60 / self.config.circuity[mode]
+        # a geodesic circle: buffer in a local azimuthal frame, back to WGS84
+        from pyproj import CRS, Transformer
+
+        local = CRS.from_proj4(f"+proj=aeqd +lat_0={origin[1]} +lon_0={origin[0]} +units=m")
+        to_wgs84 = Transformer.from_crs(local, "EPSG:4326", always_xy=True)
+        circle = shapely.transform(
+            Point(0, 0).buffer(radius_m, 64), lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1]))
+        )
+        return Isochrone(circle, estimated=True, minutes=minutes, mode=mode)

@@ -1,0 +1,1 @@
+"""Command-line scripts: data preparation and benchmarks."""
