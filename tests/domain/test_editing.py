@@ -157,7 +157,7 @@ def test_creating_a_near_duplicate_shows_candidates_first(loaded_engine, world):
         existing = session.get(models.Service, world["a"]).name
         with pytest.raises(PossibleDuplicates) as duplicates:
             create_service(session, user=partner, organization_id=world["org_a"], changes=ServiceChanges(name=existing.replace("Budgethulp", "Budget hulp")))
-        assert duplicates.value.candidates[0]["id"] == world["a"]
+        assert world["a"] in [candidate["id"] for candidate in duplicates.value.candidates]
         created = create_service(session, user=partner, organization_id=world["org_a"],
                                  changes=ServiceChanges(name=existing.replace("Budgethulp", "Budget hulp")), allow_duplicate=True)
         assert created.organization_id == world["org_a"]
