@@ -332,6 +332,7 @@ def generate_demo_data(
 
             matching = [t for t in template_cycle if not t.org_kinds or org_type in t.org_kinds] or template_cycle
             basics = BASIC_TEMPLATES if org_number == 0 else ()
+            offered: set[str] = set()
             for service_number in range(len(basics) + rnd.choice((2, 2, 3, 3, 4))):
                 # Walk the shuffled templates so that every need appears everywhere over time.
                 if service_number < len(basics):
@@ -341,6 +342,9 @@ def generate_demo_data(
                     template_index += 1
                 else:
                     template = matching[rnd.randrange(len(matching))]
+                if template.name in offered:
+                    continue  # one organisation does not offer the same service twice
+                offered.add(template.name)
                 service_id = ids("service", municipality.nis, org_number, service_number)
                 verified_days_ago = rnd.randint(420, 900) if rnd.random() < 0.12 else rnd.randint(3, 300)
                 waiting = rnd.choices(

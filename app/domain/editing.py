@@ -11,7 +11,7 @@ from datetime import date, time
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, utils
 from sqlalchemy import update
 from sqlmodel import Session, delete, select
 
@@ -403,9 +403,14 @@ def similar_services(
     organizations = {org.id: org.name for org in session.exec(select(models.Organization)).all()}
     wanted_org = organizations.get(organization_id, "")
     scored = []
+    def similarity(a: str, b: str) -> float:
+        # word order and spacing ("Budget hulp" vs "Budgethulp") should not hide a duplicate
+        squashed = fuzz.ratio(utils.default_process(a).replace(" ", ""), utils.default_process(b).replace(" ", ""))
+        return max(fuzz.token_sort_ratio(a, b, processor=utils.default_process), squashed)
+
     for service in session.exec(select(models.Service)).all():
-        name_score = fuzz.token_sort_ratio(name, service.name)
-        org_score = 100.0 if service.organization_id == organization_id else fuzz.token_sort_ratio(
+        name_score = similarity(name, service.name)
+        org_score = 100.0 if service.organization_id == organization_id else similarity(
             wanted_org, organizations.get(service.organization_id, "")
         )
         score = 0.75 * name_score + 0.25 * org_score

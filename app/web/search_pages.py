@@ -22,6 +22,7 @@ from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, PRESETS, Needs
 from app.domain.search import run_search
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS, needs_by_code
 from app.errors import NotFoundError
+from app.web.session import ViewerDep
 from app.web.templating import templates
 from geo.errors import GeoError
 
@@ -96,7 +97,7 @@ def _dutch_validation_message(exc: ValidationError) -> str:
     return " ".join(dict.fromkeys(messages))
 
 
-def _search_context(state, form: dict) -> dict:
+def _search_context(state, form: dict, *, include_internal: bool) -> dict:
     """Run the search for the form; errors become a Dutch message, never a 500."""
     if not form["noden"] and not form["woonplaats"]:
         return {"searched": False}
@@ -111,7 +112,7 @@ def _search_context(state, form: dict) -> dict:
     except GeoError as exc:
         candidates = [c.to_dict() for c in getattr(exc, "candidates", ())]
         return {"searched": True, "error": exc.message_nl, "candidates": candidates}
-    response = search_response(outcome, include_internal=True)
+    response = search_response(outcome, include_internal=include_internal)
     isochrone = None
     first_mode = next((m for m in outcome.participant.mobility.modes if m != "transit"), "walk")
     try:
@@ -154,6 +155,13 @@ def _form(
     }
 
 
+def _int_or_none(text: str) -> int | str | None:
+    text = text.strip()
+    if not text:
+        return None
+    return int(text) if text.isdigit() else text  # a non-number is reported by the profile validation
+
+
 FormText = Annotated[str, Query(max_length=200)]
 FormList = Annotated[list[str], Query(max_length=40)]
 
@@ -162,20 +170,24 @@ FormList = Annotated[list[str], Query(max_length=40)]
 def search_page(
     request: Request,
     state: StateDep,
+    viewer: ViewerDep,
     woonplaats: FormText = "",
     noden: FormList = [],  # noqa: B006 - FastAPI copies defaults
     vervoer: Annotated[str, Query(max_length=20)] = "no-licence",
-    max_minuten: Annotated[int | None, Query(ge=5, le=180)] = None,
+    max_minuten: Annotated[str, Query(max_length=3)] = "",
     rolstoel: bool = False,
-    leeftijd: Annotated[int | None, Query(ge=0, le=120)] = None,
+    leeftijd: Annotated[str, Query(max_length=3)] = "",
     talen: FormList = [],  # noqa: B006
     tolk: bool = True,
     doelgroepen: FormList = [],  # noqa: B006
     verwijzer: Annotated[str, Query(max_length=20)] = "",
     beschikbaar: FormList = [],  # noqa: B006
 ):
-    form = _form(woonplaats, noden, vervoer, max_minuten, rolstoel, leeftijd, talen, tolk, doelgroepen, verwijzer, beschikbaar)
-    context = _form_context(request, state, form) | _search_context(state, form)
+    # Empty select/number fields arrive as "": optional, not an error.
+    form = _form(woonplaats, noden, vervoer, _int_or_none(max_minuten), rolstoel, _int_or_none(leeftijd), talen, tolk,
+                 doelgroepen, verwijzer, beschikbaar)
+    # Internal lines for referrers only when signed in (coach, partner or coordinator).
+    context = _form_context(request, state, form) | _search_context(state, form, include_internal=viewer.user is not None)
     template = "search_results.html" if request.headers.get("HX-Request") else "search.html"
     return templates.TemplateResponse(request, template, context)
 

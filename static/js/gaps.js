@@ -17,7 +17,7 @@
     if (!element || typeof L === "undefined") return;
     var rows = {};
     JSON.parse(element.dataset.rows).forEach(function (r) { rows[r.nis] = r; });
-    var map = L.map(element);
+    var map = L.map(element).setView([51.0, 3.8], 8);  // a view first, then layers
     if (element.dataset.tileUrl) L.tileLayer(element.dataset.tileUrl, { attribution: element.dataset.tileAttribution }).addTo(map);
     fetch("/api/v1/municipalities.geojson").then(function (r) { return r.json(); }).then(function (data) {
       var layer = L.geoJSON(data, {

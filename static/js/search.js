@@ -43,6 +43,8 @@
     element.dataset.ready = "1";
     var data = JSON.parse(element.dataset.map);
     var map = L.map(element, { scrollWheelZoom: false });
+    // Leaflet needs a view before vector layers are added.
+    map.setView([data.home.lat, data.home.lon], 12);
     if (element.dataset.tileUrl) {
       L.tileLayer(element.dataset.tileUrl, { attribution: element.dataset.tileAttribution, maxZoom: 18 }).addTo(map);
     }

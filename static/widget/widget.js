@@ -45,7 +45,12 @@
     ":host{all:initial;display:block;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;",
     "font-size:16px;line-height:1.45;color:#1d2433;--sk-accent:#0b6e4f;max-width:100%}",
     "*{box-sizing:border-box}",
-    ".sk{border:1px solid #d9dee8;border-radius:10px;background:#fff;padding:14px;min-width:0}",
+    // The host page's styles reach the host element (even with !important) and inherit
+    // inwards: set every inherited property again on the container.
+    ".sk{border:1px solid #d9dee8;border-radius:10px;background:#fff;padding:14px;min-width:0;",
+    "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:16px;line-height:1.45;",
+    "color:#1d2433;text-align:left;letter-spacing:normal;word-spacing:normal;text-transform:none;",
+    "font-style:normal;font-weight:400;visibility:visible}",
     "h2{font-size:1.2em;margin:0 0 10px}",
     "fieldset{border:0;margin:0 0 10px;padding:0}legend,label.lbl{display:block;font-weight:600;margin:0 0 4px}",
     ".needs{display:flex;flex-wrap:wrap;gap:6px}.needs label{display:inline-flex;align-items:center;gap:4px;",

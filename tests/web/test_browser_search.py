@@ -41,8 +41,11 @@ def test_coach_fills_in_the_form_and_sees_results_map_and_sheet(base_url, browse
     page.wait_for_selector("#resultaten .result", timeout=15000)
     assert page.url.endswith("/zoeken")  # htmx swapped the results in place
     assert page.locator("#resultaten .result").count() >= 1
-    page.wait_for_selector("#kaart .leaflet-marker-icon", timeout=10000)
-    assert page.locator("#kaart path.leaflet-interactive, #kaart svg path").count() >= 1
+    # the home marker, the reachable area and the municipality outlines are drawn
+    page.wait_for_selector("#kaart path.leaflet-interactive", timeout=10000)
+    page.wait_for_function("document.querySelectorAll('#kaart svg path').length > 5", timeout=10000)
+    located = page.locator("#resultaten .result .org", has_text=",").count()
+    assert page.locator("#kaart .leaflet-marker-icon").count() == located
     page.screenshot(path=str(screenshot_path("coach-search-results.png")), full_page=True)
 
     with page.expect_popup() as popup_info:

@@ -59,5 +59,10 @@ def test_referral_sheet_is_printable_dutch_with_travel_and_demo_notice(client):
     assert "Lijn voor begeleiders" not in text
 
 
+def test_internal_lines_are_for_signed_in_users_only(client):
+    html = client.get("/zoeken", params={"woonplaats": "8500", "noden": "housing"}).text
+    assert "Lijn voor begeleiders" not in html
+
+
 def test_unknown_referral_sheet_is_404(client):
     assert client.get("/verwijsfiche/does-not-exist").status_code == 404
