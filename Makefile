@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-sqlite test-postgres setup data init bench-routing bench-transit bench-search clean
+.PHONY: run test test-postgres setup data init bench-routing bench-transit bench-search bench-gaps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ bench-routing: setup
 
 bench-transit: setup
 	$(PY) scripts/bench_transit.py
+
+bench-gaps: data
+	$(PY) scripts/bench_gaps.py
 
 bench-search: data
 	$(PY) scripts/bench_search.py

@@ -6,6 +6,7 @@ import argparse
 import json
 import logging
 import sys
+from pathlib import Path
 
 from app.config import get_settings
 
@@ -88,6 +89,40 @@ def _cmd_digest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_gaps(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from tqdm import tqdm
+
+    from app.domain.gaps import GAP_PROFILES, run_gap_analysis, save_result, to_csv, to_geojson
+    from app.domain.reach import default_transit_window
+    from app.domain.taxonomy import top_level_codes, validate_need_codes
+    from app.state import build_state
+
+    settings = get_settings()
+    state = build_state(settings)
+    needs = validate_need_codes(args.need) if args.need else top_level_codes()
+    profiles = args.profile or list(GAP_PROFILES)
+    bar = tqdm(desc="gap analysis", unit="step")
+    result = run_gap_analysis(
+        catalog=state.catalog(), regions=state.regions, origins=state.gap_origins(), reach=state.reach,
+        window=default_transit_window(date.today()), needs=needs, profiles=profiles,
+        progress=lambda message: (bar.set_postfix_str(message[:60]), bar.update(1)),
+    )
+    bar.close()
+    out = args.out or settings.data_dir / "gaps"
+    out.mkdir(parents=True, exist_ok=True)
+    save_result(result, settings.data_dir / "gaps")
+    (out / "gaps.csv").write_text(to_csv(result.rows), encoding="utf-8")
+    for need in result.needs:
+        for profile in result.profiles:
+            name = f"gaps-{need.replace('/', '-')}-{profile}.geojson"
+            (out / name).write_text(json.dumps(to_geojson(result.select(need=need, profile=profile), state.regions)))
+    print(json.dumps({"origins": result.origins, "needs": len(result.needs), "profiles": len(result.profiles),
+                      "rows": len(result.rows), "estimated": result.estimated, "out": str(out)}))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="sk", description="Sociale kaart command line")
@@ -130,6 +165,12 @@ def main(argv: list[str] | None = None) -> int:
     digest = sub.add_parser("digest", help="queue and print the stale-entries reminder digests")
     digest.add_argument("--send", action="store_true", help="send pending mail over SK_SMTP_URL")
     digest.set_defaults(func=_cmd_digest)
+
+    gaps = sub.add_parser("gaps", help="run the gap analysis; write CSV and GeoJSON")
+    gaps.add_argument("--need", action="append", help="need code (repeatable); default: all top-level needs")
+    gaps.add_argument("--profile", action="append", choices=["walk", "bike", "cannot-cycle", "no-licence", "car"])
+    gaps.add_argument("--out", type=Path, help="folder for gaps.csv and one GeoJSON per need and profile")
+    gaps.set_defaults(func=_cmd_gaps)
 
     args = parser.parse_args(argv)
     return args.func(args)
