@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     bike_kmh: float = 15.0
     ebike_kmh: float = 20.0
     network_dir_name: str = "networks"
+    #: GTFS feeds (local zip paths or URLs, merged): De Lijn and NMBS publish theirs.
+    #: Empty: public transport is a labelled estimate from the NMBS stations.
+    gtfs_sources: list[str] = []
     max_snap_m: float = 1500.0
 
     embed_frame_ancestors: str = "*"

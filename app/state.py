@@ -86,17 +86,25 @@ def build_reach(settings: Settings) -> Reach:
         walk_kmh=settings.walk_kmh, bike_kmh=settings.bike_kmh, ebike_kmh=settings.ebike_kmh,
         max_snap_m=settings.max_snap_m,
     )
+    from routing.transit import RailEstimator, load_feeds
+    from routing.transit.errors import TransitError
+
     engine = TravelTimeEngine.from_cache_dir(settings.network_dir, config)
     rail_estimator = None
     stations = settings.geo_dir / "stations.csv"
-    try:
-        from routing.transit import RailEstimator
-
-        if stations.exists():
-            rail_estimator = RailEstimator.from_stations_csv(stations, config)
-    except ImportError:
-        logger.warning("public-transport routing is not available; transit falls back to walking")
-    return Reach(engine, rail_estimator=rail_estimator)
+    if stations.exists():
+        rail_estimator = RailEstimator.from_stations_csv(stations, config)
+    transit_router = None
+    if settings.gtfs_sources:
+        try:
+            transit_router, report = load_feeds(list(settings.gtfs_sources), cache_dir=settings.data_dir / "transit",
+                                                config=config)
+            if report.warnings:
+                logger.warning("GTFS feeds loaded with %d warning(s)", len(report.warnings))
+        except TransitError as exc:
+            # Reported loudly; searches keep working on the labelled station estimate.
+            logger.error("GTFS feeds not usable, using the station estimate: %s", exc)
+    return Reach(engine, transit_router=transit_router, rail_estimator=rail_estimator)
 
 
 def build_state(settings: Settings, *, engine: Engine | None = None) -> AppState:

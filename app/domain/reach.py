@@ -15,6 +15,7 @@ import numpy as np
 
 from app.domain.matching import ModeTimes
 from routing.config import RoutingConfig
+from routing.transit.errors import ServiceDateError
 from routing.travel import TravelTimeEngine
 
 
@@ -101,16 +102,20 @@ class Reach:
         return minutes, estimated
 
     def _transit(self, origin, destinations, cutoff: float, window: TransitWindow) -> ModeTimes:
+        times = None
         if self.transit_router is not None:
-            times = self.transit_router.one_to_many(
-                origin, destinations, service_date=window.service_date, window_start=window.start,
-                window_end=window.end, max_minutes=cutoff * 2, walk_minutes=self.walk_minutes,
-            )
-        elif self.rail_estimator is not None:
+            try:
+                times = self.transit_router.one_to_many(
+                    origin, destinations, service_date=window.service_date, window_start=window.start,
+                    window_end=window.end, max_minutes=cutoff * 2, walk_minutes=self.walk_minutes,
+                )
+            except ServiceDateError:
+                times = None  # the feed does not cover that day: the labelled estimate answers instead
+        if times is None and self.rail_estimator is not None:
             times = self.rail_estimator.one_to_many(
                 origin, destinations, max_minutes=cutoff * 2, walk_minutes=self.walk_minutes
             )
-        else:
+        if times is None:
             # No timetable and no stations: walking is the only honest public answer.
             walk = self.engine.one_to_many(origin, destinations, "walk", cutoff_minutes=cutoff * 2)
             return ModeTimes(
