@@ -17,9 +17,7 @@ import shapely
 from shapely.geometry import Point
 
 from routing.config import NETWORK_FOR_MODE, RoutingConfig
-
-EARTH_RADIUS_M = 6_371_008.8
-
+from routing.geometry import haversine_m
 
 @dataclass(frozen=True)
 class TravelTimes:
@@ -35,13 +33,6 @@ class Isochrone:
     estimated: bool
     minutes: float
     mode: str
-
-
-def haversine_m(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Great-circle distance in metres (vectorised)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 class TravelTimeEngine:
@@ -72,7 +63,7 @@ class TravelTimeEngine:
     def straight_line_minutes(self, origin: tuple[float, float], destinations: np.ndarray, mode: str) -> np.ndarray:
         """The labelled estimate: straight line x circuity at the mode's average speed."""
         destinations = np.asarray(destinations, dtype=float).reshape(-1, 2)
-        metres = haversine_m(origin[0], origin[1], destinations[:, 0], destinations[:, 1])
+        metres = haversine_m(origin, destinations)
         speed_m_per_min = self.config.speed_kmh(mode) * 1000 / 60
         minutes = metres * self.config.circuity[mode] / speed_m_per_min
         if mode == "car":

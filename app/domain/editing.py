@@ -84,6 +84,14 @@ SERVICE_FIELDS = (
 RELATED_FIELDS = ("needs", "target_groups", "service_area", "opening_hours", "closures")
 
 
+def _known(value: list[str] | None, known, label: str) -> list[str] | None:
+    unknown = [code for code in value or () if code not in known]
+    if unknown:
+        msg = f"unknown {label}(s): {', '.join(unknown)}"
+        raise ValueError(msg)
+    return value
+
+
 class ServiceChanges(BaseModel):
     """A partial update: only the fields that are set are changed."""
 
@@ -126,22 +134,12 @@ class ServiceChanges(BaseModel):
     @field_validator("target_groups")
     @classmethod
     def _groups(cls, value):
-        if value is not None:
-            unknown = [code for code in value if code not in target_groups_by_code()]
-            if unknown:
-                msg = f"unknown target group(s): {', '.join(unknown)}"
-                raise ValueError(msg)
-        return value
+        return _known(value, target_groups_by_code(), "target group")
 
     @field_validator("referral_required_from")
     @classmethod
     def _referrers(cls, value):
-        if value is not None:
-            unknown = [code for code in value if code not in REFERRER_TYPES]
-            if unknown:
-                msg = f"unknown referrer type(s): {', '.join(unknown)}"
-                raise ValueError(msg)
-        return value
+        return _known(value, REFERRER_TYPES, "referrer type")
 
     @field_validator("languages")
     @classmethod

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from routing.config import RoutingConfig
-from routing.transit.geometry import PointIndex, haversine_m, pairwise_haversine_m
+from routing.geometry import PointIndex, haversine_m, pairwise_haversine_m
 from routing.transit.times import TransitTimes, WalkMinutesFn
 
 SERVICE_DAY_MINUTES = 18 * 60

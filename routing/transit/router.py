@@ -25,7 +25,7 @@ import pandas as pd
 from routing.config import RoutingConfig
 from routing.transit import scan
 from routing.transit.errors import ServiceDateError
-from routing.transit.geometry import PointIndex, haversine_m, pairwise_haversine_m
+from routing.geometry import PointIndex, haversine_m, pairwise_haversine_m
 from routing.transit.timetable import HolidayService, Timetable
 from routing.transit.times import TransitTimes, WalkMinutesFn
 from routing.transit.validation import FeedReport

@@ -9,7 +9,7 @@ import pytest
 
 from routing.config import RoutingConfig
 from routing.transit import RailEstimator
-from routing.transit.geometry import haversine_m
+from routing.geometry import haversine_m
 
 STATIONS_CSV = Path(__file__).resolve().parents[4] / "shared" / "data" / "rail" / "stations.csv"
 ONE_TENTH_DEGREE_AT_EQUATOR_M = 11_119.508  # 2 pi R / 3600, R = 6 371 008.8 m

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from routing.transit import ServiceDateError, TransitRouter, is_belgian_public_holiday
-from routing.transit.geometry import haversine_m
+from routing.geometry import haversine_m
 
 TUESDAY = date(2026, 5, 12)
 STRIKE_WEDNESDAY = date(2026, 5, 13)  # calendar_dates: WK removed
