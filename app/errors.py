@@ -7,10 +7,12 @@ English for developers, ``message_nl`` a plain-Dutch sentence the UI can show.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -44,6 +46,25 @@ STATUS_BY_EXCEPTION: dict[type[Exception], int] = {
     AmbiguousLocation: 422,
     GeoError: 422,
     RoutingError: 422,
+}
+
+
+class ErrorBody(BaseModel):
+    """Every API error: a stable code, a message for developers, one in Dutch for people."""
+
+    code: str
+    message: str
+    message_nl: str | None = None
+    detail: Any = None
+
+
+#: documented on every JSON router, so clients (and the fuzzer) know the error shape
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (400, "Bad request"), (401, "Sign in first"), (403, "Not allowed"), (404, "Not found"),
+        (409, "Conflict"), (422, "Invalid input"), (429, "Too many requests"), (503, "Database unavailable"),
+    )
 }
 
 

@@ -19,9 +19,9 @@ from pydantic import BaseModel
 from app.api.search import HomeOut, PlanOut, SearchResultOut, execute, profile_from_query
 from app.deps import StateDep
 from app.domain.taxonomy import NEEDS, Term, search_needs
-from app.errors import DomainError
+from app.errors import ERROR_RESPONSES, DomainError
 
-router = APIRouter(prefix="/api/v1/public", tags=["public"])
+router = APIRouter(prefix="/api/v1/public", tags=["public"], responses=ERROR_RESPONSES)
 
 SUPPORTED_LANGUAGES = ("nl", "fr", "en")
 

@@ -12,9 +12,9 @@ from app.deps import StateDep
 from app.domain.matching import Match, MatchResult
 from app.domain.profile import NeedsProfile
 from app.domain.search import SearchOutcome, run_search
-from app.errors import DomainError
+from app.errors import ERROR_RESPONSES, DomainError
 
-router = APIRouter(prefix="/api/v1", tags=["search"])
+router = APIRouter(prefix="/api/v1", tags=["search"], responses=ERROR_RESPONSES)
 
 
 class ProfileQueryError(DomainError):

@@ -13,10 +13,10 @@ from sqlmodel import select
 from app import models
 from app.deps import SessionDep, StateDep
 from app.domain.taxonomy import TARGET_GROUPS, expand_need, taxonomy_json, validate_need_codes
-from app.errors import NotFoundError
+from app.errors import ERROR_RESPONSES, NotFoundError
 from app.services_read import dataset_is_demo
 
-router = APIRouter(prefix="/api/v1", tags=["v1"])
+router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERROR_RESPONSES)
 
 
 class MunicipalityRef(BaseModel):
@@ -150,8 +150,9 @@ def list_services(
     per_page: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ServiceList:
     query = select(models.Service).where(models.Service.published == True)  # noqa: E712
-    if need is not None:
-        codes = expand_need(validate_need_codes([need])[0])
+    wanted = validate_need_codes([need]) if need is not None else []
+    if wanted:  # a blank need is no filter
+        codes = expand_need(wanted[0])
         query = query.where(
             models.Service.id.in_(select(models.ServiceNeed.service_id).where(models.ServiceNeed.need_code.in_(codes)))
         )

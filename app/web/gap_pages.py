@@ -27,11 +27,11 @@ from app.domain.gaps import (
 )
 from app.domain.reach import default_transit_window
 from app.domain.taxonomy import needs_by_code, top_level_codes
-from app.errors import DomainError
+from app.errors import ERROR_RESPONSES, DomainError
 from app.web.session import ViewerDep
 from app.web.templating import templates
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES)
 _lock = threading.Lock()
 
 ProfileName = Literal["walk", "bike", "cannot-cycle", "no-licence", "car"]
