@@ -60,3 +60,24 @@ def test_downgrade_to_base_and_up_again(empty_database_url):
     finally:
         engine.dispose()
     command.upgrade(config, "head")
+
+
+def test_upgrade_from_the_previous_release_keeps_the_data(empty_database_url):
+    """0001 is the first release's schema; its data must survive the upgrade to head."""
+    config = alembic_config(empty_database_url)
+    command.upgrade(config, "0001")
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO organization (id, name, description, organization_type, demo, version, created_at, last_modified) "
+                "VALUES ('11111111-1111-4111-8111-111111111111', 'Oude organisatie', '', 'ngo', false, 1, "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ))
+        command.upgrade(config, "head")
+        with engine.connect() as connection:
+            name = connection.execute(text("SELECT name FROM organization")).scalar_one()
+        assert name == "Oude organisatie"
+        assert {"app_user", "change_record", "outbox_message"} <= set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
