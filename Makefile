@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres setup data init bench-routing bench-transit bench-search bench-gaps clean
+.PHONY: run test test-postgres setup data init bench-routing bench-transit bench-search bench-gaps backup restore clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ bench-gaps: data
 
 bench-search: data
 	$(PY) scripts/bench_search.py
+
+backup: setup
+	$(VENV)/bin/sk backup $(FILE)
+
+restore: setup
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=data/backups/..." >&2; exit 2)
+	$(VENV)/bin/sk restore --yes $(FILE)
 
 clean:
 	rm -rf $(VENV) data/source data/geo data/networks data/*.db*

@@ -123,6 +123,26 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from app.backup import backup, default_backup_path
+
+    settings = get_settings()
+    target = args.path or default_backup_path(settings.sqlalchemy_url, settings.data_dir / "backups")
+    print(backup(settings.sqlalchemy_url, target))
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from app.backup import restore
+
+    if not args.yes:
+        print("restore replaces the database's contents; add --yes to confirm", file=sys.stderr)
+        return 2
+    restore(get_settings().sqlalchemy_url, args.path)
+    print(f"restored {args.path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="sk", description="Sociale kaart command line")
@@ -171,6 +191,15 @@ def main(argv: list[str] | None = None) -> int:
     gaps.add_argument("--profile", action="append", choices=["walk", "bike", "cannot-cycle", "no-licence", "car"])
     gaps.add_argument("--out", type=Path, help="folder for gaps.csv and one GeoJSON per need and profile")
     gaps.set_defaults(func=_cmd_gaps)
+
+    backup = sub.add_parser("backup", help="back up the database (SQLite online backup / pg_dump)")
+    backup.add_argument("path", nargs="?", type=Path, help="default: data/backups/sociale-kaart-<time>.*")
+    backup.set_defaults(func=_cmd_backup)
+
+    restore = sub.add_parser("restore", help="restore a backup into the configured database")
+    restore.add_argument("path", type=Path)
+    restore.add_argument("--yes", action="store_true", help="confirm: the current contents are replaced")
+    restore.set_defaults(func=_cmd_restore)
 
     args = parser.parse_args(argv)
     return args.func(args)
