@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres setup data init bench-routing bench-transit bench-search bench-gaps backup restore clean
+.PHONY: run test test-postgres setup data init bench-routing bench-transit bench-search bench-gaps load backup restore clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ bench-gaps: data
 
 bench-search: data
 	$(PY) scripts/bench_search.py
+
+DATABASE ?= sqlite
+load: data
+	$(PY) scripts/load_test.py --database $(DATABASE)
 
 backup: setup
 	$(VENV)/bin/sk backup $(FILE)

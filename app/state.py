@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,10 @@ from geo.regions import RegionIndex, load_regions
 
 logger = logging.getLogger(__name__)
 
+CATALOG_CHECK_SECONDS = 1.0
+#: another process's edits are picked up at most this often (a rebuild costs ~0.1 s of CPU)
+CATALOG_REFRESH_SECONDS = 5.0
+
 
 @dataclass
 class AppState:
@@ -34,6 +39,8 @@ class AppState:
     attribution: list[str] = field(default_factory=list)
     _catalog: Catalog | None = None
     _catalog_lock: threading.Lock = field(default_factory=threading.Lock)
+    _catalog_checked: float = 0.0
+    _catalog_refreshed: float = 0.0
     gap_cache: dict = field(default_factory=dict)
     _gap_origins: object | None = None
 
@@ -46,19 +53,45 @@ class AppState:
         return self._gap_origins
 
     def catalog(self) -> Catalog:
-        """The services snapshot, rebuilt when the data changed (checked per call, cheaply)."""
+        """The services snapshot, kept current without blocking searches.
+
+        The fingerprint query runs at most once a second per process. When another
+        process changed the data, the current snapshot keeps answering while a background
+        thread rebuilds it (about 0.1 s, at most every 5 s, so other workers show an edit
+        within seconds); an edit made through this process starts that rebuild at once.
+        """
+        current = self._catalog
+        now = time.monotonic()
+        if current is not None and now - self._catalog_checked < CATALOG_CHECK_SECONDS:
+            return current
+        self._catalog_checked = now
         with Session(self.engine) as session:
             key = catalog_key(session)
-            current = self._catalog
             if current is not None and current.key == key:
                 return current
-            with self._catalog_lock:
-                if self._catalog is None or self._catalog.key != key:
-                    self._catalog = load_catalog(session)
-                return self._catalog
+            if current is None:
+                with self._catalog_lock:
+                    if self._catalog is None or self._catalog.key != key:
+                        self._catalog = load_catalog(session)
+                    return self._catalog
+        if now - self._catalog_refreshed >= CATALOG_REFRESH_SECONDS and self._catalog_lock.acquire(blocking=False):
+            self._catalog_refreshed = now
+            threading.Thread(target=self._refresh_catalog, daemon=True, name="catalog-refresh").start()
+        return current
+
+    def _refresh_catalog(self) -> None:
+        try:
+            with Session(self.engine) as session:
+                self._catalog = load_catalog(session)
+        except Exception:  # noqa: BLE001 - the old snapshot keeps serving; the next check retries
+            logger.exception("catalog refresh failed")
+        finally:
+            self._catalog_lock.release()
 
     def invalidate_catalog(self) -> None:
-        self._catalog = None
+        """After an edit through this process: refresh in the background now (no wait for the next check)."""
+        self._catalog_checked = 0.0
+        self._catalog_refreshed = 0.0
 
 
 def load_attribution(geo_dir: Path) -> list[str]:

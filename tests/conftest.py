@@ -93,7 +93,8 @@ def loaded_engine(engine: Engine, regions, demo_dataset) -> Engine:
     from app.reference import sync_reference_data
 
     reset_schema(engine)
-    with Session(engine) as session:
+    # the dataset's objects stay readable by the demo tests after the commit
+    with Session(engine, expire_on_commit=False) as session:
         sync_reference_data(session, regions)
         load_demo_data(session, demo_dataset)
     return engine

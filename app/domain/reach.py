@@ -62,6 +62,11 @@ class Reach:
         times = self.engine.one_to_many(origin, points, "walk")
         return times.minutes, times.estimated
 
+    @property
+    def _access_walk(self):
+        """Walking on the network where one is loaded; otherwise transit's own vectorised straight line."""
+        return self.walk_minutes if "walk" in self.engine.networks else None
+
     def mode_times(
         self,
         origin: tuple[float, float],
@@ -107,13 +112,13 @@ class Reach:
             try:
                 times = self.transit_router.one_to_many(
                     origin, destinations, service_date=window.service_date, window_start=window.start,
-                    window_end=window.end, max_minutes=cutoff * 2, walk_minutes=self.walk_minutes,
+                    window_end=window.end, max_minutes=cutoff * 2, walk_minutes=self._access_walk,
                 )
             except ServiceDateError:
                 times = None  # the feed does not cover that day: the labelled estimate answers instead
         if times is None and self.rail_estimator is not None:
             times = self.rail_estimator.one_to_many(
-                origin, destinations, max_minutes=cutoff * 2, walk_minutes=self.walk_minutes
+                origin, destinations, max_minutes=cutoff * 2, walk_minutes=self._access_walk
             )
         if times is None:
             # No timetable and no stations: walking is the only honest public answer.

@@ -239,6 +239,7 @@ def validate_need_codes(codes: Iterable[str]) -> list[str]:
     return ordered
 
 
+@cache
 def expand_need(code: str) -> frozenset[str]:
     """The code and all its descendants: a search for a parent matches its children."""
     prefix = code + "/"
@@ -252,8 +253,7 @@ def covers(service_needs: Iterable[str], wanted: str) -> bool:
     child (``language/nt2``). A search for a child matches only that child (or its own
     descendants): a general ``language`` service does not promise NT2 lessons.
     """
-    expanded = expand_need(wanted)
-    return any(code in expanded for code in service_needs)
+    return not expand_need(wanted).isdisjoint(service_needs)
 
 
 def search_needs(text: str, *, limit: int = 10, score_cutoff: float = 70.0) -> list[tuple[Term, float]]:

@@ -1,0 +1,226 @@
+"""Load test on loopback: coach searches, public widget searches and partner edits.
+
+Run: ``make load`` (SQLite) or ``make load DATABASE=postgres``. Starts uvicorn with the
+production settings (2 workers, access log off) on 127.0.0.1, paces requests at a target
+rate for a bounded time, and prints one JSON object as its last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app.bootstrap import initialise  # noqa: E402
+from app.config import Settings  # noqa: E402
+
+HOMES = ["8500", "8930 Menen", "Ieper", "Poperinge", "Heule", "Turnhout", "Tielen", "Pajottegem", "Waregem",
+         "Diksmuide", "Liedekerke", "Koksijde", "Wervik", "Beerse"]
+NEEDS = [["housing", "language/nt2"], ["income-debt"], ["childcare", "work/job-search"], ["addiction"],
+         ["digital/skills"], ["mobility/bike-lessons", "administration"]]
+PROFILES = ["walk", "bike", "cannot-cycle", "no-licence", "car"]
+PASSWORD = "load-test-wachtwoord"
+
+
+def prepare_database(kind: str) -> tuple[str, callable]:
+    if kind == "sqlite":
+        folder = Path(tempfile.mkdtemp(prefix="load-"))
+        return f"sqlite:///{folder / 'load.db'}", lambda: None
+    from sqlalchemy import create_engine, text
+
+    admin_url = os.environ.get("PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    name = f"sk_load_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return admin_url.rsplit("/", 1)[0] + f"/{name}", drop
+
+
+def partner_accounts(url: str, count: int) -> list[tuple[str, str]]:
+    """One partner per editing thread, each with their own service (no conflicts between threads)."""
+    from sqlmodel import Session, select
+
+    from app import models
+    from app.auth import create_user
+    from app.db import make_engine
+
+    engine = make_engine(url)
+    accounts = []
+    with Session(engine) as session:
+        services = session.exec(select(models.Service).order_by(models.Service.id).limit(count)).all()
+        for service in services:
+            email = f"load-{uuid.uuid4().hex[:6]}@example.org"
+            create_user(session, email=email, password=PASSWORD, role="partner", organization_ids=[service.organization_id])
+            accounts.append((email, service.id))
+    engine.dispose()
+    return accounts
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.latencies: dict[str, list[float]] = {"coach": [], "widget": [], "edit": []}
+        self.errors: list[str] = []
+
+    def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
+        with self.lock:
+            self.latencies[kind].append(seconds * 1000)
+            if not ok:
+                self.errors.append(f"{kind}: {detail}"[:200])
+
+
+def run_search_worker(base: str, stop_at: float, interval: float, recorder: Recorder, seed: int) -> None:
+    rnd = random.Random(seed)
+    next_at = time.perf_counter()
+    with httpx.Client(base_url=base, timeout=10) as client:
+        while True:
+            next_at += interval
+            now = time.perf_counter()
+            if now >= stop_at:
+                return
+            home, needs, profile = rnd.choice(HOMES), rnd.choice(NEEDS), rnd.choice(PROFILES)
+            start = time.perf_counter()
+            try:
+                if rnd.random() < 0.5:
+                    kind = "coach"
+                    response = client.post("/api/v1/search", json={"home": {"query": home}, "needs": needs,
+                                                                   "mobility": {"profile": profile}, "age": 30})
+                else:
+                    kind = "widget"
+                    response = client.get("/api/v1/public/search", params={"q": home, "needs": ",".join(needs),
+                                                                             "profile": profile})
+                recorder.add(kind, time.perf_counter() - start, response.status_code == 200, str(response.status_code))
+            except httpx.HTTPError as exc:
+                recorder.add("coach", time.perf_counter() - start, False, type(exc).__name__)
+            delay = next_at - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+
+
+def run_edit_worker(base: str, stop_at: float, interval: float, recorder: Recorder, account: tuple[str, str]) -> None:
+    email, service_id = account
+    with httpx.Client(base_url=base, timeout=10, follow_redirects=False) as client:
+        page = client.get("/aanmelden")
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
+        client.post("/aanmelden", data={"email": email, "password": PASSWORD, "csrf": csrf})
+        weeks = 1
+        while time.perf_counter() < stop_at:
+            start = time.perf_counter()
+            form = client.get(f"/partner/diensten/{service_id}")
+            version = re.search(r'name="version" value="(\d+)"', form.text)
+            token = re.search(r'name="csrf" value="([^"]+)"', form.text)
+            ok = form.status_code == 200 and version and token
+            if ok:
+                weeks = weeks % 20 + 1
+                saved = client.post(f"/partner/diensten/{service_id}", data={
+                    "csrf": token.group(1), "version": version.group(1), "name": f"Dienst onder belasting {service_id[:6]}",
+                    "status": "active", "published": "on", "waiting_list": "short", "waiting_weeks": str(weeks),
+                    "free_of_charge": "on", "closed_on_public_holidays": "on", "needs": "housing",
+                })
+                ok = saved.status_code == 303
+                detail = str(saved.status_code)
+            else:
+                detail = f"edit form {form.status_code}"
+            recorder.add("edit", time.perf_counter() - start, bool(ok), detail)
+            time.sleep(max(0.0, interval - (time.perf_counter() - start)))
+
+
+def percentile(values: list[float], q: float) -> float:
+    return round(float(np.percentile(values, q)), 2) if values else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("LOAD_SECONDS", 120)))
+    parser.add_argument("--rate", type=float, default=100.0, help="target searches per second")
+    parser.add_argument("--edit-threads", type=int, default=2, help="partners editing, about 1 save/s each")
+    parser.add_argument("--port", type=int, default=8766)
+    args = parser.parse_args()
+
+    url, cleanup = prepare_database(args.database)
+    try:
+        settings = Settings(database_url=url)
+        initialise(settings)
+        accounts = partner_accounts(url, args.edit_threads)
+        env = {**os.environ, "SK_DATABASE_URL": url, "SK_PUBLIC_RATE_LIMIT": "1000000/minute",
+               "SK_LOG_LEVEL": "WARNING"}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(args.port), "--workers", "2"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )
+        base = f"http://127.0.0.1:{args.port}"
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.time() > deadline or server.poll() is not None:
+                    raise SystemExit("server did not start: " + (server.stderr.read().decode()[-2000:] if server.stderr else ""))
+                time.sleep(0.2)
+            # warm every worker's catalogue and routing state
+            for _ in range(20):
+                httpx.post(f"{base}/api/v1/search", json={"home": {"query": "8500"}, "needs": ["housing"]}, timeout=10)
+            recorder = Recorder()
+            threads_count = 16
+            interval = threads_count / args.rate
+            start = time.perf_counter()
+            stop_at = start + args.seconds
+            threads = [threading.Thread(target=run_search_worker, args=(base, stop_at, interval, recorder, seed))
+                       for seed in range(threads_count)]
+            threads += [threading.Thread(target=run_edit_worker, args=(base, stop_at, 1.0, recorder, account))
+                        for account in accounts]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            elapsed = time.perf_counter() - start
+        finally:
+            server.terminate()
+            server.wait(timeout=15)
+    finally:
+        cleanup()
+
+    searches = recorder.latencies["coach"] + recorder.latencies["widget"]
+    every = searches + recorder.latencies["edit"]
+    for kind, values in recorder.latencies.items():
+        if values:
+            print(f"{kind:7s} n={len(values):6d}  p50 {statistics.median(values):7.2f} ms  p95 {percentile(values, 95):7.2f} ms")
+    for error in recorder.errors[:10]:
+        print("error:", error)
+    print(json.dumps({
+        "database": args.database, "seconds": round(elapsed, 1), "rps": round(len(every) / elapsed, 1),
+        "search_rps": round(len(searches) / elapsed, 1), "edits": len(recorder.latencies["edit"]),
+        "p50_ms": round(statistics.median(searches), 2), "p95_ms": percentile(searches, 95),
+        "p99_ms": percentile(searches, 99), "edit_p95_ms": percentile(recorder.latencies["edit"], 95),
+        "errors": len(recorder.errors), "target_rps": args.rate, "workers": 2,
+    }))
+
+
+if __name__ == "__main__":
+    main()
