@@ -30,6 +30,19 @@ logger = logging.getLogger(__name__)
 PUBLIC_PREFIXES = ("/api/v1/public/", "/widget.js")
 
 
+def content_security_policy(frame_rule: str, *, tile_url: str = "") -> str:
+    """Only our own scripts; inline styles for Leaflet; images also from the tile server."""
+    tiles = ""
+    if tile_url.startswith("http"):
+        scheme, _, rest = tile_url.partition("://")
+        tiles = " " + scheme + "://" + rest.split("/", 1)[0].replace("{s}", "*")
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        f"img-src 'self' data:{tiles}; connect-src 'self'; base-uri 'self'; form-action 'self'; "
+        "object-src 'none'; " + frame_rule
+    )
+
+
 def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
     """Build the app. Tests pass a prepared ``state``; production builds it at start-up."""
     settings = settings or (state.settings if state else get_settings())
@@ -53,6 +66,9 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.state.public_rate_limiter = RateLimiter(settings.public_rate_limit)
     install_error_handlers(app)
 
+    embed_policy = content_security_policy(f"frame-ancestors {settings.embed_frame_ancestors}", tile_url=settings.tile_url)
+    page_policy = content_security_policy("frame-ancestors 'none'", tile_url=settings.tile_url)
+
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
         public = request.url.path.startswith(PUBLIC_PREFIXES)
@@ -70,12 +86,10 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if request.url.path == "/embed":
-            response.headers.setdefault(
-                "Content-Security-Policy", f"frame-ancestors {settings.embed_frame_ancestors}"
-            )
+            response.headers.setdefault("Content-Security-Policy", embed_policy)
         else:
             response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Content-Security-Policy", "frame-ancestors 'none'")
+            response.headers.setdefault("Content-Security-Policy", page_policy)
         return response
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database check")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.config import Settings
@@ -66,7 +67,14 @@ class AppState:
             return current
         self._catalog_checked = now
         with Session(self.engine) as session:
-            key = catalog_key(session)
+            try:
+                key = catalog_key(session)
+            except OperationalError:
+                if current is None:
+                    raise
+                # The database is away: searches keep answering from the last snapshot.
+                logger.warning("database unreachable; searching the last catalogue snapshot")
+                return current
             if current is not None and current.key == key:
                 return current
             if current is None:

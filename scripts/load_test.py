@@ -46,7 +46,7 @@ def prepare_database(kind: str) -> tuple[str, callable]:
 
     admin_url = os.environ.get("PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
     name = f"sk_load_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
 
@@ -83,12 +83,30 @@ class Recorder:
         self.lock = threading.Lock()
         self.latencies: dict[str, list[float]] = {"coach": [], "widget": [], "edit": []}
         self.errors: list[str] = []
+        self.unavailable: list[float] = []  # times of clear 503s while the database was away
+        self.outcomes: list[tuple[float, bool]] = []
 
     def add(self, kind: str, seconds: float, ok: bool, detail: str = "") -> None:
         with self.lock:
             self.latencies[kind].append(seconds * 1000)
-            if not ok:
+            self.outcomes.append((time.perf_counter(), ok))
+            if ok:
+                return
+            if detail == "503":
+                self.unavailable.append(time.perf_counter())
+            else:
                 self.errors.append(f"{kind}: {detail}"[:200])
+
+
+def restart_postgres(after: float, down_for: float, log: dict) -> None:
+    """Stop the local PostgreSQL mid-run and start it again (the fault the app must survive)."""
+    time.sleep(after)
+    version = sorted(Path("/etc/postgresql").iterdir())[-1].name
+    log["stopped_at"] = time.perf_counter()
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "stop", "-m", "fast"], check=True)
+    time.sleep(down_for)
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"], check=True)
+    log["started_at"] = time.perf_counter()
 
 
 def run_search_worker(base: str, stop_at: float, interval: float, recorder: Recorder, seed: int) -> None:
@@ -142,7 +160,7 @@ def run_edit_worker(base: str, stop_at: float, interval: float, recorder: Record
                 ok = saved.status_code == 303
                 detail = str(saved.status_code)
             else:
-                detail = f"edit form {form.status_code}"
+                detail = str(form.status_code) if form.status_code == 503 else f"edit form {form.status_code}"
             recorder.add("edit", time.perf_counter() - start, bool(ok), detail)
             time.sleep(max(0.0, interval - (time.perf_counter() - start)))
 
@@ -158,6 +176,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=100.0, help="target searches per second")
     parser.add_argument("--edit-threads", type=int, default=2, help="partners editing, about 1 save/s each")
     parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--restart-postgres-at", type=float, default=None,
+                        help="stop PostgreSQL this many seconds into the run, start it 5 s later")
     args = parser.parse_args()
 
     url, cleanup = prepare_database(args.database)
@@ -195,6 +215,9 @@ def main() -> None:
                        for seed in range(threads_count)]
             threads += [threading.Thread(target=run_edit_worker, args=(base, stop_at, 1.0, recorder, account))
                         for account in accounts]
+            fault: dict = {}
+            if args.restart_postgres_at is not None and args.database == "postgres":
+                threads.append(threading.Thread(target=restart_postgres, args=(args.restart_postgres_at, 5.0, fault)))
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -213,7 +236,14 @@ def main() -> None:
             print(f"{kind:7s} n={len(values):6d}  p50 {statistics.median(values):7.2f} ms  p95 {percentile(values, 95):7.2f} ms")
     for error in recorder.errors[:10]:
         print("error:", error)
+    recovery = {}
+    if fault.get("started_at"):
+        settled = fault["started_at"] + 10
+        after = [ok for moment, ok in recorder.outcomes if moment > settled]
+        recovery = {"unavailable_503": len(recorder.unavailable), "recovered": bool(after) and all(after),
+                    "requests_after_recovery": len(after)}
     print(json.dumps({
+        **recovery,
         "database": args.database, "seconds": round(elapsed, 1), "rps": round(len(every) / elapsed, 1),
         "search_rps": round(len(searches) / elapsed, 1), "edits": len(recorder.latencies["edit"]),
         "p50_ms": round(statistics.median(searches), 2), "p95_ms": percentile(searches, 95),

@@ -93,3 +93,27 @@ def test_partnerships_include_wervik_twice(client):
     assert "33029" in by_slug["zuid-west-vlaanderen"]["municipalities"]
     assert "33029" in by_slug["westhoek"]["municipalities"]
     assert len({nis for p in body["partnerships"] for nis in p["municipalities"]}) == 44
+
+
+PROTECTED = [
+    ("GET", "/partner"), ("GET", "/partner/nieuwe-dienst"), ("POST", "/partner/nieuwe-dienst"),
+    ("GET", "/partner/diensten/x"), ("POST", "/partner/diensten/x"), ("POST", "/partner/diensten/x/klopt-nog"),
+    ("GET", "/coordinator"), ("GET", "/coordinator/hiaten"), ("GET", "/coordinator/hiaten.csv"),
+    ("GET", "/coordinator/hiaten.png"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PROTECTED)
+def test_anonymous_visitors_reach_no_protected_page(client, method, path):
+    response = client.request(method, path, follow_redirects=False)
+    assert response.status_code in (401, 403), (method, path, response.status_code)
+    page = client.request(method, path, headers={"Accept": "text/html"}, follow_redirects=False)
+    assert page.status_code in (303, 403) and (page.status_code != 303 or page.headers["location"] == "/aanmelden")
+
+
+def test_content_security_policy_allows_only_our_own_scripts(client):
+    policy = client.get("/zoeken").headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-eval" not in policy and "object-src 'none'" in policy
+    for path in ("/", "/zoeken", "/over", "/embed/configurator", "/aanmelden"):
+        html = client.get(path).text
+        assert "onclick=" not in html and "<script>" not in html, path
