@@ -94,3 +94,28 @@ def test_schedules_and_ages_are_consistent(demo_dataset):
             assert service.minimum_age <= service.maximum_age
     ids = [row.id for row in (*demo_dataset.services, *demo_dataset.organizations, *demo_dataset.locations)]
     assert len(ids) == len(set(ids))
+
+
+def test_a_failing_import_leaves_an_empty_database(regions, places, tmp_path):
+    """Loading is one transaction: a failure midway (here: a duplicate key) writes nothing."""
+    import copy
+
+    import pytest
+    from sqlalchemy.exc import IntegrityError
+    from sqlmodel import Session, SQLModel, func, select
+
+    from app import models
+    from app.db import make_engine
+    from app.demo import load_demo_data
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'import.db'}")
+    SQLModel.metadata.create_all(engine)
+    fresh = generate_demo_data(regions, places, seed=DEMO_SEED, today=DEMO_TODAY)  # objects no session has seen
+    broken = copy.copy(fresh)
+    broken.schedules = [*fresh.schedules[:50], fresh.schedules[0].model_copy()]  # the same id twice
+    with Session(engine) as session, pytest.raises(IntegrityError):
+        load_demo_data(session, broken)
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(models.Organization)).one() == 0
+        assert session.exec(select(func.count()).select_from(models.Service)).one() == 0
+    engine.dispose()
