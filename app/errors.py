@@ -134,7 +134,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             status_code=exc.status_code,
             headers={"Retry-After": str(retry_after)} if retry_after else None,
-            content=error_body(exc.code, str(exc) or exc.message_nl, message_nl=exc.message_nl),
+            content=error_body(exc.code, str(exc) or exc.message_nl, message_nl=exc.message_nl,
+                               detail=getattr(exc, "detail", None)),
         )
 
     async def _mapped(_request: Request, exc: Exception) -> JSONResponse:

@@ -31,6 +31,10 @@ class VersionConflict(DomainError):
         self.attempted = attempted
         super().__init__(f"the service changed meanwhile (now version {current.get('version')})")
 
+    @property
+    def detail(self) -> dict[str, Any]:
+        return {"current": self.current, "attempted": self.attempted}
+
 
 class PossibleDuplicates(DomainError):
     code = "possible_duplicates"
@@ -40,6 +44,10 @@ class PossibleDuplicates(DomainError):
     def __init__(self, candidates: list[dict[str, Any]]) -> None:
         self.candidates = candidates
         super().__init__(f"{len(candidates)} similar existing record(s)")
+
+    @property
+    def detail(self) -> dict[str, Any]:
+        return {"candidates": self.candidates}
 
 
 class OpeningSlotIn(BaseModel):
