@@ -192,6 +192,8 @@ class Location(SQLModel, table=True):
     wheelchair_level: int | None = None  # WheelchairLevel; None: unknown
     accessibility_description: str = ""
     transportation: str = ""  # how to get there, in words
+    #: a deactivated location is kept (history, links) but never searched or shown
+    active: bool = True
     demo: bool = False
     version: int = 1
     created_at: datetime = Field(default_factory=utcnow)

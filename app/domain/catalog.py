@@ -128,7 +128,9 @@ def load_catalog(session: Session) -> Catalog:
     """Read every service with its locations, needs, areas and hours (a handful of queries)."""
     key = catalog_key(session)
     organizations = {org.id: org.name for org in session.exec(select(models.Organization)).all()}
-    location_rows = session.exec(select(models.Location).order_by(models.Location.id)).all()
+    location_rows = session.exec(
+        select(models.Location).where(models.Location.active == True).order_by(models.Location.id)  # noqa: E712
+    ).all()
     locations = tuple(
         CatalogLocation(
             id=row.id,

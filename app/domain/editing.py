@@ -272,7 +272,7 @@ def get_editable_service(session: Session, *, user: models.User, service_id: str
     return service
 
 
-def _record(session: Session, *, resource: str, resource_id: str, action: str, actor: str, changes: dict) -> None:
+def record_change(session: Session, *, resource: str, resource_id: str, action: str, actor: str, changes: dict) -> None:
     moment = now_utc()
     if not changes:
         session.add(models.ChangeRecord(
@@ -363,7 +363,7 @@ def update_service(
         for name in diff:
             if name in RELATED_FIELDS:
                 _replace_related(session, service_id, name, getattr(changes, name))
-        _record(session, resource="service", resource_id=service_id, action="update", actor=user.email, changes=diff)
+        record_change(session, resource="service", resource_id=service_id, action="update", actor=user.email, changes=diff)
         session.commit()
     except Exception:
         session.rollback()
@@ -383,7 +383,7 @@ def verify_service(session: Session, *, user: models.User, service_id: str, toda
             .where(models.Service.id == service_id)
             .values(assured_date=day, assured_by=user.email, last_modified=now_utc())
         )
-        _record(session, resource="service", resource_id=service_id, action="verify", actor=user.email, changes=diff)
+        record_change(session, resource="service", resource_id=service_id, action="verify", actor=user.email, changes=diff)
         session.commit()
     except Exception:
         session.rollback()
@@ -460,7 +460,7 @@ def create_service(
             if location is None or location.organization_id != organization_id:
                 raise PermissionDenied(f"location {location_id} does not belong to this organisation")
             session.add(models.ServiceAtLocation(service_id=service.id, location_id=location_id))
-        _record(session, resource="service", resource_id=service.id, action="create", actor=user.email,
+        record_change(session, resource="service", resource_id=service.id, action="create", actor=user.email,
                 changes={name: (None, _jsonable(value)) for name, value in values.items()})
         session.commit()
     except Exception:

@@ -405,3 +405,120 @@ def time_value(value) -> str:
 
 
 templates.env.filters["hhmm"] = time_value
+
+
+# ---- locations ---------------------------------------------------------------------------
+
+WHEELCHAIR_NL = {"": "onbekend", "0": "niet toegankelijk (trappen)", "1": "met hulp (één trede)",
+                 "2": "drempelvrij", "3": "drempelvrij met aangepast toilet"}
+
+
+def _location_form(form) -> dict:
+    def optional_float(name):
+        text = str(form.get(name, "")).strip().replace(",", ".")
+        return text or None
+
+    level = str(form.get("wheelchair_level", "")).strip()
+    return {
+        "name": str(form.get("name", "")).strip(), "address_1": str(form.get("address_1", "")).strip(),
+        "postcode": str(form.get("postcode", "")).strip(), "city": str(form.get("city", "")).strip(),
+        "latitude": optional_float("latitude"), "longitude": optional_float("longitude"),
+        "wheelchair_level": level or None, "accessibility_description": str(form.get("accessibility_description", "")),
+        "transportation": str(form.get("transportation", "")), "active": form.get("active") == "on",
+    }
+
+
+def _location_context(request, state, viewer, *, location=None, values=None, errors=None, organizations=None,
+                      conflict=None) -> dict:
+    return _base(request, state, viewer, location=location, values=values or {}, errors=errors or {},
+                 organizations=organizations or [], conflict=conflict, wheelchair_nl=WHEELCHAIR_NL,
+                 csrf=viewer.csrf_token, tile_url=state.settings.tile_url,
+                 tile_attribution=state.settings.tile_attribution)
+
+
+@router.get("/partner/locaties", response_class=HTMLResponse)
+def locations_list(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep):
+    user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
+    from app.domain.locations import organisation_locations
+
+    organizations = _editable_organizations(session, user)
+    locations = organisation_locations(session, {o.id for o in organizations})
+    names = {o.id: o.name for o in organizations}
+    return templates.TemplateResponse(request, "partner_locations.html",
+                                      _base(request, state, viewer, locations=locations, organizations=names,
+                                            csrf=viewer.csrf_token))
+
+
+@router.get("/partner/locaties/nieuw", response_class=HTMLResponse)
+def location_new_form(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep):
+    user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
+    return templates.TemplateResponse(request, "partner_location.html", _location_context(
+        request, state, viewer, values={"active": True}, organizations=_editable_organizations(session, user)))
+
+
+@router.get("/partner/locaties/{location_id}", response_class=HTMLResponse)
+def location_edit_form(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep,
+                       location_id: Annotated[str, Path(max_length=36)]):
+    from app.domain.locations import get_editable_location
+
+    user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
+    location = get_editable_location(session, user=user, location_id=location_id)
+    return templates.TemplateResponse(request, "partner_location.html", _location_context(
+        request, state, viewer, location=location, values=location.model_dump()))
+
+
+@router.post("/partner/locaties", response_class=HTMLResponse)
+async def location_create(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep):
+    return await _location_save(request, state, session, viewer, None)
+
+
+@router.post("/partner/locaties/{location_id}", response_class=HTMLResponse)
+async def location_update(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep,
+                          location_id: Annotated[str, Path(max_length=36)]):
+    return await _location_save(request, state, session, viewer, location_id)
+
+
+async def _location_save(request: Request, state, session, viewer, location_id: str | None):
+    from app.domain.locations import (
+        LocationInput,
+        LocationNotResolved,
+        LocationOutsideRegions,
+        create_location,
+        get_editable_location,
+        update_location,
+    )
+
+    user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
+    form = await request.form()
+    check_csrf(viewer, form.get("csrf"))
+    raw = _location_form(form)
+    location = get_editable_location(session, user=user, location_id=location_id) if location_id else None
+    organizations = [] if location else _editable_organizations(session, user)
+    try:
+        data = LocationInput.model_validate(raw)
+        if location is None:
+            saved = create_location(session, user=user, organization_id=str(form.get("organization_id", "")), data=data,
+                                    gazetteer=state.gazetteer)
+        else:
+            version = str(form.get("version", ""))
+            saved = update_location(session, user=user, location_id=location.id,
+                                    expected_version=int(version) if version.isdigit() else -1, data=data,
+                                    gazetteer=state.gazetteer)
+    except ValidationError as exc:
+        errors = dutch_errors(exc)
+        if "form" in errors or any(key not in raw for key in errors):
+            errors.setdefault("postcode", "Geef een postcode of plaats, of zet de speld op de kaart.")
+        return templates.TemplateResponse(request, "partner_location.html", _location_context(
+            request, state, viewer, location=location, values=raw, errors=errors, organizations=organizations),
+            status_code=422)
+    except (LocationOutsideRegions, LocationNotResolved) as exc:
+        return templates.TemplateResponse(request, "partner_location.html", _location_context(
+            request, state, viewer, location=location, values=raw, errors={"postcode": exc.message_nl},
+            organizations=organizations), status_code=422)
+    except VersionConflict as conflict:
+        session.expire_all()
+        fresh = session.get(models.Location, location.id)
+        return templates.TemplateResponse(request, "partner_location.html", _location_context(
+            request, state, viewer, location=fresh, values=fresh.model_dump(), conflict=conflict), status_code=409)
+    state.invalidate_catalog()
+    return RedirectResponse(f"/partner/locaties/{saved.id}?bewaard=1", status_code=303)

@@ -48,7 +48,7 @@ def test_a_crash_in_the_middle_of_an_edit_leaves_nothing_half_written(loaded_eng
     def explode(*args, **kwargs):
         raise RuntimeError("power cut while writing the history")
 
-    monkeypatch.setattr(editing, "_record", explode)
+    monkeypatch.setattr(editing, "record_change", explode)
     with Session(loaded_engine) as session, pytest.raises(RuntimeError):
         update_service(session, user=session.get(models.User, user.id), service_id=service_id,
                        expected_version=before[0], changes=ServiceChanges(waiting_list="long", needs=["housing"]))

@@ -1,0 +1,90 @@
+"""Partners' locations: gazetteer or pin, inside the regions, precision stored, rules, conflicts."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import Session, select
+
+from app import models
+from tests.web.test_partner_pages import accounts, login, new_client  # noqa: F401  (accounts is a fixture)
+
+
+def signed_in(app_state, email):
+    client = new_client(app_state)
+    login(client, email)
+    return client, re.search(r'name="csrf" value="([^"]+)"', client.get("/partner").text).group(1)
+
+
+def organization_of(loaded_engine, service_id: str) -> str:
+    with Session(loaded_engine) as session:
+        return session.get(models.Service, service_id).organization_id
+
+
+def test_a_typed_address_resolves_and_a_pin_is_more_precise(app_state, accounts, loaded_engine):  # noqa: F811
+    client, csrf = signed_in(app_state, accounts["partner"])
+    organization_id = organization_of(loaded_engine, accounts["my_service"])
+    created = client.post("/partner/locaties", data={
+        "csrf": csrf, "organization_id": organization_id, "name": "Nieuwe antenne", "address_1": "Kerkstraat 1",
+        "postcode": "8501", "city": "Heule", "active": "on"})
+    assert created.status_code == 303
+    location_id = created.headers["location"].split("/")[-1].split("?")[0]
+    with Session(loaded_engine) as session:
+        location = session.get(models.Location, location_id)
+        assert (location.municipality_nis, location.geocode_precision) == ("34022", "place")
+        version = location.version
+    pinned = client.post(f"/partner/locaties/{location_id}", data={
+        "csrf": csrf, "version": str(version), "name": "Nieuwe antenne", "address_1": "Kerkstraat 1", "postcode": "8501",
+        "city": "Heule", "latitude": "50.8402", "longitude": "3.2301", "wheelchair_level": "3", "active": "on"})
+    assert pinned.status_code == 303
+    with Session(loaded_engine) as session:
+        location = session.get(models.Location, location_id)
+        assert location.geocode_precision == "address" and location.wheelchair_level == 3
+        history = session.exec(select(models.ChangeRecord).where(models.ChangeRecord.resource_id == location_id)).all()
+        assert {"geocode_precision", "latitude", "wheelchair_level"} <= {c.field_name for c in history}
+    stale = client.post(f"/partner/locaties/{location_id}", data={
+        "csrf": csrf, "version": str(version), "name": "Oude versie", "postcode": "8501", "city": "Heule", "active": "on"})
+    assert stale.status_code == 409 and "intussen gewijzigd" in stale.text
+
+
+def test_a_pin_outside_the_regions_is_refused_in_dutch(app_state, accounts, loaded_engine):  # noqa: F811
+    client, csrf = signed_in(app_state, accounts["partner"])
+    response = client.post("/partner/locaties", data={
+        "csrf": csrf, "organization_id": organization_of(loaded_engine, accounts["my_service"]), "name": "In Gent",
+        "latitude": "51.0543", "longitude": "3.7174", "active": "on"})
+    assert response.status_code == 422 and "buiten de vier regio" in response.text
+    nothing = client.post("/partner/locaties", data={
+        "csrf": csrf, "organization_id": organization_of(loaded_engine, accounts["my_service"]), "name": "Nergens",
+        "active": "on"})
+    assert nothing.status_code == 422 and "zet de speld op de kaart" in nothing.text
+
+
+def test_another_organisations_location_is_out_of_reach(app_state, accounts, loaded_engine):  # noqa: F811
+    client, csrf = signed_in(app_state, accounts["partner"])
+    with Session(loaded_engine) as session:
+        other = session.exec(select(models.Location).where(
+            models.Location.organization_id == organization_of(loaded_engine, accounts["other_service"]))).first()
+    assert client.get(f"/partner/locaties/{other.id}").status_code == 403
+    changed = client.post(f"/partner/locaties/{other.id}", data={"csrf": csrf, "version": "1", "name": "Gekaapt",
+                                                                 "postcode": "8500", "active": "on"})
+    assert changed.status_code == 403
+    created = client.post("/partner/locaties", data={
+        "csrf": csrf, "organization_id": other.organization_id, "name": "Bij de buren", "postcode": "8500", "active": "on"})
+    assert created.status_code == 403
+
+
+def test_a_deactivated_location_is_no_longer_searched(app_state, loaded_engine):
+    from app.domain.catalog import load_catalog
+
+    with Session(loaded_engine) as session:
+        location = session.exec(select(models.Location).order_by(models.Location.id)).first()
+        location.active = False
+        session.add(location)
+        session.commit()
+        try:
+            catalog = load_catalog(session)
+            assert location.id not in {loc.id for loc in catalog.locations}
+        finally:
+            location.active = True
+            session.add(location)
+            session.commit()
