@@ -402,6 +402,54 @@ def service_history(session: Session, service_id: str) -> list[models.ChangeReco
     )
 
 
+def _similarity(a: str, b: str) -> float:
+    """Word order and spacing ("Budget hulp" vs "Budgethulp") should not hide a duplicate."""
+    squashed = fuzz.ratio(utils.default_process(a).replace(" ", ""), utils.default_process(b).replace(" ", ""))
+    return max(fuzz.token_sort_ratio(a, b, processor=utils.default_process), squashed)
+
+
+def similar_organizations(session: Session, *, name: str, limit: int = 5, threshold: float = 85.0) -> list[dict[str, Any]]:
+    scored = [
+        {"id": org.id, "name": org.name, "score": round(_similarity(name, org.name), 1)}
+        for org in session.exec(select(models.Organization)).all()
+    ]
+    return sorted((c for c in scored if c["score"] >= threshold), key=lambda c: -c["score"])[:limit]
+
+
+class OrganizationInput(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=2, max_length=200)
+    description: str = Field(default="", max_length=2000)
+    email: str | None = Field(default=None, max_length=200, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")
+    website: str | None = Field(default=None, max_length=300, pattern=r"^(https?://\S+)?$")
+    organization_type: str = Field(default="other", pattern=r"^(ocmw|caw|vdab|cgg|municipality|ngo|education|health|work|other)$")
+
+
+def create_organization(
+    session: Session, *, user: models.User, data: OrganizationInput, allow_duplicate: bool = False
+) -> models.Organization:
+    """Coordinators add organisations; a close match shows the candidates first."""
+    if user.role != models.Role.COORDINATOR.value:
+        raise PermissionDenied("only coordinators add organisations")
+    if not allow_duplicate:
+        candidates = similar_organizations(session, name=data.name)
+        if candidates:
+            raise PossibleDuplicates(candidates)
+    organization = models.Organization(**data.model_dump())
+    try:
+        session.add(organization)
+        session.flush()
+        record_change(session, resource="organization", resource_id=organization.id, action="create",
+                      actor=user.email, changes={k: (None, v) for k, v in data.model_dump().items()})
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    session.refresh(organization)
+    return organization
+
+
 def similar_services(
     session: Session, *, name: str, organization_id: str, limit: int = 5, threshold: float = 85.0
 ) -> list[dict[str, Any]]:
@@ -409,14 +457,9 @@ def similar_services(
     organizations = {org.id: org.name for org in session.exec(select(models.Organization)).all()}
     wanted_org = organizations.get(organization_id, "")
     scored = []
-    def similarity(a: str, b: str) -> float:
-        # word order and spacing ("Budget hulp" vs "Budgethulp") should not hide a duplicate
-        squashed = fuzz.ratio(utils.default_process(a).replace(" ", ""), utils.default_process(b).replace(" ", ""))
-        return max(fuzz.token_sort_ratio(a, b, processor=utils.default_process), squashed)
-
     for service in session.exec(select(models.Service)).all():
-        name_score = similarity(name, service.name)
-        org_score = 100.0 if service.organization_id == organization_id else similarity(
+        name_score = _similarity(name, service.name)
+        org_score = 100.0 if service.organization_id == organization_id else _similarity(
             wanted_org, organizations.get(service.organization_id, "")
         )
         score = 0.75 * name_score + 0.25 * org_score

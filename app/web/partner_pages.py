@@ -522,3 +522,42 @@ async def _location_save(request: Request, state, session, viewer, location_id: 
             request, state, viewer, location=fresh, values=fresh.model_dump(), conflict=conflict), status_code=409)
     state.invalidate_catalog()
     return RedirectResponse(f"/partner/locaties/{saved.id}?bewaard=1", status_code=303)
+
+
+# ---- organisations (coordinators) ----------------------------------------------------------
+
+ORGANIZATION_TYPES_NL = {"ocmw": "OCMW / Sociaal Huis", "caw": "CAW", "vdab": "VDAB", "cgg": "CGG",
+                         "municipality": "Gemeente", "ngo": "Vzw", "education": "Onderwijs", "health": "Zorg",
+                         "work": "Werk / sociale economie", "other": "Andere"}
+
+
+@router.get("/coordinator/organisaties/nieuw", response_class=HTMLResponse)
+def organization_new_form(request: Request, state: StateDep, viewer: ViewerDep):
+    viewer.require(models.Role.COORDINATOR)
+    return templates.TemplateResponse(request, "organization_new.html", _base(
+        request, state, viewer, values={}, errors={}, candidates=None, types=ORGANIZATION_TYPES_NL, csrf=viewer.csrf_token))
+
+
+@router.post("/coordinator/organisaties/nieuw", response_class=HTMLResponse)
+async def organization_create(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep):
+    from app.domain.editing import OrganizationInput, create_organization
+
+    user = viewer.require(models.Role.COORDINATOR)
+    form = await request.form()
+    check_csrf(viewer, form.get("csrf"))
+    values = {"name": str(form.get("name", "")).strip(), "description": str(form.get("description", "")),
+              "email": str(form.get("email", "")).strip() or None, "website": str(form.get("website", "")).strip() or None,
+              "organization_type": str(form.get("organization_type", "other"))}
+    context = {"values": values, "types": ORGANIZATION_TYPES_NL, "csrf": viewer.csrf_token, "candidates": None, "errors": {}}
+    try:
+        organization = create_organization(session, user=user, data=OrganizationInput.model_validate(values),
+                                           allow_duplicate=form.get("toch_aanmaken") == "1")
+    except ValidationError as exc:
+        context["errors"] = dutch_errors(exc)
+        return templates.TemplateResponse(request, "organization_new.html", _base(request, state, viewer, **context),
+                                          status_code=422)
+    except PossibleDuplicates as duplicates:
+        context["candidates"] = duplicates.candidates
+        return templates.TemplateResponse(request, "organization_new.html", _base(request, state, viewer, **context),
+                                          status_code=409)
+    return RedirectResponse(f"/coordinator?organisatie={organization.id}", status_code=303)

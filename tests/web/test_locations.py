@@ -88,3 +88,22 @@ def test_a_deactivated_location_is_no_longer_searched(app_state, loaded_engine):
             location.active = True
             session.add(location)
             session.commit()
+
+
+def test_coordinators_add_organisations_and_see_near_duplicates_first(app_state, loaded_engine):
+    import uuid
+
+    from app.auth import create_user
+
+    email = f"k-{uuid.uuid4().hex[:6]}@example.org"
+    with Session(loaded_engine) as session:
+        create_user(session, email=email, password="een-lang-wachtwoord", role="coordinator")
+        existing = session.exec(select(models.Organization).order_by(models.Organization.name)).first().name
+    client, csrf = signed_in(app_state, email)
+    near = existing.replace(" ", "  ").upper()
+    first = client.post("/coordinator/organisaties/nieuw", data={"csrf": csrf, "name": near, "organization_type": "ngo"})
+    assert first.status_code == 409 and existing in first.text
+    confirmed = client.post("/coordinator/organisaties/nieuw", data={
+        "csrf": csrf, "name": near, "organization_type": "ngo", "toch_aanmaken": "1"})
+    assert confirmed.status_code == 303
+    assert client.post("/coordinator/organisaties/nieuw", data={"csrf": "wrong", "name": "X Y Z"}).status_code == 403
