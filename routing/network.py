@@ -26,7 +26,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
-from routing.config import NETWORK_FOR_MODE, RoutingConfig
+from routing.config import RoutingConfig
 from routing.errors import NetworkCacheError, SnapTooFarError
 
 logger = logging.getLogger(__name__)
@@ -461,7 +461,3 @@ def build_and_cache(
         steps.update(1)
     steps.close()
     return paths
-
-
-def modes_for(network_type: str) -> list[str]:
-    return [mode for mode, kind in NETWORK_FOR_MODE.items() if kind == network_type]
