@@ -6,6 +6,7 @@ Alembic owns the schema (``app/migrations``); ``create_all`` is used only in tes
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
@@ -53,6 +54,12 @@ def upgrade_database(url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(url), revision)
 
 
-def session_scope(engine: Engine) -> Iterator[Session]:
-    with Session(engine) as session:
+@contextmanager
+def committing(session: Session) -> Iterator[Session]:
+    """Commit what the block wrote, or roll all of it back: never a half-written record."""
+    try:
         yield session
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise

@@ -18,6 +18,7 @@ from sqlmodel import Session, delete, select
 from app import models
 from app.auth import PermissionDenied, now_utc, user_organization_ids
 from app.domain.taxonomy import REFERRER_TYPES, target_groups_by_code, validate_need_codes
+from app.db import committing
 from app.errors import DomainError, NotFoundError
 
 
@@ -348,7 +349,7 @@ def update_service(
         return service
     columns = {name: getattr(changes, name) for name in diff if name in SERVICE_FIELDS}
     columns = {name: (value.value if hasattr(value, "value") else value) for name, value in columns.items()}
-    try:
+    with committing(session):
         result = session.exec(
             update(models.Service)
             .where(models.Service.id == service_id, models.Service.version == expected_version)
@@ -364,10 +365,6 @@ def update_service(
             if name in RELATED_FIELDS:
                 _replace_related(session, service_id, name, getattr(changes, name))
         record_change(session, resource="service", resource_id=service_id, action="update", actor=user.email, changes=diff)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     session.refresh(service)
     return service
 
@@ -377,17 +374,13 @@ def verify_service(session: Session, *, user: models.User, service_id: str, toda
     service = get_editable_service(session, user=user, service_id=service_id)
     day = today or date.today()
     diff = {"assured_date": (service.assured_date, day), "assured_by": (service.assured_by, user.email)}
-    try:
+    with committing(session):
         session.exec(
             update(models.Service)
             .where(models.Service.id == service_id)
             .values(assured_date=day, assured_by=user.email, last_modified=now_utc())
         )
         record_change(session, resource="service", resource_id=service_id, action="verify", actor=user.email, changes=diff)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     session.refresh(service)
     return service
 
@@ -437,15 +430,11 @@ def create_organization(
         if candidates:
             raise PossibleDuplicates(candidates)
     organization = models.Organization(**data.model_dump())
-    try:
+    with committing(session):
         session.add(organization)
         session.flush()
         record_change(session, resource="organization", resource_id=organization.id, action="create",
                       actor=user.email, changes={k: (None, v) for k, v in data.model_dump().items()})
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     session.refresh(organization)
     return organization
 
@@ -492,7 +481,7 @@ def create_service(
     values = changes.model_dump(exclude_unset=True, include=set(SERVICE_FIELDS))
     values = {k: (v.value if hasattr(v, "value") else v) for k, v in values.items()}
     service = models.Service(organization_id=organization_id, **values)
-    try:
+    with committing(session):
         session.add(service)
         session.flush()
         for name in RELATED_FIELDS:
@@ -505,10 +494,6 @@ def create_service(
             session.add(models.ServiceAtLocation(service_id=service.id, location_id=location_id))
         record_change(session, resource="service", resource_id=service.id, action="create", actor=user.email,
                 changes={name: (None, _jsonable(value)) for name, value in values.items()})
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     session.refresh(service)
     return service
 

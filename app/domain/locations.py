@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app import models
 from app.auth import PermissionDenied, now_utc
 from app.domain.editing import VersionConflict, can_edit_organization, record_change
+from app.db import committing
 from app.errors import DomainError, NotFoundError
 from geo.errors import GeoError
 from geo.gazetteer import Gazetteer
@@ -103,15 +104,11 @@ def create_location(session: Session, *, user: models.User, organization_id: str
     if not can_edit_organization(session, user, organization_id):
         raise PermissionDenied(f"user may not add locations to organization {organization_id}")
     location = models.Location(organization_id=organization_id, **_values(data, gazetteer))
-    try:
+    with committing(session):
         session.add(location)
         session.flush()
         record_change(session, resource="location", resource_id=location.id, action="create", actor=user.email,
                 changes={name: (None, getattr(location, name)) for name in LOCATION_FIELDS})
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     session.refresh(location)
     return location
 
@@ -126,7 +123,7 @@ def update_location(session: Session, *, user: models.User, location_id: str, ex
         raise VersionConflict(current={**before, "version": location.version}, attempted=values)
     if not diff:
         return location
-    try:
+    with committing(session):
         result = session.exec(
             update(models.Location)
             .where(models.Location.id == location_id, models.Location.version == expected_version)
@@ -138,12 +135,6 @@ def update_location(session: Session, *, user: models.User, location_id: str, ex
             raise VersionConflict(current={n: getattr(location, n) for n in LOCATION_FIELDS} | {"version": location.version},
                                   attempted=values)
         record_change(session, resource="location", resource_id=location_id, action="update", actor=user.email, changes=diff)
-        session.commit()
-    except VersionConflict:
-        raise
-    except Exception:
-        session.rollback()
-        raise
     session.refresh(location)
     return location
 
