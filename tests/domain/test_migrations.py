@@ -74,10 +74,23 @@ def test_upgrade_from_the_previous_release_keeps_the_data(empty_database_url):
                 "VALUES ('11111111-1111-4111-8111-111111111111', 'Oude organisatie', '', 'ngo', false, 1, "
                 "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
             ))
+            connection.execute(text(
+                "INSERT INTO municipality (nis, name_nl, name_fr, population, area_km2, centroid_latitude, "
+                "centroid_longitude, geometry_geojson) VALUES ('34022', 'Kortrijk', 'Courtrai', 1, 1, 50.8, 3.2, '{}')"
+            ))
+            connection.execute(text(
+                "INSERT INTO location (id, organization_id, name, address_1, postcode, city, municipality_nis, latitude, "
+                "longitude, x_metric, y_metric, geocode_precision, accessibility_description, transportation, demo, "
+                "version, created_at, last_modified) VALUES ('22222222-2222-4222-8222-222222222222', "
+                "'11111111-1111-4111-8111-111111111111', 'Oude locatie', '', '8500', 'Kortrijk', '34022', 50.8, 3.2, 0, 0, "
+                "'address', '', '', false, 1, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+            ))
         command.upgrade(config, "head")
         with engine.connect() as connection:
             name = connection.execute(text("SELECT name FROM organization")).scalar_one()
         assert name == "Oude organisatie"
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT active FROM location")).scalar_one() in (True, 1)
         assert {"app_user", "change_record", "outbox_message"} <= set(inspect(engine).get_table_names())
     finally:
         engine.dispose()
