@@ -143,6 +143,38 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_hsds_export(args: argparse.Namespace) -> int:
+    from app.hsds.exchange import export_json, export_tabular
+
+    with _session() as session:
+        if args.path.suffix == ".zip":
+            export_tabular(session, args.path)
+        else:
+            temporary = args.path.with_name(f".{args.path.name}.partial")
+            temporary.write_text(json.dumps(export_json(session), ensure_ascii=False, indent=1), encoding="utf-8")
+            temporary.replace(args.path)
+    print(args.path)
+    return 0
+
+
+def _cmd_hsds_import(args: argparse.Namespace) -> int:
+    from app.hsds.exchange import import_dataset, load_dataset_file, spec_dir
+    from geo.regions import load_regions
+
+    settings = get_settings()
+    with _session() as session:
+        report = import_dataset(session, load_dataset_file(args.path), regions=load_regions(settings.geo_dir),
+                                dry_run=not args.commit, actor="cli import", spec=spec_dir(settings.shared_data_dir))
+    print(json.dumps(report.to_dict()["counts"]))
+    for rejected in report.rejected[:50]:
+        print(f"rejected {rejected['kind']} {rejected['id']}: {'; '.join(rejected['reasons'])}")
+    if report.dry_run:
+        print("dry run: nothing was written (add --commit to import)")
+    elif not report.applied:
+        print("nothing was imported: fix the rejected records first")
+    return 0 if (report.applied or report.dry_run) and not report.rejected else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = argparse.ArgumentParser(prog="sk", description="Sociale kaart command line")
@@ -200,6 +232,15 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("path", type=Path)
     restore.add_argument("--yes", action="store_true", help="confirm: the current contents are replaced")
     restore.set_defaults(func=_cmd_restore)
+
+    hsds_export = sub.add_parser("hsds-export", help="export the dataset as HSDS 3.0 (.json nested, .zip tabular)")
+    hsds_export.add_argument("path", type=Path)
+    hsds_export.set_defaults(func=_cmd_hsds_export)
+
+    hsds_import = sub.add_parser("hsds-import", help="import HSDS 3.0 (.json or tabular .zip); a dry run by default")
+    hsds_import.add_argument("path", type=Path)
+    hsds_import.add_argument("--commit", action="store_true", help="apply (one transaction; nothing if any record is rejected)")
+    hsds_import.set_defaults(func=_cmd_hsds_import)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -12,6 +12,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from app.api.editing import router as editing_api_router
+from app.hsds.api import router as hsds_router
 from app.api.public import RateLimiter
 from app.api.public import router as public_api_router
 from app.api.search import router as search_api_router
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.include_router(api_v1_router)
     app.include_router(public_api_router)
     app.include_router(editing_api_router)
+    app.include_router(hsds_router)
     app.include_router(embed_router)
     app.include_router(search_api_router)
     app.include_router(pages_router)
