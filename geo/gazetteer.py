@@ -1,40 +1,78 @@
 """Offline gazetteer: what a coach types -> a point, a municipality and a precision.
 
-Postcodes ("8500"), villages and deelgemeenten ("Heule", "Tielen"), municipalities in
-Dutch, French or their old names ("Courtrai", "Galmaarden" -> Pajottegem), typos
-("Kortrjik", "Poperinghe") through rapidfuzz with a score cutoff, and raw coordinates.
-Every Belgian name is known, so "Gent" is answered with "outside the four regions"
-rather than "not found". Ambiguous input returns ranked candidates, never a guess.
+Understood input:
+
+- a postcode ("8500"), with or without a place ("8510 Marke", "8500 Kortrijk");
+- a village, deelgemeente or town ("Marke", "Heule", "Tielen"), a municipality in Dutch or
+  French ("Kortrijk", "Courtrai"), a former municipality ("Galmaarden" -> Pajottegem), a
+  place with its municipality ("Marke Kortrijk", "Heule (Kortrijk)");
+- typos and old spellings ("Kortrjik", "Poperinghe", "Kortryk"), through rapidfuzz with a
+  score cutoff, on the plain name and on a Dutch sound-alike key (ij = ei = y, gh = g ...);
+- an address ("Kerkstraat 5, 8500 Kortrijk"): there is no street data offline, so the
+  postcode/place part is resolved and the label says the street is not known;
+- coordinates, latitude and longitude in either order ("50.79, 3.12", "3.12 50.79"):
+  in Belgium latitudes (49.4-51.6) and longitudes (2.5-6.5) cannot be mistaken.
+
+Every Belgian place, municipality and postcode is known, so "Gent" or "9000" is answered
+with :class:`~geo.errors.OutsideRegions` rather than "not found". A name that exists both
+inside and outside the regions (Oostkerke: Diksmuide and Damme) answers the one inside,
+labelled with its municipality. Ambiguous input (near-equal candidates in different
+municipalities) gives ranked candidates from :meth:`Gazetteer.search` and
+:class:`~geo.errors.AmbiguousLocation` from :meth:`Gazetteer.resolve`, never a guess.
 """
 
 from __future__ import annotations
 
 import csv
-import json
+import math
 import re
-import unicodedata
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
-from geo.errors import AmbiguousLocation, InvalidCoordinates, LocationNotFound, OutsideRegions
-from geo.places import Place, load_places
-from geo.regions import RegionIndex, load_regions
+from geo.errors import AmbiguousLocation, InvalidCoordinates, InvalidQuery, LocationNotFound, OutsideRegions
+from geo.places import POSITION_POSTCODE, Place, load_places, municipality_names, postcode_main_places
+from geo.regions import Municipality, RegionIndex, load_regions
+from geo.text import normalise_name
 
-#: Belgium (WGS84), generous: what "coordinates in Belgium" means for input checks
-BELGIUM_BOUNDS = (2.5, 49.45, 6.45, 51.55)
-FUZZY_CUTOFF = 82.0
-#: candidates within this many points of the best are "equally good": ambiguous
-AMBIGUITY_MARGIN = 3.0
+#: Belgium (WGS84, west, south, east, north), what "coordinates in Belgium" means
+BELGIUM_BOUNDS = (2.5, 49.4, 6.5, 51.6)
+#: rapidfuzz ratio (0-100) below which a name is not considered at all
+FUZZY_CUTOFF = 80.0
+#: a sound-alike match (Poperinghe ~ Poperinge) scores this fraction of its ratio, so it
+#: never ties with the exact name
+SOUND_ALIKE_WEIGHT = 0.95
+#: candidates within this many points of the best, in another municipality, make the
+#: query ambiguous for :meth:`Gazetteer.resolve`
+AMBIGUITY_MARGIN = 5.0
+#: the score of a name found after ignoring part of the query (a street, a word we do not know)
+PARTIAL_MATCH_SCORE = 90.0
+#: the score of the other villages listed after a postcode
+POSTCODE_VILLAGE_SCORE = 90.0
 MAX_QUERY_LENGTH = 200
+#: at most this many village names in a postcode's label
+LABEL_VILLAGES = 4
 
-_COORDINATES = re.compile(r"^\s*(-?\d{1,3}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{1,3}(?:[.,]\d+)?)\s*$")
-_POSTCODE = re.compile(r"\b(\d{4})\b")
+STREET_UNKNOWN = "straat niet gekend"
+
+_NUMBER = r"-?\d{1,3}(?:[.,]\d+)?"
+_COORDINATES = re.compile(rf"^\s*({_NUMBER})\s*(?:[,;/]\s*|\s+)({_NUMBER})\s*$")
+_HEMISPHERE = re.compile(r"(?<=\d)\s*°?\s*[NnEeOo]\b|°")
+#: a Belgian postcode: four digits, not part of a longer number or a decimal
+_POSTCODE = re.compile(r"(?<![\d.,])(\d{4})(?![\d]|[.,]\d)")
+#: a house number (5, 12a, 7/2, 14 bus 3) or a number too short to be a postcode
+_HOUSE_NUMBER = re.compile(r"\b\d{1,4}[a-zA-Z]?(?:\s*(?:/|bus|bte|boîte)\s*\w+)?\b")
+_COUNTRY = {"belgie", "belgium", "belgique", "belgien", "be"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class Precision(StrEnum):
+    """How precisely a candidate's point stands for where the person or service is."""
+
     COORDINATES = "coordinates"
     ADDRESS = "address"
     PLACE = "place"
@@ -44,6 +82,8 @@ class Precision(StrEnum):
 
 @dataclass(frozen=True)
 class GeocodeCandidate:
+    """One answer: a labelled WGS84 point in a municipality, with precision and score (0-100)."""
+
     label: str
     latitude: float
     longitude: float
@@ -54,6 +94,7 @@ class GeocodeCandidate:
     score: float
 
     def to_dict(self) -> dict:
+        """The JSON shape of the geocode API."""
         return {
             "label": self.label,
             "latitude": round(self.latitude, 6),
@@ -67,207 +108,501 @@ class GeocodeCandidate:
 
 @dataclass(frozen=True)
 class _Entry:
-    key: str  # normalised name
-    inside: bool
-    candidate: GeocodeCandidate | None  # None for names outside the regions
+    """One indexed name. ``candidate`` is None for names outside the regions."""
+
+    key: str
+    candidate: GeocodeCandidate | None
+    #: tie-break among equal scores: municipality names, then places, then former names
+    rank: int
+    #: for place-with-municipality queries: the entry is a place (not a municipality name)
+    is_place: bool = False
 
 
-def normalise(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^a-z0-9]+", " ", text.lower())
-    return re.sub(r"\s+", " ", text).strip()
+@dataclass(frozen=True)
+class _Query:
+    """What :func:`_parse_query` found in the text."""
+
+    postcode: str | None
+    place: str
+    ignored: str  # a street, house number or other words not used to locate
+
+
+def sound_alike_key(key: str) -> str:
+    """A Dutch sound-alike key of a normalised name: ``poperinghe`` and ``poperinge`` agree.
+
+    Folds ij/ei/y, gh/g, ck/c/k, ae/aa, ph/f, th/t, dt/t, uy/ui and doubled letters;
+    only used for fuzzy matching, never shown.
+    """
+    for old, new in (("ij", "y"), ("ei", "y"), ("gh", "g"), ("ck", "k"), ("ph", "f"), ("th", "t"), ("dt", "t"),
+                     ("uy", "ui"), ("ae", "a"), ("c", "k")):
+        key = key.replace(old, new)
+    return re.sub(r"(\w)\1+", r"\1", key)
 
 
 class Gazetteer:
-    def __init__(self, regions: RegionIndex, places: list[Place], outside_names: list[tuple[str, str]]) -> None:
+    """Resolves typed locations inside the 44 municipalities; knows every Belgian name.
+
+    Parameters
+    ----------
+    regions
+        The 44 municipalities.
+    places
+        Their place points (``places.csv``).
+    outside_names
+        ``(kind, name, postcode)`` for every Belgian place, municipality and postcode
+        outside the regions (``outside_names.csv``); kind is place, municipality or postcode.
+    """
+
+    def __init__(
+        self, regions: RegionIndex, places: list[Place], outside_names: list[tuple[str, str, str]]
+    ) -> None:
         self.regions = regions
-        self._outside_postcodes: set[str] = set()
+        self.places = list(places)
+        self._names_by_nis = municipality_names(regions)
+        self._main_places = postcode_main_places(self.places, self._names_by_nis)
         entries: list[_Entry] = []
-        self._by_postcode: dict[str, list[GeocodeCandidate]] = {}
-        main_place_of: dict[str, Place] = {}
-        for place in places:
-            municipality = regions.by_nis(place.municipality_nis)
-            if normalise(place.name) == normalise(municipality.name_nl):
-                main_place_of.setdefault(municipality.nis, place)
-        for place in places:
-            municipality = regions.by_nis(place.municipality_nis)
-            candidate = GeocodeCandidate(
-                label=f"{place.postcode} {place.name}", latitude=place.lat, longitude=place.lon,
-                precision=Precision.PLACE, municipality_nis=municipality.nis, municipality_name=municipality.name_nl,
-                postcode=place.postcode, score=100.0,
-            )
-            for name in {place.name, place.alias} - {""}:
-                entries.append(_Entry(normalise(name), True, candidate))
-            self._by_postcode.setdefault(place.postcode, []).append(candidate)
         for municipality in regions.municipalities:
-            main = main_place_of.get(municipality.nis)
-            if main is not None:
-                lon, lat, postcode = main.lon, main.lat, main.postcode
-            else:
-                point = municipality.geometry.representative_point()
-                lon, lat, postcode = point.x, point.y, None
-            candidate = GeocodeCandidate(
-                label=municipality.name_nl, latitude=lat, longitude=lon, precision=Precision.MUNICIPALITY,
-                municipality_nis=municipality.nis, municipality_name=municipality.name_nl, postcode=postcode,
-                score=100.0,
-            )
-            for name in {municipality.name_nl, municipality.name_fr, *municipality.merged_from}:
-                entries.append(_Entry(normalise(name), True, candidate))
+            entries += self._municipality_entries(municipality)
+        for place in self.places:
+            entries += self._place_entries(place)
+        self._places_by_postcode: dict[str, list[Place]] = defaultdict(list)
+        for place in self.places:
+            self._places_by_postcode[place.postcode].append(place)
         inside_keys = {entry.key for entry in entries}
-        for name, postcode in outside_names:
-            key = normalise(name)
-            if key and key not in inside_keys:
-                entries.append(_Entry(key, False, None))
-            if postcode and postcode not in self._by_postcode:
+        self._outside_postcodes: set[str] = set()
+        outside_keys: set[str] = set()
+        for kind, name, postcode in outside_names:
+            if postcode and postcode not in self._places_by_postcode:
                 self._outside_postcodes.add(postcode)
-        self._entries = entries
-        self._keys = [entry.key for entry in entries]
+            key = normalise_name(name)
+            if kind != "postcode" and key and key not in inside_keys and key not in outside_keys:
+                outside_keys.add(key)
+                entries.append(_Entry(key, None, rank=9))
+        self._by_key: dict[str, list[_Entry]] = defaultdict(list)
+        for entry in entries:
+            self._by_key[entry.key].append(entry)
+        self._keys = list(self._by_key)
+        self._sound_alike_keys = [sound_alike_key(key) for key in self._keys]
+        self._place_lon = np.array([place.lon for place in self.places])
+        self._place_lat = np.array([place.lat for place in self.places])
 
     @classmethod
     def from_geo_dir(cls, geo_dir: Path) -> Gazetteer:
+        """Build from the prepared ``data/geo`` (about 0.1 s)."""
         geo_dir = Path(geo_dir)
-        regions = load_regions(geo_dir)
-        places = load_places(geo_dir)
-        outside: list[tuple[str, str]] = []
-        all_places = geo_dir / "all_places.csv"
-        if all_places.exists():
-            with all_places.open(encoding="utf-8", newline="") as handle:
-                outside += [(row["name"], row["postcode"]) for row in csv.DictReader(handle) if row["inside"] != "True"]
-        statbel = geo_dir / "statbel_municipalities.json"
-        if statbel.exists():
-            inside_nis = {m.nis for m in regions.municipalities}
-            for municipality in json.loads(statbel.read_text(encoding="utf-8")):
-                if municipality["id"] not in inside_nis:
-                    outside += [(municipality["name"]["nl"], ""), (municipality["name"]["fr"], "")]
-        return cls(regions, places, outside)
+        with (geo_dir / "outside_names.csv").open(encoding="utf-8", newline="") as handle:
+            outside = [(row["kind"], row["name"], row["postcode"]) for row in csv.DictReader(handle)]
+        return cls(load_regions(geo_dir), load_places(geo_dir), outside)
 
     # ---- public API -------------------------------------------------------------------
 
     def search(self, query: str, *, limit: int = 5) -> list[GeocodeCandidate]:
-        """Candidates for ``query``, best first. Raises a :class:`~geo.errors.GeoError`."""
-        query = (query or "").strip()
-        if not query:
-            raise LocationNotFound("empty query")
-        if len(query) > MAX_QUERY_LENGTH:
-            raise LocationNotFound(f"query longer than {MAX_QUERY_LENGTH} characters")
-        coordinates = _COORDINATES.match(query)
+        """Candidates for what was typed, best first (at most ``limit``).
+
+        Raises
+        ------
+        InvalidQuery
+            Not text, longer than :data:`MAX_QUERY_LENGTH`.
+        LocationNotFound
+            Empty, or nothing looks like it.
+        OutsideRegions
+            A known Belgian place, postcode or point outside the 44 municipalities.
+        InvalidCoordinates
+            Two numbers that are not a point in Belgium.
+        """
+        if limit < 1:
+            msg = f"limit must be at least 1, not {limit}"
+            raise ValueError(msg)
+        text = _clean(query)
+        coordinates = _COORDINATES.match(_HEMISPHERE.sub(" ", text))
         if coordinates:
-            first, second = (float(part.replace(",", ".")) for part in coordinates.groups())
-            lon, lat = _order_lon_lat(first, second)
+            first, second = (float(number.replace(",", ".")) for number in coordinates.groups())
+            lon, lat = _lon_lat_in_belgium(first, second)
             return [self.reverse(lon, lat)]
-        postcode_match = _POSTCODE.search(query)
-        text = query
-        if "," in query and postcode_match is None:
-            # "Kerkstraat 5, Kortrijk": no street data offline; resolve the place part.
-            text = query.rsplit(",", 1)[1]
-        if postcode_match:
-            return self._by_postcode_and_name(postcode_match.group(1), query, limit=limit)
-        return self._by_name(text, limit=limit, had_street="," in query)
+        parsed = _parse_query(text)
+        if parsed.postcode is not None:
+            candidates = self._search_postcode(parsed)
+        else:
+            candidates = self._search_name(parsed.place, ignored=parsed.ignored)
+        return _ranked(candidates)[:limit]
 
     def resolve(self, query: str) -> GeocodeCandidate:
-        """The single best candidate, or :class:`AmbiguousLocation` when several are as good."""
-        candidates = self.search(query, limit=5)
+        """The single best candidate.
+
+        Raises
+        ------
+        AmbiguousLocation
+            When candidates in different municipalities score within
+            :data:`AMBIGUITY_MARGIN` of the best; ``candidates`` holds them, best first.
+        LocationNotFound, OutsideRegions, InvalidCoordinates, InvalidQuery
+            As :meth:`search`.
+        """
+        candidates = self.search(query, limit=10)
         best = candidates[0]
-        rivals = [
-            c for c in candidates[1:]
-            if best.score - c.score <= AMBIGUITY_MARGIN and c.municipality_nis != best.municipality_nis
-        ]
-        if rivals:
-            raise AmbiguousLocation(f"{query!r} matches several places", [best, *rivals])
+        close = [candidate for candidate in candidates if best.score - candidate.score <= AMBIGUITY_MARGIN]
+        if len({candidate.municipality_nis for candidate in close}) > 1:
+            names = ", ".join(candidate.label for candidate in close)
+            msg = f"{_quote(query)} fits several places: {names}"
+            raise AmbiguousLocation(msg, close)
         return best
 
     def reverse(self, lon: float, lat: float) -> GeocodeCandidate:
+        """The municipality of a point, as a candidate with precision ``coordinates``.
+
+        Raises
+        ------
+        InvalidCoordinates
+            Not finite, or not in Belgium.
+        OutsideRegions
+            In Belgium (or its bounding box) but not in the 44 municipalities.
+        """
+        try:
+            lon, lat = float(lon), float(lat)
+        except (TypeError, ValueError):
+            msg = f"coordinates must be numbers, not {lon!r}, {lat!r}"
+            raise InvalidCoordinates(msg) from None
         west, south, east, north = BELGIUM_BOUNDS
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90) or not (west <= lon <= east and south <= lat <= north):
-            raise InvalidCoordinates(f"coordinates ({lat}, {lon}) are not in Belgium")
+        if not (math.isfinite(lon) and math.isfinite(lat) and west <= lon <= east and south <= lat <= north):
+            msg = f"latitude {lat}, longitude {lon} is not in Belgium"
+            raise InvalidCoordinates(msg)
         municipality = self.regions.locate(lon, lat)
         if municipality is None:
-            raise OutsideRegions(f"({lat:.5f}, {lon:.5f}) lies outside the four regions")
+            msg = f"latitude {lat:.5f}, longitude {lon:.5f} lies outside the four regions"
+            raise OutsideRegions(msg, message_nl="Dit punt ligt buiten de vier regio's van de partnerschappen.")
+        nearby = self._nearest_place(lon, lat, municipality.nis)
+        near = f", bij {nearby.name}" if nearby is not None and nearby.name != municipality.name_nl else ""
         return GeocodeCandidate(
-            label=f"{lat:.5f}, {lon:.5f} ({municipality.name_nl})", latitude=lat, longitude=lon,
-            precision=Precision.COORDINATES, municipality_nis=municipality.nis,
-            municipality_name=municipality.name_nl, postcode=None, score=100.0,
+            label=f"{lat:.5f}, {lon:.5f} ({municipality.name_nl}{near})",
+            latitude=lat, longitude=lon, precision=Precision.COORDINATES,
+            municipality_nis=municipality.nis, municipality_name=municipality.name_nl, postcode=None, score=100.0,
         )
 
-    # ---- internals --------------------------------------------------------------------
+    # ---- index ------------------------------------------------------------------------
 
-    def _by_postcode_and_name(self, postcode: str, query: str, *, limit: int) -> list[GeocodeCandidate]:
-        places = self._by_postcode.get(postcode)
-        if not places:
-            if postcode in self._outside_postcodes:
-                raise OutsideRegions(f"postcode {postcode} lies outside the four regions")
-            raise LocationNotFound(f"unknown postcode {postcode}")
-        name = normalise(_POSTCODE.sub(" ", query.rsplit(",", 1)[-1]))
-        if name:
-            scored = sorted(
-                ((fuzz.ratio(name, normalise(c.label.split(" ", 1)[1])), c) for c in places),
-                key=lambda pair: -pair[0],
-            )
-            best_score, best = scored[0]
-            municipality_score = max(fuzz.ratio(name, normalise(c.municipality_name)) for c in places)
-            if best_score >= FUZZY_CUTOFF and best_score >= municipality_score:
-                suffix = " (straat niet gekend)" if "," in query else ""
-                return [_with(best, score=best_score, label=best.label + suffix)] + [
-                    _with(c, score=s) for s, c in scored[1:limit]
-                ]
-        # the postcode itself: its main place (the one named like the municipality) first
-        ordered = sorted(places, key=lambda c: (normalise(c.label.split(" ", 1)[1]) != normalise(c.municipality_name), c.label))
-        main = ordered[0]
-        label = f"{postcode} {main.municipality_name}"
-        if "," in query:
-            label += " (straat niet gekend, op postcode)"
-        return [_with(main, precision=Precision.POSTCODE, label=label, score=100.0)] + [
-            _with(c, score=90.0) for c in ordered[1:limit]
+    def _municipality_entries(self, municipality: Municipality) -> list[_Entry]:
+        main = next(
+            (
+                place for (postcode, nis), place in sorted(self._main_places.items())
+                if nis == municipality.nis and normalise_name(place.name) == normalise_name(municipality.name_nl)
+            ),
+            None,
+        )
+        if main is not None:
+            lon, lat, postcode = main.lon, main.lat, main.postcode
+        else:  # Pajottegem: no place of that name; a point guaranteed inside
+            point = municipality.geometry.representative_point()
+            lon, lat, postcode = point.x, point.y, None
+        base = GeocodeCandidate(
+            label=municipality.name_nl, latitude=lat, longitude=lon, precision=Precision.MUNICIPALITY,
+            municipality_nis=municipality.nis, municipality_name=municipality.name_nl, postcode=postcode, score=100.0,
+        )
+        entries = [_Entry(normalise_name(municipality.name_nl), base, rank=0)]
+        if normalise_name(municipality.name_fr) != normalise_name(municipality.name_nl):
+            french = replace(base, label=f"{municipality.name_nl} ({municipality.name_fr})")
+            entries.append(_Entry(normalise_name(municipality.name_fr), french, rank=0))
+        for former in municipality.merged_from:
+            labelled = replace(base, label=f"{municipality.name_nl} (vroeger {former})")
+            entries.append(_Entry(normalise_name(former), labelled, rank=2))
+        return entries
+
+    def _place_entries(self, place: Place) -> list[_Entry]:
+        candidate = self._place_candidate(place)
+        entries = [_Entry(normalise_name(place.name), candidate, rank=1, is_place=True)]
+        if place.source_name and normalise_name(place.source_name) != normalise_name(place.name):
+            both_names = f"{place.name} / {place.source_name}"
+            labelled = replace(candidate, label=candidate.label.replace(place.name, both_names, 1))
+            entries.append(_Entry(normalise_name(place.source_name), labelled, rank=1, is_place=True))
+        return entries
+
+    def _place_candidate(self, place: Place) -> GeocodeCandidate:
+        municipality = self.regions.by_nis(place.municipality_nis)
+        label = f"{place.postcode} {place.name}"
+        if place.position == POSITION_POSTCODE:
+            # the source's point for this village is wrong: say we only know its postcode
+            label += f" ({municipality.name_nl}, punt van de postcode)"
+            precision = Precision.POSTCODE
+        else:
+            if normalise_name(place.name) != normalise_name(municipality.name_nl):
+                label += f" ({municipality.name_nl})"
+            precision = Precision.PLACE
+        return GeocodeCandidate(
+            label=label, latitude=place.lat, longitude=place.lon, precision=precision,
+            municipality_nis=municipality.nis, municipality_name=municipality.name_nl, postcode=place.postcode,
+            score=100.0,
+        )
+
+    def _postcode_candidates(self, postcode: str) -> list[GeocodeCandidate]:
+        """The postcode's main point per municipality (precision postcode), then its villages."""
+        places = self._places_by_postcode[postcode]
+        candidates = []
+        for nis in sorted({place.municipality_nis for place in places}):
+            municipality = self.regions.by_nis(nis)
+            main = self._main_places[(postcode, nis)]
+            villages = sorted({place.name for place in places if place.municipality_nis == nis})
+            label = f"{postcode} {municipality.name_nl}"
+            if villages != [municipality.name_nl]:
+                shown = ", ".join(villages[:LABEL_VILLAGES]) + (", …" if len(villages) > LABEL_VILLAGES else "")
+                label += f" ({shown})"
+            candidates.append(GeocodeCandidate(
+                label=label, latitude=main.lat, longitude=main.lon, precision=Precision.POSTCODE,
+                municipality_nis=nis, municipality_name=municipality.name_nl, postcode=postcode, score=100.0,
+            ))
+        villages = [
+            replace(self._place_candidate(place), score=POSTCODE_VILLAGE_SCORE)
+            for place in sorted(places, key=lambda place: place.name)
+            if place.position != POSITION_POSTCODE
         ]
+        return candidates + villages
 
-    def _by_name(self, text: str, *, limit: int, had_street: bool) -> list[GeocodeCandidate]:
-        key = normalise(text)
+    # ---- lookups ----------------------------------------------------------------------
+
+    def _search_postcode(self, parsed: _Query) -> list[GeocodeCandidate]:
+        postcode, place_text = parsed.postcode or "", parsed.place
+        street = _street_note(parsed.ignored)
+        if postcode not in self._places_by_postcode:
+            return self._search_postcode_elsewhere(postcode, place_text, ignored=parsed.ignored)
+        postcode_candidates = self._postcode_candidates(postcode)
+        if not place_text:
+            return [_with_note(c, street) for c in postcode_candidates]
+        key = normalise_name(place_text)
+        # a village of this postcode, by its Dutch or its source (French) name
+        village_score, village = max(
+            ((max(_similarity(key, normalise_name(name)) for name in (place.name, place.source_name) if name), place)
+             for place in self._places_by_postcode[postcode]),
+            key=lambda pair: pair[0],
+        )
+        municipality_score = max(
+            _similarity(key, normalise_name(name))
+            for nis in {place.municipality_nis for place in self._places_by_postcode[postcode]}
+            for name in self._names_by_nis[nis]
+        )
+        if village_score >= FUZZY_CUTOFF and village_score >= municipality_score:
+            found = replace(self._place_candidate(village), score=village_score)
+            return [_with_note(c, street) for c in [found, *postcode_candidates]]
+        if municipality_score >= FUZZY_CUTOFF:  # "8510 Kortrijk": the postcode, confirmed by its municipality
+            return [
+                _with_note(replace(c, score=municipality_score) if c.precision is Precision.POSTCODE else c, street)
+                for c in postcode_candidates
+            ]
+        # The name is not of this postcode ("8500 Ieper"): offer both readings, equally scored,
+        # so resolve() asks a person instead of choosing.
+        try:
+            elsewhere = self._search_name(place_text, ignored="")
+        except (LocationNotFound, OutsideRegions):
+            elsewhere = []
+        postcode_points = [
+            replace(c, score=PARTIAL_MATCH_SCORE) for c in postcode_candidates if c.precision is Precision.POSTCODE
+        ]
+        if elsewhere:
+            return postcode_points + [replace(c, score=min(c.score, PARTIAL_MATCH_SCORE)) for c in elsewhere]
+        note = street or f"{place_text.strip()} niet herkend"
+        return [_with_note(c, note) for c in postcode_points]
+
+    def _search_postcode_elsewhere(self, postcode: str, place_text: str, *, ignored: str) -> list[GeocodeCandidate]:
+        """A postcode that is not ours: outside, unknown, or contradicted by a name of ours."""
+        if place_text:
+            try:
+                found = self._search_name(place_text, ignored=ignored)
+            except (LocationNotFound, OutsideRegions):
+                found = []
+            if found:  # "9000 Kortrijk": the name is ours, the postcode is not; say so and score lower
+                note = f"postcode {postcode} hoort hier niet bij"
+                return [_with_note(replace(c, score=c.score * 0.9), note) for c in found]
+        if postcode in self._outside_postcodes:
+            msg = f"postcode {postcode} lies outside the four regions"
+            raise OutsideRegions(msg, message_nl=f"Postcode {postcode} ligt buiten de vier regio's van de partnerschappen.")
+        msg = f"there is no Belgian postcode {postcode}"
+        raise LocationNotFound(msg, message_nl=f"Postcode {postcode} bestaat niet. Controleer hem of geef de gemeente.")
+
+    def _search_name(self, text: str, *, ignored: str) -> list[GeocodeCandidate]:
+        key = normalise_name(text)
         if not key:
-            raise LocationNotFound("nothing to look up")
-        exact = [entry for entry in self._entries if entry.key == key]
+            if ignored:
+                msg = f"{_quote(ignored)} has no postcode or place we can locate"
+                raise LocationNotFound(msg, message_nl="Geef er een postcode of een gemeente bij; straten kennen we niet.")
+            msg = "nothing to look up"
+            raise LocationNotFound(msg)
+        street = _street_note(ignored)
+        exact = self._by_key.get(key, [])
+        inside = [entry.candidate for entry in sorted(exact, key=lambda e: e.rank) if entry.candidate is not None]
+        if inside:
+            return [_with_note(c, street) for c in inside]
+        combined = self._place_with_municipality(key)
+        if combined:
+            return [_with_note(c, street) for c in combined]
         if exact:
-            inside = [entry.candidate for entry in exact if entry.inside]
-            if not inside:
-                raise OutsideRegions(f"{text.strip()!r} lies outside the four regions")
-            return _dedupe(inside, limit, had_street)
-        matches = process.extract(key, self._keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=40)
-        if not matches:
-            raise LocationNotFound(f"no place like {text.strip()!r} in the four regions")
-        best_score = matches[0][1]
-        best_entries = [self._entries[index] for _key, score, index in matches if score >= best_score - 0.01]
-        if not any(entry.inside for entry in best_entries):
-            raise OutsideRegions(f"{text.strip()!r} looks like a place outside the four regions")
-        candidates = [
-            _with(self._entries[index].candidate, score=score)
-            for _key, score, index in matches if self._entries[index].inside
-        ]
-        return _dedupe(candidates, limit, had_street)
+            raise _outside(text)
+        try:
+            return [_with_note(c, street) for c in self._fuzzy(key, text)]
+        except LocationNotFound:
+            pass
+        # "Kerkstraat Kortrijk", "Nieuw Kortrjik": a known name at the end, after words we do not know
+        words = text.split()
+        for split in range(1, len(words)):
+            tail, dropped = " ".join(words[split:]), " ".join(words[:split])
+            try:
+                found = self._fuzzy(normalise_name(tail), tail)
+            except LocationNotFound:
+                continue
+            note = street or _street_note(dropped) or f"{dropped} niet herkend"
+            return [_with_note(replace(c, score=min(c.score, PARTIAL_MATCH_SCORE)), note) for c in found]
+        msg = f"no place like {_quote(text)} in Belgium"
+        raise LocationNotFound(msg)
+
+    def _place_with_municipality(self, key: str) -> list[GeocodeCandidate]:
+        """``"marke kortrijk"``: a place and its own municipality, in either order."""
+        words = key.split()
+        found = []
+        for split in range(1, len(words)):
+            for place_key, municipality_key in ((" ".join(words[:split]), " ".join(words[split:])),
+                                                (" ".join(words[split:]), " ".join(words[:split]))):
+                municipality_nis = {
+                    entry.candidate.municipality_nis for entry in self._by_key.get(municipality_key, [])
+                    if entry.candidate is not None and entry.candidate.precision is Precision.MUNICIPALITY
+                }
+                found += [
+                    entry.candidate for entry in self._by_key.get(place_key, [])
+                    if entry.is_place and entry.candidate is not None
+                    and entry.candidate.municipality_nis in municipality_nis
+                ]
+        return found
+
+    def _fuzzy(self, key: str, text: str) -> list[GeocodeCandidate]:
+        scores: dict[int, float] = {}
+        for index_key, keys, weight in ((key, self._keys, 1.0),
+                                        (sound_alike_key(key), self._sound_alike_keys, SOUND_ALIKE_WEIGHT)):
+            for _match, score, index in process.extract(
+                index_key, keys, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF, limit=50
+            ):
+                scores[index] = max(scores.get(index, 0.0), score * weight)
+        scored = sorted(
+            ((score, entry) for index, score in scores.items() if score >= FUZZY_CUTOFF
+             for entry in self._by_key[self._keys[index]]),
+            key=lambda pair: (-pair[0], pair[1].rank),
+        )
+        if not scored:
+            msg = f"no place like {_quote(text)} in Belgium"
+            raise LocationNotFound(msg)
+        best_score, best_entry = scored[0]
+        inside = [replace(entry.candidate, score=score) for score, entry in scored if entry.candidate is not None]
+        if best_entry.candidate is None and not any(c.score >= best_score - AMBIGUITY_MARGIN for c in inside):
+            raise _outside(text, looks_like=best_entry.key)
+        return inside
+
+    def _nearest_place(self, lon: float, lat: float, nis: str) -> Place | None:
+        if not self.places:
+            return None
+        spread = ((self._place_lon - lon) * 0.64) ** 2 + (self._place_lat - lat) ** 2
+        for index in np.argsort(spread)[:10]:
+            place = self.places[int(index)]
+            if place.municipality_nis == nis and place.position != POSITION_POSTCODE:
+                return place
+        return None
 
 
-def _with(candidate: GeocodeCandidate, **changes) -> GeocodeCandidate:
-    values = {**candidate.__dict__, **changes}
-    return GeocodeCandidate(**values)
+# ---- helpers ----------------------------------------------------------------------------
 
 
-def _dedupe(candidates: list[GeocodeCandidate], limit: int, had_street: bool) -> list[GeocodeCandidate]:
-    seen, unique = set(), []
-    # municipalities before places of the same name and score
-    order = {Precision.MUNICIPALITY: 0, Precision.PLACE: 1, Precision.POSTCODE: 2}
-    for candidate in sorted(candidates, key=lambda c: (-c.score, order.get(c.precision, 3), c.label)):
-        identity = (candidate.municipality_nis, round(candidate.latitude, 4), round(candidate.longitude, 4))
+def _clean(query: object) -> str:
+    if not isinstance(query, str):
+        msg = f"the query must be text, not {type(query).__name__}"
+        raise InvalidQuery(msg)
+    if len(query) > MAX_QUERY_LENGTH:
+        msg = f"the query is {len(query)} characters long; at most {MAX_QUERY_LENGTH} are accepted"
+        raise InvalidQuery(msg, message_nl=f"Dit is te lang (meer dan {MAX_QUERY_LENGTH} tekens). "
+                                           "Geef een postcode, een dorp of een gemeente.")
+    text = _CONTROL.sub(" ", query).strip()
+    if not text:
+        msg = "empty query"
+        raise LocationNotFound(msg, message_nl="Geef een postcode, een dorp of een gemeente.")
+    return text
+
+
+def _parse_query(text: str) -> _Query:
+    """Split typed text into postcode, place and the rest (street, house number, country)."""
+    segments = [segment.strip() for segment in re.split(r"[,;\n]", text) if segment.strip()]
+    segments = [segment for segment in segments if normalise_name(segment) not in _COUNTRY] or segments
+    postcode_at = next(
+        ((i, match) for i in reversed(range(len(segments))) for match in [_POSTCODE.search(segments[i])] if match),
+        None,
+    )
+    if postcode_at is not None:
+        index, match = postcode_at
+        segment = segments[index]
+        after, before = segment[match.end():].strip(), segment[:match.start()].strip()
+        if after:
+            place, rest_of_segment = _split_house_number(after)
+            ignored = [*segments[:index], before, rest_of_segment]
+        elif before and not _HOUSE_NUMBER.search(before):
+            place, ignored = before, list(segments[:index])  # "Kortrijk 8500"
+        else:
+            place, ignored = "", [*segments[:index], before]
+        ignored += segments[index + 1:]
+        return _Query(match.group(1), place, " ".join(part for part in ignored if part))
+    place, street = _split_house_number(segments[-1]) if segments else ("", "")
+    return _Query(None, place, " ".join(part for part in [*segments[:-1], street] if part))
+
+
+def _split_house_number(segment: str) -> tuple[str, str]:
+    """``"Kerkstraat 5 Kortrijk"`` -> ``("Kortrijk", "Kerkstraat 5")``; no number: all is place."""
+    numbers = list(_HOUSE_NUMBER.finditer(segment))
+    if not numbers:
+        return segment, ""
+    last = numbers[-1]
+    return segment[last.end():].strip(" -"), segment[:last.end()].strip()
+
+
+_STREET_WORDS = re.compile(
+    r"(straat|laan|weg|plein|dreef|lei|kaai|markt|baan|dijk|pad|wegel|hof|singel|gracht|vest|park|steeg|"
+    r"\brue\b|\bavenue\b|\bchaussee\b|\bplace\b|\bboulevard\b|\bquai\b|\d)",
+)
+
+
+def _street_note(ignored: str) -> str:
+    """The label note for a query with a street or house number we cannot locate."""
+    if ignored and _STREET_WORDS.search(normalise_name(ignored) + (" 1" if re.search(r"\d", ignored) else "")):
+        return STREET_UNKNOWN
+    return ""
+
+
+def _with_note(candidate: GeocodeCandidate, note: str) -> GeocodeCandidate:
+    return replace(candidate, label=f"{candidate.label} ({note})") if note else candidate
+
+
+def _similarity(key: str, other: str) -> float:
+    return max(fuzz.ratio(key, other), SOUND_ALIKE_WEIGHT * fuzz.ratio(sound_alike_key(key), sound_alike_key(other)))
+
+
+def _ranked(candidates: list[GeocodeCandidate]) -> list[GeocodeCandidate]:
+    """Best score first (stable, so the callers' order breaks ties); one per point and precision."""
+    seen: set[tuple] = set()
+    unique = []
+    for candidate in sorted(candidates, key=lambda c: -c.score):
+        identity = (candidate.municipality_nis, round(candidate.latitude, 5), round(candidate.longitude, 5))
         if identity in seen:
             continue
         seen.add(identity)
-        if had_street:
-            candidate = _with(candidate, label=candidate.label + " (straat niet gekend)")
         unique.append(candidate)
-    return unique[:limit]
+    return unique
 
 
-def _order_lon_lat(first: float, second: float) -> tuple[float, float]:
-    """Belgium makes the order unambiguous: latitudes 49.4-51.6, longitudes 2.5-6.5."""
-    if 49.0 <= first <= 52.0 and 2.0 <= second <= 7.0:
+def _lon_lat_in_belgium(first: float, second: float) -> tuple[float, float]:
+    """Order two numbers as (lon, lat): in Belgium the ranges cannot be confused."""
+    west, south, east, north = BELGIUM_BOUNDS
+    if south <= first <= north and west <= second <= east:
         return second, first
-    if 49.0 <= second <= 52.0 and 2.0 <= first <= 7.0:
+    if south <= second <= north and west <= first <= east:
         return first, second
-    raise InvalidCoordinates(f"({first}, {second}) are not coordinates in Belgium")
+    msg = f"{first}, {second} is not a latitude/longitude pair in Belgium"
+    raise InvalidCoordinates(msg)
+
+
+def _outside(text: str, *, looks_like: str | None = None) -> OutsideRegions:
+    like = f" (looks like {looks_like!r})" if looks_like and looks_like != normalise_name(text) else ""
+    msg = f"{_quote(text)}{like} lies outside the four regions"
+    return OutsideRegions(msg, message_nl=f"{text.strip()} ligt buiten de vier regio's van de partnerschappen.")
+
+
+def _quote(text: str) -> str:
+    text = text.strip()
+    return repr(text if len(text) <= 60 else text[:57] + "...")
