@@ -24,6 +24,7 @@ from app import models
 from app.domain.taxonomy import REFERRER_TYPES, target_groups_by_code
 from geo.projection import to_metric
 from geo.regions import Municipality, RegionIndex
+from geo.text import normalise_name
 
 DEMO_NAMESPACE = uuid.UUID("6f1f6a52-51a4-4d0c-9b0e-3c6c0f8a7d10")
 
@@ -211,18 +212,30 @@ def _point_near_place(
     rnd: random.Random,
     np_rng: np.random.Generator,
     regions: RegionIndex,
+    *,
+    spread: float = 1.0,
 ) -> tuple[float, float, str, str]:
-    """A point inside the municipality, close to one of its postcode/place points."""
+    """A point inside the municipality, close to one of its postcode/place points.
+
+    ``spread`` scales the scatter around the place point (1.0: about 400 m standard deviation).
+    """
     for _ in range(40):
         lon, lat, postcode, city = anchors[rnd.randrange(len(anchors))]
-        # about 400 m standard deviation around the place point
-        cand_lon = lon + rnd.gauss(0, 0.0057)
-        cand_lat = lat + rnd.gauss(0, 0.0036)
+        cand_lon = lon + rnd.gauss(0, 0.0057 * spread)
+        cand_lat = lat + rnd.gauss(0, 0.0036 * spread)
         if municipality.geometry.contains(Point(cand_lon, cand_lat)):
             return cand_lon, cand_lat, postcode, city
     lon, lat = regions.random_points_in(municipality.nis, 1, rng=np_rng)[0]
     _, _, postcode, city = anchors[0]
     return float(lon), float(lat), postcode, city
+
+
+def _centre_first(
+    anchors: Sequence[tuple[float, float, str, str]], municipality: Municipality
+) -> list[tuple[float, float, str, str]]:
+    """The anchors with the place named like the municipality (its centre) first, when there is one."""
+    names = {normalise_name(name) for name in (municipality.name_nl, municipality.name_fr)}
+    return sorted(anchors, key=lambda anchor: normalise_name(anchor[3]) not in names)
 
 
 def _languages(rnd: random.Random) -> list[str]:
@@ -301,7 +314,12 @@ def generate_demo_data(
 
             org_locations = []
             for loc_number in range(1 + (rnd.random() < 0.25)):
-                lon, lat, postcode, city = _point_near_place(municipality, anchors, rnd, np_rng, regions)
+                # The welfare house's main address is in the centre, as a sociaal huis is.
+                centre_only = org_number == 0 and loc_number == 0
+                lon, lat, postcode, city = _point_near_place(
+                    municipality, _centre_first(anchors, municipality)[:1] if centre_only else anchors,
+                    rnd, np_rng, regions, spread=0.35 if centre_only else 1.0,
+                )
                 x, y = to_metric(np.array([lon]), np.array([lat]))
                 level = rnd.choices([None, 0, 1, 2, 3], weights=[10, 15, 20, 35, 20])[0]
                 location = models.Location(

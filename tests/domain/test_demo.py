@@ -39,6 +39,27 @@ def test_locations_lie_inside_their_municipality(demo_dataset, regions):
         assert municipality.geometry.contains(Point(location.longitude, location.latitude)), location.name
 
 
+def test_the_welfare_house_is_in_the_centre(demo_dataset, regions, places):
+    """Each municipality's first organisation (its welfare house) sits near the place named like it."""
+    from geo.projection import to_metric
+    from geo.text import normalise_name
+
+    first_location = {}
+    for location in demo_dataset.locations:
+        first_location.setdefault(location.municipality_nis, location)
+    checked = 0
+    for municipality in regions.municipalities:
+        names = {normalise_name(municipality.name_nl), normalise_name(municipality.name_fr)}
+        centre = next((p for p in places if p.municipality_nis == municipality.nis and normalise_name(p.name) in names), None)
+        if centre is None:
+            continue
+        location = first_location[municipality.nis]
+        x, y = to_metric([location.longitude, centre.lon], [location.latitude, centre.lat])
+        assert ((x[0] - x[1]) ** 2 + (y[0] - y[1]) ** 2) ** 0.5 < 1500, (municipality.name_nl, location.name)
+        checked += 1
+    assert checked >= 40
+
+
 def test_everything_is_labelled_demo_and_fictional(demo_dataset):
     for row in (*demo_dataset.organizations, *demo_dataset.services, *demo_dataset.locations):
         assert row.demo is True
