@@ -58,7 +58,8 @@ def test_partner_edits_and_verifies_then_the_coach_search_shows_it(app_state, pa
         for _attempt in range(20):  # the catalogue refreshes in the background right after an edit
             coach.goto(url)
             card = coach.locator(f"li.result[data-service-id='{partner['service_id']}']")
-            if card.count() and "Wachtlijst ± 3 weken" in card.inner_text():
+            shown = card.inner_text() if card.count() else ""
+            if "Wachtlijst ± 3 weken" in shown and "Niet meer gecontroleerd" not in shown:
                 break
             coach.wait_for_timeout(250)
         text = card.inner_text()
