@@ -53,6 +53,10 @@ class GapRow:
     def population_out_of_reach(self) -> int:
         return self.population - self.population_within_reach
 
+    def to_dict(self) -> dict:
+        """The row's fields and the derived ``population_out_of_reach`` (for JSON, CSV and the map)."""
+        return {**asdict(self), "population_out_of_reach": self.population_out_of_reach}
+
 
 @dataclass(frozen=True)
 class GapResult:

@@ -123,6 +123,7 @@ def gaps_page(
          "csrf": viewer.csrf_token, "need": need, "profile": profile, "compare": compare,
          "need_label": need_label(need), "profile_label": profile_label(profile), "compare_label": profile_label(compare),
          "rows": sorted(rows, key=lambda r: -r.population_out_of_reach), "other": other,
+         "map_rows": [row.to_dict() for row in rows],
          "needs": [(code, need_label(code)) for code in top_level_codes()],
          "profiles": [(p, profile_label(p)) for p in GAP_PROFILES], "estimated": result.estimated,
          "tile_url": state.settings.tile_url, "tile_attribution": state.settings.tile_attribution},
