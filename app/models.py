@@ -108,6 +108,10 @@ class Organization(SQLModel, table=True):
     last_modified: datetime = Field(default_factory=utcnow)
 
 
+#: Service fields for coaches only: never in public output, published history or exports
+INTERNAL_SERVICE_FIELDS = frozenset({"internal_phone", "internal_notes"})
+
+
 class Service(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     organization_id: str = Field(foreign_key="organization.id", index=True, max_length=36)

@@ -66,7 +66,9 @@ def spec_dir(shared_data_dir: Path | None = None) -> Path:
 @cache
 def validator(kind: str, folder: str) -> jsonschema.protocols.Validator:
     schema = json.loads((Path(folder) / "compiled" / f"{kind}.json").read_text(encoding="utf-8"))
-    return jsonschema.validators.validator_for(schema)(schema)
+    cls = jsonschema.validators.validator_for(schema)
+    # formats (uuid, uri, email, date-time) are checked too, not only types
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
 def schema_errors(kind: str, record: dict, folder: Path) -> list[str]:
@@ -235,7 +237,6 @@ def _service_values(doc: dict) -> dict:
         "minimum_age": int(doc["minimum_age"]) if doc.get("minimum_age") is not None else None,
         "maximum_age": int(doc["maximum_age"]) if doc.get("maximum_age") is not None else None,
         "assured_date": date.fromisoformat(doc["assured_date"]) if doc.get("assured_date") else None,
-        "assured_by": doc.get("assurer_email"),
         "languages": [lang["code"] for lang in doc.get("languages", []) if lang.get("code")],
         "referral_required_from": [c for c in _extension(doc, "referral_required_from").split(",") if c],
         "outreach": _extension(doc, "outreach") == "true",
@@ -329,7 +330,12 @@ def import_dataset(
             errors = schema_errors("service", doc, folder)
             if not errors and session.get(models.Organization, doc.get("organization_id", "")) is None:
                 errors = [f"unknown organization_id {doc.get('organization_id')}"]
-            values = _service_values(doc) if not errors else {}
+            values = {}
+            if not errors:
+                try:
+                    values = _service_values(doc)
+                except (ValueError, TypeError, KeyError) as exc:  # e.g. a date or time the schema lets through
+                    errors = [f"unreadable value: {exc}"[:300]]
             if not errors:
                 errors = _service_rules(doc, values, known_locations, municipalities)
             if errors:
@@ -358,9 +364,12 @@ def _upsert_organization(session: Session, doc: dict, report: ImportReport, acto
 
 
 def _upsert_location(session: Session, doc: dict, regions: RegionIndex, report: ImportReport, actor: str) -> None:
-    latitude, longitude = doc.get("latitude"), doc.get("longitude")
-    municipality = regions.locate(float(longitude), float(latitude)) if latitude is not None and longitude is not None else None
-    if municipality is None:
+    try:
+        latitude, longitude = float(doc["latitude"]), float(doc["longitude"])
+    except (KeyError, TypeError, ValueError):
+        latitude = longitude = None
+    municipality = regions.locate(longitude, latitude) if latitude is not None and longitude is not None else None
+    if municipality is None or not doc.get("id") or not doc.get("organization_id"):
         report.rejected.append({"id": doc.get("id", ""), "kind": "location",
                                 "reasons": ["the location has no coordinates inside the 44 municipalities"]})
         return

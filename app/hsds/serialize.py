@@ -99,13 +99,29 @@ def _extension(link_id: str, link_entity: str, name: str, value: Any) -> dict:
     }
 
 
+#: what published history says instead of an editor's e-mail address
+PUBLIC_EDITOR = "redacteur"
+
+
+def public_editor(updated_by: str) -> str:
+    """Who changed a field, as published: never a person's e-mail address."""
+    return PUBLIC_EDITOR if "@" in updated_by else updated_by
+
+
+def _published_values(row: models.ChangeRecord) -> dict:
+    if row.field_name == "assured_by":  # an account's address: say that an editor verified
+        return {"previous_value": public_editor(row.previous_value), "replacement_value": public_editor(row.replacement_value)}
+    return {"previous_value": row.previous_value, "replacement_value": row.replacement_value}
+
+
 def metadata_json(rows: Iterable[models.ChangeRecord]) -> list[dict]:
+    """Published change history (HSDS ``metadata``): coach-only fields and editors' addresses left out."""
     return [
         {"id": row.id, "resource_id": row.resource_id, "resource_type": row.resource_type,
          "last_action_date": row.last_action_date.isoformat(), "last_action_type": row.last_action_type,
-         "field_name": row.field_name, "previous_value": row.previous_value,
-         "replacement_value": row.replacement_value, "updated_by": row.updated_by}
+         "field_name": row.field_name, **_published_values(row), "updated_by": public_editor(row.updated_by)}
         for row in sorted(rows, key=lambda r: (r.last_action_date, r.id))
+        if row.field_name not in models.INTERNAL_SERVICE_FIELDS
     ]
 
 
@@ -165,7 +181,8 @@ def service_json(service: models.Service, related: Related, *, nested_locations:
         "eligibility_description": service.eligibility_description or None,
         "minimum_age": service.minimum_age, "maximum_age": service.maximum_age,
         "assured_date": service.assured_date.isoformat() if service.assured_date else None,
-        "assurer_email": service.assured_by if service.assured_by and "@" in service.assured_by else None,
+        # who verified is a person's account: publish the organisation's own address instead
+        "assurer_email": (organization.email if organization is not None else None) if service.assured_date else None,
         "last_modified": service.last_modified.isoformat() if service.last_modified else None,
         "phones": [{"id": derived_id("phone", service.id), "service_id": service.id, "number": service.phone}]
         if service.phone else [],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlmodel import Session, select
 
 from app import models
@@ -68,3 +70,33 @@ def test_organizations_taxonomies_and_nothing_internal(client, loaded_engine):
         phones = [p for p in session.exec(select(models.Service.internal_phone)).all() if p]
     body = client.get("/api/hsds/services", params={"per_page": 100}).text
     assert "internal" not in body and not any(phone in body for phone in phones[:50])
+
+
+def test_published_history_leaves_out_internal_fields_and_editors_addresses(client, loaded_engine):
+    """An edit of coach-only fields is in the partner's history, never in HSDS output."""
+    from app.auth import create_user
+    from app.domain.editing import ServiceChanges, update_service, verify_service
+
+    with Session(loaded_engine) as session:
+        service = session.exec(
+            select(models.Service).where(models.Service.published, models.Service.status == "active")
+            .order_by(models.Service.name)
+        ).first()
+        email = f"hsds-history-{uuid.uuid4().hex[:6]}@example.org"
+        editor = create_user(session, email=email, password="een-lang-wachtwoord", role="partner",
+                             organization_ids=[service.organization_id])
+        update_service(session, user=editor, service_id=service.id, expected_version=service.version,
+                       changes=ServiceChanges(internal_phone="0499 11 22 33", internal_notes="GEHEIME NOTA",
+                                              description=service.description + " Bijgewerkt."))
+        verify_service(session, user=editor, service_id=service.id)
+        service_id, organization_id = service.id, service.organization_id
+        recorded = session.exec(select(models.ChangeRecord.field_name).where(
+            models.ChangeRecord.resource_id == service_id)).all()
+    assert {"internal_phone", "internal_notes", "description"} <= set(recorded)
+    for url in (f"/api/hsds/services/{service_id}", f"/api/hsds/organizations/{organization_id}"):
+        body = client.get(url).text
+        for secret in ("GEHEIME NOTA", "0499 11 22 33", email):
+            assert secret not in body, (url, secret, body[max(0, body.find(secret) - 300):body.find(secret) + 50])
+    fields = {m["field_name"]: m for m in client.get(f"/api/hsds/services/{service_id}").json()["metadata"]}
+    assert "description" in fields and fields["description"]["updated_by"] == "redacteur"
+    assert not {"internal_phone", "internal_notes"} & set(fields)

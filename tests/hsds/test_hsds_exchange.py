@@ -66,18 +66,24 @@ def test_round_trip_is_unchanged_and_one_change_is_exactly_one_update(fresh_engi
 
 def test_rejections_are_reported_and_block_the_whole_import(fresh_engine, regions, exported):
     bad = copy.deepcopy(exported)
-    bad["services"][1]["attributes"].append({"id": "a" * 8, "link_type": "need", "value": "flying-lessons"})
+    bad["services"][1]["attributes"].append({"id": "0b0b0b0b-0000-4000-8000-000000000001", "link_type": "need", "value": "flying-lessons"})
     bad["services"][2]["status"] = "maybe"
     bad["organizations"][0]["locations"].append({"id": "loc-in-gent", "location_type": "physical",
                                                  "organization_id": bad["organizations"][0]["id"],
                                                  "latitude": 51.0543, "longitude": 3.7174})
     bad["services"].append("not a service")
     bad["services"][3]["description"] = "Zou niet mogen landen"
+    bad["services"][4]["email"] = "geen-adres"  # formats are checked, not only types
+    bad["services"][5]["assured_date"] = "2024-02-30"  # a date that does not exist
+    bad["organizations"][0]["locations"].append({"id": "loc-without-point", "organization_id": "x",
+                                                 "latitude": "noord", "longitude": None})
     report = run_import(fresh_engine, regions, bad, dry_run=False)
     reasons = {entry["id"]: " ".join(entry["reasons"]) for entry in report.rejected}
     assert "flying-lessons" in reasons[bad["services"][1]["id"]]
     assert "status" in reasons[bad["services"][2]["id"]]
-    assert "44 municipalities" in reasons["loc-in-gent"]
+    assert "44 municipalities" in reasons["loc-in-gent"] and "44 municipalities" in reasons["loc-without-point"]
+    assert "email" in reasons[bad["services"][4]["id"]]
+    assert "day is out of range" in reasons[bad["services"][5]["id"]]
     assert any(entry["kind"] == "service" and entry["reasons"] == ["not an object"] for entry in report.rejected)
     assert not report.applied
     with Session(fresh_engine) as session:
