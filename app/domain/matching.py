@@ -456,14 +456,29 @@ def make_plan(
             cost = sum(m.travel.minutes for m in combo) + weights.plan_minutes_per_visit * size
             if best is None or cost < best[0] - 1e-9:
                 best = (cost, combo)
-    if best is None:
-        return Plan(steps=(), uncovered=tuple(needs), total_minutes=0.0)
+    # More needs than visits can cover exactly: a greedy cover (cheapest minutes per newly
+    # covered need first) still gives a usable plan rather than none.
+    chosen = best[1] if best is not None else _greedy_cover(pool, coverable, weights)
     steps: list[PlanStep] = []
     assigned: set[str] = set()
-    for match in sorted(best[1], key=lambda m: -len(m.covered_needs)):
+    for match in sorted(chosen, key=lambda m: -len(m.covered_needs)):
         mine = tuple(code for code in match.covered_needs if code in coverable and code not in assigned)
         assigned.update(mine)
         steps.append(PlanStep(match=match, needs=mine))
     return Plan(
         steps=tuple(steps), uncovered=uncovered, total_minutes=round(sum(s.match.travel.minutes for s in steps), 1)
     )
+
+
+def _greedy_cover(pool: Sequence[Match], coverable: Sequence[str], weights: ScoringWeights) -> tuple[Match, ...]:
+    """Services that together cover ``coverable``, picked by least cost per newly covered need."""
+    remaining, chosen = set(coverable), []
+    while remaining:
+        def cost_per_need(match: Match) -> float:
+            gained = len(remaining & set(match.covered_needs))
+            return (match.travel.minutes + weights.plan_minutes_per_visit) / gained if gained else float("inf")
+
+        pick = min(pool, key=lambda m: (cost_per_need(m), m.service.id))
+        chosen.append(pick)
+        remaining -= set(pick.covered_needs)
+    return tuple(chosen)

@@ -168,3 +168,13 @@ def test_plan_reports_needs_nobody_covers():
     catalog = make_catalog([make_service("s", {"housing"})], 1)
     result = run(make_participant(["housing", "childcare"]), catalog, [mode_times("bike", [5])])
     assert result.plan.uncovered == ("childcare",)
+
+
+def test_plan_covers_more_needs_than_the_exact_search_can_visit():
+    """Six needs, one service each: more than the exact search's four visits, still a full plan."""
+    needs = ["housing", "income-debt", "childcare", "language", "work", "medical"]
+    catalog = make_catalog([make_service(code, {code}, (i,)) for i, code in enumerate(needs)], len(needs))
+    result = run(make_participant(needs), catalog, [mode_times("bike", [5, 6, 7, 8, 9, 10])])
+    assert result.plan.uncovered == ()
+    assert sorted(need for step in result.plan.steps for need in step.needs) == sorted(needs)
+    assert result.plan.total_minutes == 45.0

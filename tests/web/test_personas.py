@@ -95,14 +95,21 @@ def test_walking_only_never_returns_bike_or_car(client):
     assert {r["travel"]["mode"] for r in body["results"]} <= {"walk", "at_home"}
 
 
-def test_the_plan_covers_needs_with_reachable_services(client):
-    body = search(client, PERSONAS["chadia-kortrijk"])
+@pytest.mark.parametrize("name", ["chadia-kortrijk", "saled-menen"])
+def test_the_plan_covers_needs_with_reachable_services(client, name):
+    body = search(client, PERSONAS[name])
     result_ids = {r["service"]["id"] for r in body["results"]}
     planned = [step["service_id"] for step in body["plan"]["steps"]]
     assert planned
     covered = {need for step in body["plan"]["steps"] for need in step["needs"]}
-    assert covered | set(body["plan"]["uncovered_needs"]) == set(PERSONAS["chadia-kortrijk"]["needs"])
-    assert set(planned) <= result_ids | {s["service_id"] for s in body["plan"]["steps"]}
+    assert covered | set(body["plan"]["uncovered_needs"]) == set(PERSONAS[name]["needs"])
+    assert not covered & set(body["plan"]["uncovered_needs"])
+    # every planned service is one of the reachable results, and each need is planned once
+    assert set(planned) <= result_ids
+    assert sum(len(step["needs"]) for step in body["plan"]["steps"]) == len(covered)
+    for need in body["plan"]["uncovered_needs"]:
+        assert not any(need in r["service"]["needs"] or any(n.startswith(need + "/") for n in r["service"]["needs"])
+                       for r in body["results"]), need
 
 
 def test_get_search_takes_the_common_fields(client):
