@@ -162,6 +162,8 @@ def search_response(outcome: SearchOutcome, *, include_internal: bool) -> Search
         excluded=[
             ExcludedOut(service_id=e.service.id, name=e.service.name, codes=list(e.codes), reasons=list(e.reasons))
             for e in result.excluded
+            # drafts and withdrawn services are the partners' own business, not the public's
+            if include_internal or "inactive" not in e.codes
         ],
         plan=PlanOut(
             steps=[

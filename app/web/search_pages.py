@@ -187,7 +187,7 @@ def search_page(
     form = _form(woonplaats, noden, vervoer, _int_or_none(max_minuten), rolstoel, _int_or_none(leeftijd), talen, tolk,
                  doelgroepen, verwijzer, beschikbaar)
     # Internal lines for referrers only when signed in (coach, partner or coordinator).
-    context = _form_context(request, state, form) | _search_context(state, form, include_internal=viewer.user is not None)
+    context = _form_context(request, state, form) | _search_context(state, form, include_internal=viewer.sees_internal_lines)
     template = "search_results.html" if request.headers.get("HX-Request") else "search.html"
     return templates.TemplateResponse(request, template, context)
 

@@ -33,6 +33,11 @@ class Viewer:
     def csrf_token(self) -> str:
         return self.session_row.csrf_token if self.session_row else ""
 
+    @property
+    def sees_internal_lines(self) -> bool:
+        """Coaches and coordinators see coach-only contact lines and notes; partners and visitors do not."""
+        return self.user is not None and self.user.role in {models.Role.COACH.value, models.Role.COORDINATOR.value}
+
     def require(self, *roles: models.Role) -> models.User:
         if self.user is None:
             raise AuthError("sign in first")

@@ -59,9 +59,42 @@ def test_referral_sheet_is_printable_dutch_with_travel_and_demo_notice(client):
     assert "Lijn voor begeleiders" not in text
 
 
-def test_internal_lines_are_for_signed_in_users_only(client):
-    html = client.get("/zoeken", params={"woonplaats": "8500", "noden": "housing"}).text
-    assert "Lijn voor begeleiders" not in html
+def test_internal_lines_are_for_coaches_and_coordinators_only(client, app_state, loaded_engine):
+    import uuid
+
+    from sqlmodel import Session, select
+
+    from app import models
+    from app.auth import create_user
+    from tests.web.test_partner_pages import login, new_client
+
+    query = {"woonplaats": "8500", "noden": "housing"}
+    assert "Lijn voor begeleiders" not in client.get("/zoeken", params=query).text
+    with Session(loaded_engine) as session:
+        organization_id = session.exec(select(models.Organization.id)).first()
+        seen = {}
+        for role in ("coach", "coordinator", "partner"):
+            email = f"{role}-lines-{uuid.uuid4().hex[:6]}@example.org"
+            create_user(session, email=email, password="een-lang-wachtwoord", role=role,
+                        organization_ids=[organization_id] if role == "partner" else [])
+            with new_client(app_state) as signed_in:
+                login(signed_in, email)
+                seen[role] = "Lijn voor begeleiders" in signed_in.get("/zoeken", params=query).text
+    assert seen == {"coach": True, "coordinator": True, "partner": False}
+
+
+def test_the_public_never_sees_draft_services_among_the_excluded(client, loaded_engine):
+    from sqlmodel import Session, select
+
+    from app import models
+
+    with Session(loaded_engine) as session:
+        hidden = {s.id for s in session.exec(select(models.Service)).all() if not s.published or s.status != "active"}
+    assert hidden
+    body = client.post("/api/v1/search", json={"home": {"query": "Kortrijk"}, "needs": ["housing", "income-debt", "work"],
+                                               "mobility": {"profile": "car"}, "limit": 100}).json()
+    assert not hidden & {e["service_id"] for e in body["excluded"]}
+    assert all("Niet actief" not in " ".join(e["reasons"]) for e in body["excluded"])
 
 
 def test_unknown_referral_sheet_is_404(client):
