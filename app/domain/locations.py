@@ -113,10 +113,28 @@ def create_location(session: Session, *, user: models.User, organization_id: str
     return location
 
 
+def _update_values(location: models.Location, data: LocationInput, gazetteer: Gazetteer) -> dict[str, Any]:
+    """New values for an existing location.
+
+    The edit form always carries the stored point as its pin, so an unmoved pin is no new
+    evidence: with the address unchanged the point keeps its stored precision (re-saving a
+    postcode-level location never turns it into "address"); with a new postcode or place
+    the address is geocoded again. A moved pin is placed by hand: address precision.
+    """
+    pin_moved = data.latitude is not None and (
+        round(data.latitude, 6) != round(location.latitude, 6) or round(data.longitude, 6) != round(location.longitude, 6)
+    )
+    if pin_moved or data.latitude is None:
+        return _values(data, gazetteer)
+    if (data.postcode, data.city) != (location.postcode or "", location.city or "") and (data.postcode or data.city):
+        return _values(data.model_copy(update={"latitude": None, "longitude": None}), gazetteer)
+    return {**_values(data, gazetteer), "geocode_precision": location.geocode_precision}
+
+
 def update_location(session: Session, *, user: models.User, location_id: str, expected_version: int,
                     data: LocationInput, gazetteer: Gazetteer) -> models.Location:
     location = get_editable_location(session, user=user, location_id=location_id)
-    values = _values(data, gazetteer)
+    values = _update_values(location, data, gazetteer)
     before = {name: getattr(location, name) for name in LOCATION_FIELDS}
     diff = {name: (before[name], values[name]) for name in LOCATION_FIELDS if before[name] != values[name]}
     if location.version != expected_version:

@@ -32,6 +32,24 @@ def test_a_typed_address_resolves_and_a_pin_is_more_precise(app_state, accounts,
     with Session(loaded_engine) as session:
         location = session.get(models.Location, location_id)
         assert (location.municipality_nis, location.geocode_precision) == ("34022", "place")
+        version, point = location.version, (location.latitude, location.longitude)
+    # the edit form sends the stored point back as its pin: re-saving changes no precision
+    resaved = client.post(f"/partner/locaties/{location_id}", data={
+        "csrf": csrf, "version": str(version), "name": "Nieuwe antenne (hernoemd)", "address_1": "Kerkstraat 1",
+        "postcode": "8501", "city": "Heule", "latitude": f"{point[0]:.6f}", "longitude": f"{point[1]:.6f}", "active": "on"})
+    assert resaved.status_code == 303
+    with Session(loaded_engine) as session:
+        location = session.get(models.Location, location_id)
+        assert (location.name, location.geocode_precision) == ("Nieuwe antenne (hernoemd)", "place")
+        version = location.version
+    # a new place with the old pin still in the form: the address is geocoded again
+    moved_town = client.post(f"/partner/locaties/{location_id}", data={
+        "csrf": csrf, "version": str(version), "name": "Nieuwe antenne", "address_1": "Kerkstraat 1",
+        "postcode": "8511", "city": "Aalbeke", "latitude": f"{point[0]:.6f}", "longitude": f"{point[1]:.6f}", "active": "on"})
+    assert moved_town.status_code == 303
+    with Session(loaded_engine) as session:
+        location = session.get(models.Location, location_id)
+        assert location.geocode_precision == "place" and (location.latitude, location.longitude) != point
         version = location.version
     pinned = client.post(f"/partner/locaties/{location_id}", data={
         "csrf": csrf, "version": str(version), "name": "Nieuwe antenne", "address_1": "Kerkstraat 1", "postcode": "8501",
