@@ -84,6 +84,14 @@ def _limiter(request: Request) -> LoginLimiter:
     return limiter
 
 
+INVITE_PATH = "/uitnodiging"
+
+
+def _home_of(user: models.User) -> str:
+    """Where a user lands after signing in: their own start page."""
+    return {models.Role.COORDINATOR.value: "/coordinator", models.Role.COACH.value: "/zoeken"}.get(user.role, "/partner")
+
+
 def _base(request: Request, state, viewer, **extra) -> dict:
     return {"request": request, "attribution": state.attribution, "demo": state.catalog().demo,
             "viewer": viewer, **extra}
@@ -125,10 +133,7 @@ def login(
     # Drop whatever session the browser brought, then start a fresh one (no fixation).
     end_session(session, request.cookies.get(SESSION_COOKIE))
     token, _row = start_session(session, user)
-    target = "/coordinator" if user.role == models.Role.COORDINATOR.value else "/partner"
-    if user.role == models.Role.COACH.value:
-        target = "/zoeken"
-    response = RedirectResponse(target, status_code=303)
+    response = RedirectResponse(_home_of(user), status_code=303)
     set_session_cookie(response, request, token, secure_setting=state.settings.cookie_secure)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/aanmelden")
     return response
@@ -143,12 +148,16 @@ def logout(request: Request, session: SessionDep, viewer: ViewerDep, csrf: Annot
     return response
 
 
-@router.get("/uitnodiging/{token}", response_class=HTMLResponse)
+@router.get(INVITE_PATH + "/{token}", response_class=HTMLResponse)
 def invite_form(request: Request, state: StateDep, viewer: ViewerDep, token: Annotated[str, Path(max_length=100)]):
-    return templates.TemplateResponse(request, "invite.html", _base(request, state, viewer, token=token, error=""))
+    csrf = new_login_csrf(request)
+    response = templates.TemplateResponse(request, "invite.html", _base(request, state, viewer, token=token, error="",
+                                                                        csrf=csrf))
+    set_login_csrf_cookie(response, csrf, path=INVITE_PATH)
+    return response
 
 
-@router.post("/uitnodiging/{token}")
+@router.post(INVITE_PATH + "/{token}")
 def invite_accept(
     request: Request,
     state: StateDep,
@@ -157,16 +166,21 @@ def invite_accept(
     token: Annotated[str, Path(max_length=100)],
     password: Annotated[str, Form(max_length=200)],
     name: Annotated[str, Form(max_length=200)] = "",
+    csrf: Annotated[str, Form(max_length=100)] = "",
 ):
+    if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE), csrf):
+        return RedirectResponse(f"{INVITE_PATH}/{token}", status_code=303)  # a fresh form with a fresh token
     try:
         user = accept_invite(session, token=token, password=password, name=name)
     except (InviteInvalid, WeakPassword) as exc:
         session.rollback()
         return templates.TemplateResponse(
-            request, "invite.html", _base(request, state, viewer, token=token, error=exc.message_nl), status_code=400
+            request, "invite.html", _base(request, state, viewer, token=token, error=exc.message_nl, csrf=csrf),
+            status_code=400,
         )
     session_token, _row = start_session(session, user)
-    response = RedirectResponse("/partner", status_code=303)
+    response = RedirectResponse(_home_of(user), status_code=303)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path=INVITE_PATH)
     set_session_cookie(response, request, session_token, secure_setting=state.settings.cookie_secure)
     return response
 

@@ -71,5 +71,6 @@ def new_login_csrf(request: Request) -> str:
     return request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(24)
 
 
-def set_login_csrf_cookie(response: Response, token: str) -> None:
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path="/aanmelden")
+def set_login_csrf_cookie(response: Response, token: str, *, path: str = "/aanmelden") -> None:
+    """The double-submit cookie of a form shown before anyone is signed in (login, invite)."""
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path=path)

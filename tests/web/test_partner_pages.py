@@ -161,11 +161,22 @@ def test_invite_links_work_once(app_state, accounts, loaded_engine):
         organization = session.exec(select(models.Organization)).first()
         token = create_invite(session, email=f"new-{uuid.uuid4().hex[:6]}@example.org", role="partner",
                               organization_ids=[organization.id])
+        expired = create_invite(session, email=f"late-{uuid.uuid4().hex[:6]}@example.org", role="partner",
+                                organization_ids=[organization.id], days=-1)
     with new_client(app_state) as client:
-        accepted = client.post(f"/uitnodiging/{token}", data={"password": PASSWORD, "name": "Nieuwe partner"})
-        assert accepted.status_code == 303
-        again = new_client(app_state).post(f"/uitnodiging/{token}", data={"password": PASSWORD})
+        forged = client.post(f"/uitnodiging/{token}", data={"password": PASSWORD, "name": "Zonder formulier"})
+        assert forged.status_code == 303 and forged.headers["location"] == f"/uitnodiging/{token}"
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(f"/uitnodiging/{token}").text).group(1)
+        accepted = client.post(f"/uitnodiging/{token}", data={"password": PASSWORD, "name": "Nieuwe partner", "csrf": csrf})
+        assert accepted.status_code == 303 and accepted.headers["location"] == "/partner"
+        assert client.get("/partner").status_code == 200
+    with new_client(app_state) as client:
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(f"/uitnodiging/{token}").text).group(1)
+        again = client.post(f"/uitnodiging/{token}", data={"password": PASSWORD, "csrf": csrf})
         assert again.status_code == 400 and "ongeldig" in again.text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', client.get(f"/uitnodiging/{expired}").text).group(1)
+        late = client.post(f"/uitnodiging/{expired}", data={"password": PASSWORD, "csrf": csrf})
+        assert late.status_code == 400 and "verlopen" in late.text
 
 
 def _form_fields(html: str) -> dict:
