@@ -235,20 +235,48 @@ def service_partnerships(session: Session, service_id: str) -> set[str]:
     municipalities |= set(
         session.exec(select(models.ServiceArea.municipality_nis).where(models.ServiceArea.service_id == service_id)).all()
     )
+    return _partnerships_of(municipalities, session)
+
+
+def organization_partnerships(session: Session, organization_id: str) -> set[str]:
+    """The partnerships whose municipalities hold one of the organisation's locations."""
+    return _partnerships_of(set(session.exec(
+        select(models.Location.municipality_nis).where(models.Location.organization_id == organization_id)
+    ).all()), session)
+
+
+def _partnerships_of(municipalities: set[str], session: Session) -> set[str]:
     if not municipalities:
         return set()
-    return set(
-        session.exec(
-            select(models.MunicipalityPartnership.partnership_slug).where(
-                models.MunicipalityPartnership.municipality_nis.in_(municipalities)
-            )
-        ).all()
+    return set(session.exec(
+        select(models.MunicipalityPartnership.partnership_slug).where(
+            models.MunicipalityPartnership.municipality_nis.in_(municipalities)
+        )
+    ).all())
+
+
+def partnership_service_ids(session: Session, slug: str) -> set[str]:
+    """Services with a location in, or coming to homes in, one of the partnership's municipalities."""
+    in_partnership = select(models.MunicipalityPartnership.municipality_nis).where(
+        models.MunicipalityPartnership.partnership_slug == slug
     )
+    located = session.exec(
+        select(models.ServiceAtLocation.service_id)
+        .join(models.Location, models.Location.id == models.ServiceAtLocation.location_id)
+        .where(models.Location.municipality_nis.in_(in_partnership))
+    ).all()
+    reaching = session.exec(
+        select(models.ServiceArea.service_id).where(models.ServiceArea.municipality_nis.in_(in_partnership))
+    ).all()
+    return set(located) | set(reaching)
 
 
 def can_edit_organization(session: Session, user: models.User, organization_id: str) -> bool:
-    if user.role == models.Role.COORDINATOR.value and user.partnership_slug is None:
-        return True
+    if not user.active:
+        return False
+    if user.role == models.Role.COORDINATOR.value:
+        # a partnership's coordinator looks after the organisations that work in its municipalities
+        return user.partnership_slug is None or user.partnership_slug in organization_partnerships(session, organization_id)
     if user.role == models.Role.PARTNER.value:
         return organization_id in user_organization_ids(session, user)
     return False

@@ -35,6 +35,7 @@ from app.domain.editing import (
     VersionConflict,
     create_service,
     get_editable_service,
+    partnership_service_ids,
     service_history,
     service_snapshot,
     stale_services,
@@ -186,10 +187,13 @@ def invite_accept(
 
 
 def _my_services(session, user: models.User) -> list[models.Service]:
-    if user.role == models.Role.COORDINATOR.value and user.partnership_slug is None:
+    """The services this user may edit: their organisations', their partnership's, or all."""
+    if user.role == models.Role.COORDINATOR.value:
         query = select(models.Service)
-    else:
-        query = select(models.Service).where(models.Service.organization_id.in_(user_organization_ids(session, user)))
+        if user.partnership_slug:
+            query = query.where(models.Service.id.in_(partnership_service_ids(session, user.partnership_slug)))
+        return list(session.exec(query.order_by(models.Service.name)).all())
+    query = select(models.Service).where(models.Service.organization_id.in_(user_organization_ids(session, user)))
     return list(session.exec(query.order_by(models.Service.name)).all())
 
 

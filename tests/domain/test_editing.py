@@ -163,3 +163,24 @@ def test_creating_a_near_duplicate_shows_candidates_first(loaded_engine, world):
         assert created.organization_id == world["org_a"]
         with pytest.raises(PermissionDenied):
             create_service(session, user=partner, organization_id=world["org_b"], changes=ServiceChanges(name="Iets heel anders 123"))
+
+
+def test_a_partnership_coordinator_looks_after_organisations_in_its_municipalities(loaded_engine, world):
+    from app.domain.editing import can_edit_organization, partnership_service_ids
+
+    with Session(loaded_engine) as session:
+        coordinator = _user(session, world["coordinator"])  # zuid-west-vlaanderen; org A has a location in Kortrijk
+        assert can_edit_organization(session, coordinator, world["org_a"])
+        assert not can_edit_organization(session, coordinator, world["org_b"])  # no location anywhere
+        ieper = models.Location(organization_id=world["org_b"], name="B", municipality_nis="33011",
+                                latitude=50.85, longitude=2.88)
+        session.add(ieper)
+        session.commit()
+        try:
+            assert not can_edit_organization(session, coordinator, world["org_b"])  # Ieper is WestUp's
+            ids = partnership_service_ids(session, "zuid-west-vlaanderen")
+            assert world["a"] in ids and world["b"] not in ids
+            assert world["a"] not in partnership_service_ids(session, "turnhout")
+        finally:
+            session.delete(ieper)
+            session.commit()
