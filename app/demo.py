@@ -43,8 +43,8 @@ LANGUAGE_WEIGHTS = {
 }
 
 ORG_WORDS = (
-    "De Brug", "Het Anker", "De Vonk", "Open Deur", "De Sleutel", "Zonnebloem", "De Horizon",
-    "Het Kompas", "De Overzet", "Klaproos", "De Linde", "Het Baken", "De Stek", "Ginkgo",
+    "De Brug", "Het Anker", "De Vonk", "Open Deur", "De Klimop", "Zonnebloem", "De Horizon",
+    "Het Klaverblad", "De Overzet", "Klaproos", "De Linde", "Het Baken", "De Stek", "Ginkgo",
     "De Wending", "Het Veer", "De Lantaarn", "Kameleon", "De Schakel", "Het Nest", "De Oever",
     "Windroos", "De Kiem", "Het Trefpunt", "De Boog", "Vlinder", "De Loods", "Het Dorp",
     "De Regenboog", "Sterrenhuis", "De Steiger", "Het Spoor", "De Molen", "Zeewind", "De Akker",

@@ -10,7 +10,7 @@ from app.demo import generate_demo_data
 from app.domain.taxonomy import all_needs, top_level_codes
 from tests.conftest import DEMO_SEED, DEMO_TODAY
 
-REAL_ORGANISATION_WORDS = ("OCMW", "CAW", "VDAB", "LIGO", "De Lijn", "CGG", "Sociaal Huis")
+REAL_ORGANISATION_WORDS = ("OCMW", "CAW", "VDAB", "LIGO", "De Lijn", "CGG", "Sociaal Huis", "De Sleutel", "Kompas")
 
 
 def test_counts_meet_the_floor(demo_dataset):
