@@ -80,8 +80,13 @@ def test_adding_a_service_changes_exactly_the_expected_cells():
 
 
 def test_removing_a_service_and_other_needs_and_inactive_services():
+    housing_a = make_service("ha", {"housing"}, (0,))
     housing_b = make_service("hb", {"housing"}, (1,))
-    assert shares(housing_b) == {"10001": (0, 0.0), "10002": (1500, 0.5)}
+    both = shares(housing_a, housing_b)
+    without_a = shares(housing_b)
+    # removing a (near a1 in 10001) empties 10001's cell and leaves 10002's exactly as it was
+    assert {nis for nis in both if both[nis] != without_a[nis]} == {"10001"}
+    assert without_a == {"10001": (0, 0.0), "10002": (1500, 0.5)}
     assert shares(housing_b, need="language") == {"10001": (0, 0.0), "10002": (0, 0.0)}
     inactive = make_service("x", {"housing"}, (0,), status="inactive")
     assert shares(housing_b, inactive)["10001"] == (0, 0.0)
