@@ -230,12 +230,12 @@ def _point_near_place(
     return float(lon), float(lat), postcode, city
 
 
-def _centre_first(
+def _centre(
     anchors: Sequence[tuple[float, float, str, str]], municipality: Municipality
-) -> list[tuple[float, float, str, str]]:
-    """The anchors with the place named like the municipality (its centre) first, when there is one."""
+) -> tuple[float, float, str, str]:
+    """The place named like the municipality (its centre), else the first anchor."""
     names = {normalise_name(name) for name in (municipality.name_nl, municipality.name_fr)}
-    return sorted(anchors, key=lambda anchor: normalise_name(anchor[3]) not in names)
+    return next((anchor for anchor in anchors if normalise_name(anchor[3]) in names), anchors[0])
 
 
 def _languages(rnd: random.Random) -> list[str]:
@@ -317,7 +317,7 @@ def generate_demo_data(
                 # The welfare house's main address is in the centre, as a sociaal huis is.
                 centre_only = org_number == 0 and loc_number == 0
                 lon, lat, postcode, city = _point_near_place(
-                    municipality, _centre_first(anchors, municipality)[:1] if centre_only else anchors,
+                    municipality, [_centre(anchors, municipality)] if centre_only else anchors,
                     rnd, np_rng, regions, spread=0.35 if centre_only else 1.0,
                 )
                 x, y = to_metric(np.array([lon]), np.array([lat]))

@@ -20,6 +20,7 @@ from app.api.search import HomeOut, PlanOut, SearchResultOut, execute, profile_f
 from app.deps import StateDep
 from app.domain.taxonomy import NEEDS, Term, search_needs
 from app.errors import ERROR_RESPONSES, DomainError
+from geo.gazetteer import BELGIUM_BOUNDS
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"], responses=ERROR_RESPONSES)
 
@@ -152,8 +153,10 @@ def public_search(
     _limit: RateLimitDep,
     needs: Annotated[str | None, Query(max_length=400, description="comma-separated need codes (max 8)")] = None,
     text: Annotated[str | None, Query(max_length=100, description="free text, matched to needs (Dutch synonyms)")] = None,
-    lat: Annotated[float | None, Query(ge=49.45, le=51.55, description="WGS84 latitude inside Belgium")] = None,
-    lon: Annotated[float | None, Query(ge=2.5, le=6.45, description="WGS84 longitude inside Belgium")] = None,
+    lat: Annotated[float | None, Query(ge=BELGIUM_BOUNDS[1], le=BELGIUM_BOUNDS[3],
+                                       description="WGS84 latitude inside Belgium")] = None,
+    lon: Annotated[float | None, Query(ge=BELGIUM_BOUNDS[0], le=BELGIUM_BOUNDS[2],
+                                       description="WGS84 longitude inside Belgium")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100)] = None,
     modes: Annotated[str | None, Query(max_length=40)] = None,
     profile: Annotated[str | None, Query(max_length=20)] = None,

@@ -16,7 +16,7 @@ from app.domain.editing import VersionConflict, can_edit_organization, record_ch
 from app.db import committing
 from app.errors import DomainError, NotFoundError
 from geo.errors import GeoError
-from geo.gazetteer import Gazetteer
+from geo.gazetteer import BELGIUM_BOUNDS, Gazetteer
 from geo.projection import to_metric
 
 LOCATION_FIELDS = ("name", "address_1", "postcode", "city", "latitude", "longitude", "municipality_nis",
@@ -44,8 +44,8 @@ class LocationInput(BaseModel):
     address_1: str = Field(default="", max_length=200)
     postcode: str = Field(default="", max_length=4, pattern=r"^(\d{4})?$")
     city: str = Field(default="", max_length=80)
-    latitude: float | None = Field(default=None, ge=49.45, le=51.55)
-    longitude: float | None = Field(default=None, ge=2.5, le=6.45)
+    latitude: float | None = Field(default=None, ge=BELGIUM_BOUNDS[1], le=BELGIUM_BOUNDS[3])
+    longitude: float | None = Field(default=None, ge=BELGIUM_BOUNDS[0], le=BELGIUM_BOUNDS[2])
     wheelchair_level: int | None = Field(default=None, ge=0, le=3)
     accessibility_description: str = Field(default="", max_length=500)
     transportation: str = Field(default="", max_length=500)

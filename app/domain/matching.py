@@ -474,11 +474,12 @@ def _greedy_cover(pool: Sequence[Match], coverable: Sequence[str], weights: Scor
     """Services that together cover ``coverable``, picked by least cost per newly covered need."""
     remaining, chosen = set(coverable), []
     while remaining:
-        def cost_per_need(match: Match) -> float:
-            gained = len(remaining & set(match.covered_needs))
-            return (match.travel.minutes + weights.plan_minutes_per_visit) / gained if gained else float("inf")
-
-        pick = min(pool, key=lambda m: (cost_per_need(m), m.service.id))
+        pick = min(pool, key=lambda m: (_cost_per_new_need(m, remaining, weights), m.service.id))
         chosen.append(pick)
         remaining -= set(pick.covered_needs)
     return tuple(chosen)
+
+
+def _cost_per_new_need(match: Match, remaining: set[str], weights: ScoringWeights) -> float:
+    gained = len(remaining & set(match.covered_needs))
+    return (match.travel.minutes + weights.plan_minutes_per_visit) / gained if gained else float("inf")

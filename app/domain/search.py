@@ -13,11 +13,7 @@ from app.domain.catalog import Catalog
 from app.domain.matching import HomePoint, MatchResult, Participant, match_services
 from app.domain.profile import NeedsProfile
 from app.domain.reach import Reach, TransitWindow, default_transit_window
-from geo.errors import InvalidCoordinates
 from geo.gazetteer import Gazetteer
-
-#: Belgium's bounding box (WGS84), with a small margin
-BELGIUM_BOUNDS = (2.5, 49.45, 6.45, 51.55)
 
 
 @dataclass(frozen=True)
@@ -32,11 +28,7 @@ class SearchOutcome:
 def resolve_home(profile: NeedsProfile, gazetteer: Gazetteer) -> HomePoint:
     home = profile.home
     if home.lat is not None and home.lon is not None:
-        west, south, east, north = BELGIUM_BOUNDS
-        if not (west <= home.lon <= east and south <= home.lat <= north):
-            msg = f"coordinates ({home.lat}, {home.lon}) are outside Belgium"
-            raise InvalidCoordinates(msg)
-        candidate = gazetteer.reverse(home.lon, home.lat)
+        candidate = gazetteer.reverse(home.lon, home.lat)  # refuses points outside Belgium and the regions
     else:
         candidate = gazetteer.resolve(home.query or "")
     return HomePoint(

@@ -378,11 +378,11 @@ def _upsert_location(session: Session, doc: dict, regions: RegionIndex, report: 
     level = access.get("details", "").removeprefix("wheelchair_level=")
     from geo.projection import to_metric
 
-    x, y = to_metric([float(longitude)], [float(latitude)])
+    x, y = to_metric([longitude], [latitude])
     values = {"organization_id": doc["organization_id"], "name": doc.get("name") or address.get("address_1", ""),
               "address_1": address.get("address_1", ""), "postcode": address.get("postal_code", ""),
-              "city": address.get("city", ""), "municipality_nis": municipality.nis, "latitude": float(latitude),
-              "longitude": float(longitude), "x_metric": float(x[0]), "y_metric": float(y[0]),
+              "city": address.get("city", ""), "municipality_nis": municipality.nis, "latitude": latitude,
+              "longitude": longitude, "x_metric": float(x[0]), "y_metric": float(y[0]),
               "geocode_precision": _extension(doc, "geocode_precision", "address") or "address",
               "wheelchair_level": int(level) if level.isdigit() else None,
               "accessibility_description": access.get("description", ""), "transportation": doc.get("transportation", "")}

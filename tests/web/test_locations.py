@@ -24,42 +24,39 @@ def organization_of(loaded_engine, service_id: str) -> str:
 def test_a_typed_address_resolves_and_a_pin_is_more_precise(app_state, accounts, loaded_engine):  # noqa: F811
     client, csrf = signed_in(app_state, accounts["partner"])
     organization_id = organization_of(loaded_engine, accounts["my_service"])
-    created = client.post("/partner/locaties", data={
-        "csrf": csrf, "organization_id": organization_id, "name": "Nieuwe antenne", "address_1": "Kerkstraat 1",
-        "postcode": "8501", "city": "Heule", "active": "on"})
+    form = {"csrf": csrf, "name": "Nieuwe antenne", "address_1": "Kerkstraat 1", "postcode": "8501", "city": "Heule",
+            "active": "on"}
+    created = client.post("/partner/locaties", data={**form, "organization_id": organization_id})
     assert created.status_code == 303
     location_id = created.headers["location"].split("/")[-1].split("?")[0]
-    with Session(loaded_engine) as session:
-        location = session.get(models.Location, location_id)
-        assert (location.municipality_nis, location.geocode_precision) == ("34022", "place")
-        version, point = location.version, (location.latitude, location.longitude)
+
+    def stored() -> models.Location:
+        with Session(loaded_engine) as session:
+            return session.get(models.Location, location_id)
+
+    def save(**changes: str):
+        """Post the edit form as a browser would: the stored version and pin unless changed."""
+        location = stored()
+        pin = {"latitude": f"{location.latitude:.6f}", "longitude": f"{location.longitude:.6f}"}
+        return client.post(f"/partner/locaties/{location_id}",
+                           data={**form, "version": str(location.version), **pin, **changes})
+
+    location = stored()
+    assert (location.municipality_nis, location.geocode_precision) == ("34022", "place")
+    version, point = location.version, (location.latitude, location.longitude)
     # the edit form sends the stored point back as its pin: re-saving changes no precision
-    resaved = client.post(f"/partner/locaties/{location_id}", data={
-        "csrf": csrf, "version": str(version), "name": "Nieuwe antenne (hernoemd)", "address_1": "Kerkstraat 1",
-        "postcode": "8501", "city": "Heule", "latitude": f"{point[0]:.6f}", "longitude": f"{point[1]:.6f}", "active": "on"})
-    assert resaved.status_code == 303
-    with Session(loaded_engine) as session:
-        location = session.get(models.Location, location_id)
-        assert (location.name, location.geocode_precision) == ("Nieuwe antenne (hernoemd)", "place")
-        version = location.version
+    assert save(name="Nieuwe antenne (hernoemd)").status_code == 303
+    assert (stored().name, stored().geocode_precision) == ("Nieuwe antenne (hernoemd)", "place")
     # a new place with the old pin still in the form: the address is geocoded again
-    moved_town = client.post(f"/partner/locaties/{location_id}", data={
-        "csrf": csrf, "version": str(version), "name": "Nieuwe antenne", "address_1": "Kerkstraat 1",
-        "postcode": "8511", "city": "Aalbeke", "latitude": f"{point[0]:.6f}", "longitude": f"{point[1]:.6f}", "active": "on"})
-    assert moved_town.status_code == 303
+    assert save(postcode="8511", city="Aalbeke").status_code == 303
+    location = stored()
+    assert location.geocode_precision == "place" and (location.latitude, location.longitude) != point
+    assert save(latitude="50.8402", longitude="3.2301", wheelchair_level="3").status_code == 303
+    location = stored()
+    assert location.geocode_precision == "address" and location.wheelchair_level == 3
     with Session(loaded_engine) as session:
-        location = session.get(models.Location, location_id)
-        assert location.geocode_precision == "place" and (location.latitude, location.longitude) != point
-        version = location.version
-    pinned = client.post(f"/partner/locaties/{location_id}", data={
-        "csrf": csrf, "version": str(version), "name": "Nieuwe antenne", "address_1": "Kerkstraat 1", "postcode": "8501",
-        "city": "Heule", "latitude": "50.8402", "longitude": "3.2301", "wheelchair_level": "3", "active": "on"})
-    assert pinned.status_code == 303
-    with Session(loaded_engine) as session:
-        location = session.get(models.Location, location_id)
-        assert location.geocode_precision == "address" and location.wheelchair_level == 3
         history = session.exec(select(models.ChangeRecord).where(models.ChangeRecord.resource_id == location_id)).all()
-        assert {"geocode_precision", "latitude", "wheelchair_level"} <= {c.field_name for c in history}
+    assert {"geocode_precision", "latitude", "wheelchair_level"} <= {c.field_name for c in history}
     stale = client.post(f"/partner/locaties/{location_id}", data={
         "csrf": csrf, "version": str(version), "name": "Oude versie", "postcode": "8501", "city": "Heule", "active": "on"})
     assert stale.status_code == 409 and "intussen gewijzigd" in stale.text

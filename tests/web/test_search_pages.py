@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 import re
+import uuid
+
+from sqlmodel import Session, select
+
+from app import models
+from app.auth import create_user
+from tests.web.test_partner_pages import login, new_client
 
 
 def test_the_empty_form_renders_grouped_needs_and_presets(client):
@@ -60,14 +67,6 @@ def test_referral_sheet_is_printable_dutch_with_travel_and_demo_notice(client):
 
 
 def test_internal_lines_are_for_coaches_and_coordinators_only(client, app_state, loaded_engine):
-    import uuid
-
-    from sqlmodel import Session, select
-
-    from app import models
-    from app.auth import create_user
-    from tests.web.test_partner_pages import login, new_client
-
     query = {"woonplaats": "8500", "noden": "housing"}
     assert "Lijn voor begeleiders" not in client.get("/zoeken", params=query).text
     with Session(loaded_engine) as session:
@@ -84,10 +83,6 @@ def test_internal_lines_are_for_coaches_and_coordinators_only(client, app_state,
 
 
 def test_the_public_never_sees_draft_services_among_the_excluded(client, loaded_engine):
-    from sqlmodel import Session, select
-
-    from app import models
-
     with Session(loaded_engine) as session:
         hidden = {s.id for s in session.exec(select(models.Service)).all() if not s.published or s.status != "active"}
     assert hidden
