@@ -45,6 +45,54 @@ def content_security_policy(frame_rule: str, *, tile_url: str = "") -> str:
     )
 
 
+CORS_HEADERS = (
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"GET, OPTIONS"),
+    (b"access-control-allow-headers", b"If-None-Match"),
+    (b"access-control-expose-headers", b"ETag, Retry-After"),
+    (b"access-control-max-age", b"86400"),
+)
+
+
+class SecurityHeaders:
+    """Security headers on every response, CORS on the public API (a plain ASGI middleware:
+    it only adds headers to ``http.response.start``, so responses are not re-streamed)."""
+
+    def __init__(self, app, *, embed_policy: str, page_policy: str) -> None:
+        self.app = app
+        self.embed_policy = embed_policy.encode()
+        self.page_policy = page_policy.encode()
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope["path"]
+        public = path.startswith(PUBLIC_PREFIXES)
+        defaults = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"strict-origin-when-cross-origin")]
+        if path == "/embed":
+            defaults.append((b"content-security-policy", self.embed_policy))
+        else:
+            defaults += [(b"x-frame-options", b"DENY"), (b"content-security-policy", self.page_policy)]
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if public:
+                    # Read-only data for any website; never with credentials.
+                    names = {name for name, _ in CORS_HEADERS}
+                    headers = [h for h in headers if h[0].lower() not in names] + list(CORS_HEADERS)
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in defaults if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        if public and scope["method"] == "OPTIONS":
+            await Response(status_code=204)(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
     """Build the app. Tests pass a prepared ``state``; production builds it at start-up."""
     settings = settings or (state.settings if state else get_settings())
@@ -71,28 +119,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     embed_policy = content_security_policy(f"frame-ancestors {settings.embed_frame_ancestors}", tile_url=settings.tile_url)
     page_policy = content_security_policy("frame-ancestors 'none'", tile_url=settings.tile_url)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        public = request.url.path.startswith(PUBLIC_PREFIXES)
-        if public and request.method == "OPTIONS":
-            response = Response(status_code=204)
-        else:
-            response = await call_next(request)
-        if public:
-            # Read-only data for any website; never with credentials.
-            response.headers["Access-Control-Allow-Origin"] = "*"
-            response.headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
-            response.headers["Access-Control-Allow-Headers"] = "If-None-Match"
-            response.headers["Access-Control-Expose-Headers"] = "ETag, Retry-After"
-            response.headers["Access-Control-Max-Age"] = "86400"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if request.url.path == "/embed":
-            response.headers.setdefault("Content-Security-Policy", embed_policy)
-        else:
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Content-Security-Policy", page_policy)
-        return response
+    app.add_middleware(SecurityHeaders, embed_policy=embed_policy, page_policy=page_policy)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and database check")
     def healthz(request: Request):

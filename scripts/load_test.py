@@ -8,6 +8,7 @@ rate for a bounded time, and prints one JSON object as its last line.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -18,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 from pathlib import Path
 
@@ -110,31 +112,45 @@ def restart_postgres(after: float, down_for: float, log: dict) -> None:
 
 
 def run_search_worker(base: str, stop_at: float, interval: float, recorder: Recorder, seed: int) -> None:
+    """Open-loop arrivals: exponential gaps with mean ``interval`` (the threads together make a
+    Poisson stream at the target rate, as many independent users do; not 16 requests in lockstep).
+
+    Uses the standard library's keep-alive ``http.client``: a lighter client than httpx, so the
+    generator takes less of the CPU it shares with the server it measures.
+    """
     rnd = random.Random(seed)
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
     next_at = time.perf_counter()
-    with httpx.Client(base_url=base, timeout=10) as client:
+    try:
         while True:
-            next_at += interval
+            next_at += rnd.expovariate(1.0 / interval)
             now = time.perf_counter()
             if now >= stop_at:
                 return
             home, needs, profile = rnd.choice(HOMES), rnd.choice(NEEDS), rnd.choice(PROFILES)
+            if rnd.random() < 0.5:
+                kind, method, body = "coach", "POST", json.dumps({"home": {"query": home}, "needs": needs,
+                                                                  "mobility": {"profile": profile}, "age": 30})
+                path = "/api/v1/search"
+            else:
+                kind, method, body = "widget", "GET", None
+                path = "/api/v1/public/search?" + urllib.parse.urlencode({"q": home, "needs": ",".join(needs),
+                                                                          "profile": profile})
             start = time.perf_counter()
             try:
-                if rnd.random() < 0.5:
-                    kind = "coach"
-                    response = client.post("/api/v1/search", json={"home": {"query": home}, "needs": needs,
-                                                                   "mobility": {"profile": profile}, "age": 30})
-                else:
-                    kind = "widget"
-                    response = client.get("/api/v1/public/search", params={"q": home, "needs": ",".join(needs),
-                                                                             "profile": profile})
-                recorder.add(kind, time.perf_counter() - start, response.status_code == 200, str(response.status_code))
-            except httpx.HTTPError as exc:
-                recorder.add("coach", time.perf_counter() - start, False, type(exc).__name__)
+                connection.request(method, path, body=body, headers={"Content-Type": "application/json"} if body else {})
+                response = connection.getresponse()
+                response.read()
+                recorder.add(kind, time.perf_counter() - start, response.status == 200, str(response.status))
+            except (OSError, http.client.HTTPException) as exc:
+                connection.close()  # reconnects on the next request
+                recorder.add(kind, time.perf_counter() - start, False, type(exc).__name__)
             delay = next_at - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
+    finally:
+        connection.close()
 
 
 def run_edit_worker(base: str, stop_at: float, interval: float, recorder: Recorder, account: tuple[str, str]) -> None:
@@ -163,6 +179,20 @@ def run_edit_worker(base: str, stop_at: float, interval: float, recorder: Record
                 detail = str(form.status_code) if form.status_code == 503 else f"edit form {form.status_code}"
             recorder.add("edit", time.perf_counter() - start, bool(ok), detail)
             time.sleep(max(0.0, interval - (time.perf_counter() - start)))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (the uvicorn workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -209,6 +239,8 @@ def main() -> None:
             recorder = Recorder()
             threads_count = 16
             interval = threads_count / args.rate
+            cpu_before = cpu_seconds(server.pid)
+            generator_before = time.process_time()
             start = time.perf_counter()
             stop_at = start + args.seconds
             threads = [threading.Thread(target=run_search_worker, args=(base, stop_at, interval, recorder, seed))
@@ -223,6 +255,8 @@ def main() -> None:
             for thread in threads:
                 thread.join()
             elapsed = time.perf_counter() - start
+            server_cpu = cpu_seconds(server.pid) - cpu_before
+            generator_cpu = time.process_time() - generator_before
         finally:
             server.terminate()
             server.wait(timeout=15)
@@ -253,6 +287,9 @@ def main() -> None:
         "p99_ms": percentile(searches, 99), "edit_p95_ms": percentile(recorder.latencies["edit"], 95),
         "errors": len(recorder.errors) + stray_503, "unavailable_503": len(recorder.unavailable),
         "target_rps": args.rate, "workers": 2,
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / max(len(every), 1), 2),
+        "generator_cpu_ms_per_request": round(generator_cpu * 1000 / max(len(every), 1), 2),
+        "load_average_1min": round(os.getloadavg()[0], 2),
     }))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from sqlalchemy import func
@@ -95,6 +95,8 @@ class Catalog:
     key: tuple = ()
     #: (n_locations, 2) longitude/latitude, aligned with ``locations``
     lonlat: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
+    #: location links per service (inactive locations included): lets a refresh check itself
+    link_counts: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def demo(self) -> bool:
@@ -124,55 +126,72 @@ def catalog_key(session: Session) -> tuple:
     return (tuple(service_stats), tuple(location_stats), links)
 
 
-def load_catalog(session: Session) -> Catalog:
-    """Read every service with its locations, needs, areas and hours (a handful of queries)."""
-    key = catalog_key(session)
-    organizations = {org.id: org.name for org in session.exec(select(models.Organization)).all()}
-    location_rows = session.exec(
-        select(models.Location).where(models.Location.active == True).order_by(models.Location.id)  # noqa: E712
-    ).all()
-    locations = tuple(
-        CatalogLocation(
-            id=row.id,
-            name=row.name,
-            address_1=row.address_1,
-            postcode=row.postcode,
-            city=row.city,
-            municipality_nis=row.municipality_nis,
-            latitude=row.latitude,
-            longitude=row.longitude,
-            wheelchair_level=row.wheelchair_level,
-            accessibility_description=row.accessibility_description,
-            transportation=row.transportation,
-            geocode_precision=row.geocode_precision,
-        )
-        for row in location_rows
-    )
-    location_index = {location.id: i for i, location in enumerate(locations)}
+#: an edit is picked up incrementally when its timestamp is at most this much older than the
+#: snapshot's newest (a transaction stamped before another one committed after it)
+COMMIT_MARGIN = timedelta(seconds=30)
 
+
+def _location_of(row: models.Location) -> CatalogLocation:
+    return CatalogLocation(
+        id=row.id,
+        name=row.name,
+        address_1=row.address_1,
+        postcode=row.postcode,
+        city=row.city,
+        municipality_nis=row.municipality_nis,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        wheelchair_level=row.wheelchair_level,
+        accessibility_description=row.accessibility_description,
+        transportation=row.transportation,
+        geocode_precision=row.geocode_precision,
+    )
+
+
+def _load_services(
+    session: Session, location_index: dict[str, int], *, only: list[str] | None = None
+) -> tuple[list[CatalogService], dict[str, int]]:
+    """Services (all, or the ids in ``only``) with their needs, groups, areas, links and hours.
+
+    Also returns each service's number of location links (inactive locations included), which
+    the incremental refresh uses to check that it saw every change.
+    """
+
+    def rows(model):
+        statement = select(model)
+        if only is not None:
+            statement = statement.where(model.service_id.in_(only))
+        return session.exec(statement).all()
+
+    organizations = {org.id: org.name for org in session.exec(select(models.Organization)).all()}
     needs: dict[str, set[str]] = defaultdict(set)
-    for row in session.exec(select(models.ServiceNeed)).all():
+    for row in rows(models.ServiceNeed):
         needs[row.service_id].add(row.need_code)
     groups: dict[str, set[str]] = defaultdict(set)
-    for row in session.exec(select(models.ServiceTargetGroup)).all():
+    for row in rows(models.ServiceTargetGroup):
         groups[row.service_id].add(row.target_group_code)
     areas: dict[str, set[str]] = defaultdict(set)
-    for row in session.exec(select(models.ServiceArea)).all():
+    for row in rows(models.ServiceArea):
         areas[row.service_id].add(row.municipality_nis)
     served_at: dict[str, list[int]] = defaultdict(list)
-    for row in session.exec(select(models.ServiceAtLocation)).all():
+    link_counts: dict[str, int] = defaultdict(int)
+    for row in rows(models.ServiceAtLocation):
+        link_counts[row.service_id] += 1
         if row.location_id in location_index:
             served_at[row.service_id].append(location_index[row.location_id])
     hours: dict[str, list[OpeningSlot]] = defaultdict(list)
-    for row in session.exec(select(models.Schedule)).all():
+    for row in rows(models.Schedule):
         hours[row.service_id].append(
             OpeningSlot(row.weekday, row.opens_at, row.closes_at, row.valid_from, row.valid_to, row.by_appointment)
         )
     closures: dict[str, list[tuple[date, date, str]]] = defaultdict(list)
-    for row in session.exec(select(models.Closure)).all():
+    for row in rows(models.Closure):
         closures[row.service_id].append((row.starts_on, row.ends_on, row.reason))
 
-    services = tuple(
+    statement = select(models.Service).order_by(models.Service.id)
+    if only is not None:
+        statement = statement.where(models.Service.id.in_(only))
+    services = [
         CatalogService(
             id=row.id,
             name=row.name,
@@ -211,7 +230,53 @@ def load_catalog(session: Session) -> Catalog:
             version=row.version,
             last_modified=row.last_modified,
         )
-        for row in session.exec(select(models.Service).order_by(models.Service.id)).all()
-    )
+        for row in session.exec(statement).all()
+    ]
+    return services, {service.id: link_counts[service.id] for service in services}
+
+
+def load_catalog(session: Session) -> Catalog:
+    """Read every service with its locations, needs, areas and hours (a handful of queries)."""
+    key = catalog_key(session)
+    location_rows = session.exec(
+        select(models.Location).where(models.Location.active == True).order_by(models.Location.id)  # noqa: E712
+    ).all()
+    locations = tuple(_location_of(row) for row in location_rows)
+    location_index = {location.id: i for i, location in enumerate(locations)}
+    services, link_counts = _load_services(session, location_index)
     lonlat = np.array([[loc.longitude, loc.latitude] for loc in locations], dtype=np.float64).reshape(-1, 2)
-    return Catalog(services=services, locations=locations, key=key, lonlat=lonlat)
+    return Catalog(services=tuple(services), locations=locations, key=key, lonlat=lonlat, link_counts=link_counts)
+
+
+def refresh_catalog(session: Session, current: Catalog) -> Catalog:
+    """The snapshot brought up to date, re-reading only the services edited since ``current``.
+
+    A full rebuild costs about 0.1-0.3 s of CPU (holding the interpreter lock, so every search
+    in the process waits); an edit re-reads one service in a few milliseconds. Falls back to a
+    full rebuild whenever it cannot prove it saw every change: locations changed, services
+    removed, or the version sum / link count of the result does not match the database's.
+    """
+    key = catalog_key(session)
+    if key == current.key:
+        return current
+    (count, newest, version_sum), location_stats, links = key
+    old_count, old_newest, _ = current.key[0] if current.key else (None, None, None)
+    if location_stats != current.key[1] or old_count is None or count < old_count or old_newest is None:
+        return load_catalog(session)
+    changed_ids = session.exec(
+        select(models.Service.id).where(models.Service.last_modified >= old_newest - COMMIT_MARGIN)
+    ).all()
+    location_index = {location.id: i for i, location in enumerate(current.locations)}
+    changed, changed_links = _load_services(session, location_index, only=list(changed_ids))
+    merged = dict(current._index)
+    merged.update({service.id: service for service in changed})
+    link_counts = {**current.link_counts, **changed_links}
+    services = tuple(merged[service_id] for service_id in sorted(merged))
+    if (
+        len(services) != count
+        or sum(service.version for service in services) != version_sum
+        or sum(link_counts.values()) != links
+    ):
+        return load_catalog(session)
+    return Catalog(services=services, locations=current.locations, key=key, lonlat=current.lonlat,
+                   link_counts=link_counts)

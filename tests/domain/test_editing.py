@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, time
+from datetime import date, datetime, time, timezone
 
 import pytest
 from sqlmodel import Session, delete, select
@@ -184,3 +184,60 @@ def test_a_partnership_coordinator_looks_after_organisations_in_its_municipaliti
         finally:
             session.delete(ieper)
             session.commit()
+
+
+def _full_load_forbidden(monkeypatch):
+    import app.domain.catalog as catalog_module
+
+    def refuse(session):
+        raise AssertionError("a full catalogue rebuild where one service changed")
+
+    monkeypatch.setattr(catalog_module, "load_catalog", refuse)
+
+
+def test_the_catalogue_refresh_rereads_only_the_edited_service(loaded_engine, world, monkeypatch):
+    from app.domain.catalog import load_catalog, refresh_catalog
+
+    with Session(loaded_engine) as session:
+        before = load_catalog(session)
+        partner = _user(session, world["partner"])
+        update_service(session, user=partner, service_id=world["a"], expected_version=1, changes=ServiceChanges(
+            name="Budgethulp vernieuwd", needs=["income-debt/budget"],
+            opening_hours=[OpeningSlotIn(weekday=3, opens_at=time(13), closes_at=time(16))],
+        ))
+        verify_service(session, user=partner, service_id=world["a"], today=date(2026, 11, 20))
+        expected = load_catalog(session)
+        with monkeypatch.context() as patch:
+            _full_load_forbidden(patch)
+            refreshed = refresh_catalog(session, before)
+    assert refreshed.services == expected.services and refreshed.key == expected.key
+    service = refreshed.by_id(world["a"])
+    assert (service.name, service.needs, service.assured_date) == (
+        "Budgethulp vernieuwd", frozenset({"income-debt/budget"}), date(2026, 11, 20))
+    assert [(slot.weekday, slot.opens_at) for slot in service.opening_hours] == [(3, time(13))]
+    assert refresh_catalog(session, refreshed) is refreshed  # nothing changed: the same snapshot
+
+
+def test_the_catalogue_refresh_rebuilds_when_it_cannot_prove_it_saw_every_change(loaded_engine, world):
+    from sqlalchemy import update
+
+    from app.domain.catalog import load_catalog, refresh_catalog
+
+    with Session(loaded_engine) as session:
+        before = load_catalog(session)
+        # an edit stamped long before the snapshot's newest change (a slow transaction): the
+        # version sum no longer adds up, so the refresh rebuilds everything
+        session.exec(update(models.Service).where(models.Service.id == world["b"]).values(
+            name="Woonhulp laat bewaard", version=models.Service.version + 1,
+            last_modified=datetime(2020, 1, 1, tzinfo=timezone.utc)))
+        session.commit()
+        refreshed = refresh_catalog(session, before)
+        assert refreshed.by_id(world["b"]).name == "Woonhulp laat bewaard"
+        assert refreshed.services == load_catalog(session).services
+        # a location moved: the locations are re-read too
+        location = session.get(models.Location, world["location"])
+        location.latitude, location.version = 50.83, location.version + 1
+        session.add(location)
+        session.commit()
+        moved = refresh_catalog(session, refreshed)
+    assert next(loc for loc in moved.locations if loc.id == world["location"]).latitude == 50.83
