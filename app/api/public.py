@@ -71,9 +71,13 @@ class PublicSearchResponse(BaseModel):
     demo: bool
 
 
-def cacheable_json(request: Request, payload: dict, *, max_age: int) -> Response:
-    """JSON with a strong ETag; answers 304 when the client already has it."""
-    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+def cacheable_json(request: Request, payload: dict | bytes, *, max_age: int) -> Response:
+    """JSON with a strong ETag; answers 304 when the client already has it (``payload`` may be
+    already-encoded JSON)."""
+    if isinstance(payload, bytes):
+        body = payload
+    else:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={max_age}", "Vary": "Accept-Encoding"}
     if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
@@ -180,11 +184,10 @@ def public_search(
         age=age, languages=languages, limit=limit,
     )
     full = execute(state, profile_model, include_internal=False)
-    public = PublicSearchResponse(
-        home=full.home, mobility=full.mobility, results=full.results, plan=full.plan,
-        travel_times_estimated=full.travel_times_estimated, demo=full.demo,
-    )
-    return cacheable_json(request, public.model_dump(mode="json"), max_age=60)
+    # the public answer is the search answer without what is excluded and why (serialised by
+    # pydantic's compiled encoder)
+    body = full.model_dump_json(include=set(PublicSearchResponse.model_fields)).encode()
+    return cacheable_json(request, body, max_age=60)
 
 
 class NoNeedRecognised(DomainError):
