@@ -101,10 +101,14 @@ def population_origins(regions: RegionIndex, places: Sequence) -> Origins:
     )
 
 
-def analysis_key(catalog: Catalog, origins: Origins, reach: Reach, needs: Sequence[str], profiles: Sequence[str]) -> str:
+def analysis_key(
+    catalog: Catalog, origins: Origins, reach: Reach, needs: Sequence[str], profiles: Sequence[str], *,
+    window: TransitWindow,
+) -> str:
+    """Everything the analysis depends on: the services, the routing data and settings, the day."""
     payload = json.dumps(
         {"catalog": repr(catalog.key), "origins": len(origins.label), "config": repr(reach.config),
-         "needs": list(needs), "profiles": list(profiles), "networks": repr(sorted(getattr(reach.engine, "networks", {})))},
+         "needs": list(needs), "profiles": list(profiles), "routing": reach.fingerprint(), "window": repr(window)},
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
@@ -174,7 +178,7 @@ def run_gap_analysis(
                     median_minutes_to_nearest=round(float(np.median(reachable_minutes)), 1) if reachable_minutes.size else None,
                 ))
     return GapResult(
-        rows=tuple(rows), key=analysis_key(catalog, origins, reach, needs, profiles), origins=n_origins,
+        rows=tuple(rows), key=analysis_key(catalog, origins, reach, needs, profiles, window=window), origins=n_origins,
         needs=needs, profiles=tuple(profiles), estimated=estimated_any,
     )
 

@@ -58,6 +58,13 @@ class Reach:
     def config(self) -> RoutingConfig:
         return self.engine.config
 
+    def fingerprint(self) -> str:
+        """What travel times depend on besides the settings: which networks and timetables."""
+        networks = sorted((kind, getattr(network, "source", "?")) for kind, network in self.engine.networks.items())
+        timetable = getattr(getattr(self.transit_router, "timetable", None), "cache_key", None)
+        stations = len(self.rail_estimator) if self.rail_estimator is not None else 0
+        return repr((networks, timetable, stations))
+
     def walk_minutes(self, origin: tuple[float, float], points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         times = self.engine.one_to_many(origin, points, "walk")
         return times.minutes, times.estimated

@@ -50,13 +50,14 @@ def gap_result(state, *, needs: tuple[str, ...] | None = None) -> GapResult:
     catalog = state.catalog()
     origins = state.gap_origins()
     wanted = needs or tuple(top_level_codes())
-    key = analysis_key(catalog, origins, state.reach, wanted, GAP_PROFILES)
+    window = default_transit_window(date.today())
+    key = analysis_key(catalog, origins, state.reach, wanted, GAP_PROFILES, window=window)
     folder = state.settings.data_dir / "gaps"
     with _lock:
         cached = state.gap_cache.get(key) or load_result(folder, key)
         if cached is None:
             cached = run_gap_analysis(catalog=catalog, regions=state.regions, origins=origins, reach=state.reach,
-                                      window=default_transit_window(date.today()), needs=wanted)
+                                      window=window, needs=wanted)
             save_result(cached, folder)
         state.gap_cache = {key: cached}
         return cached

@@ -113,3 +113,29 @@ def test_bike_reaches_further_than_walking_and_exports_are_complete():
     assert csv_text.count("\n") == 1 + len(result.rows)
     geojson = to_geojson(result.select(need="housing", profile="bike"), REGIONS)
     assert {f["properties"]["nis"] for f in geojson["features"]} == {"10001", "10002"}
+
+
+def test_the_cached_analysis_is_keyed_by_the_routing_data_and_the_day():
+    from dataclasses import replace
+
+    from app.domain.gaps import analysis_key
+    from routing.network import RoadNetwork
+    from routing.travel import TravelTimeEngine
+
+    catalog = Catalog(services=(), locations=(), key=("services", 1))
+    estimates = Reach.estimates_only()
+
+    def network(source: str) -> RoadNetwork:
+        two = np.array([0.0, 1.0])
+        return RoadNetwork(network_type="walk", source=source, crs="EPSG:3812", node_ids=np.array([1, 2]), lon=two,
+                           lat=two, x=two, y=two, indptr=np.array([0, 1, 1]), indices=np.array([1], dtype=np.int32),
+                           weights=np.array([1.0]))
+
+    def key(reach: Reach, window: TransitWindow = WINDOW) -> str:
+        return analysis_key(catalog, ORIGINS, reach, ("work",), ("walk",), window=window)
+
+    routed = Reach(TravelTimeEngine(estimates.config, {"walk": network("regions.osm.pbf:aaaa")}))
+    rerouted = Reach(TravelTimeEngine(estimates.config, {"walk": network("regions.osm.pbf:bbbb")}))
+    keys = {key(estimates), key(routed), key(rerouted), key(estimates, replace(WINDOW, service_date=date(2026, 11, 25)))}
+    assert len(keys) == 4
+    assert key(routed) == key(Reach(TravelTimeEngine(estimates.config, {"walk": network("regions.osm.pbf:aaaa")})))
