@@ -8,6 +8,7 @@ this one request (and the server's access log is off by default).
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date, time
 from typing import Annotated
 
@@ -26,6 +27,7 @@ from app.web.session import ViewerDep
 from app.web.templating import templates
 from geo.errors import GeoError
 
+logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 PARTS_OF_DAY = {"vm": (time(8, 30), time(12, 30)), "nm": (time(12, 30), time(17, 0)), "av": (time(17, 0), time(21, 0))}
@@ -97,6 +99,38 @@ def _dutch_validation_message(exc: ValidationError) -> str:
     return " ".join(dict.fromkeys(messages))
 
 
+def reachable_area(state, outcome) -> dict | None:
+    """The area this person reaches by each of their own road modes, within each mode's limit.
+
+    One union over the modes they actually have (a cyclist's area is the bike's, not the
+    walk's); public transport is left out (it reaches around stations, not an area). ``None``
+    when no area can be drawn: the map works without it.
+    """
+    from shapely import union_all
+    from shapely.geometry import mapping
+
+    mobility = outcome.participant.mobility
+    origin = (outcome.home.longitude, outcome.home.latitude)
+    areas, parts, estimated = [], [], False
+    for mode in mobility.modes:
+        if mode == "transit":
+            continue
+        minutes = mobility.max_minutes_by_mode.get(mode, mobility.max_minutes)
+        try:
+            area = state.reach.engine.isochrone(origin, mode, minutes)
+        except Exception as exc:  # noqa: BLE001 - e.g. a home too far from the network: no area for that mode
+            # the type only: a message could hold the home's coordinates
+            logger.warning("no reachable area by %s (%s)", mode, type(exc).__name__)
+            continue
+        areas.append(area.polygon)
+        parts.append(f"{MODE_LABELS_NL[mode]} ({round(minutes)} min)")
+        estimated |= bool(area.estimated)
+    if not areas:
+        return None
+    label = "Bereikbaar " + " of ".join(parts) + (" (schatting)" if estimated else "")
+    return {"geometry": mapping(union_all(areas)), "estimated": estimated, "label": label}
+
+
 def _search_context(state, form: dict, *, include_internal: bool) -> dict:
     """Run the search for the form; errors become a Dutch message, never a 500."""
     if not form["noden"] and not form["woonplaats"]:
@@ -113,19 +147,7 @@ def _search_context(state, form: dict, *, include_internal: bool) -> dict:
         candidates = [c.to_dict() for c in getattr(exc, "candidates", ())]
         return {"searched": True, "error": exc.message_nl, "candidates": candidates}
     response = search_response(outcome, include_internal=include_internal)
-    isochrone = None
-    first_mode = next((m for m in outcome.participant.mobility.modes if m != "transit"), "walk")
-    try:
-        iso = state.reach.engine.isochrone(
-            (outcome.home.longitude, outcome.home.latitude), first_mode,
-            outcome.participant.mobility.max_minutes_by_mode.get(first_mode, outcome.participant.mobility.max_minutes),
-        )
-        from shapely.geometry import mapping
-
-        isochrone = {"geometry": mapping(iso.polygon), "estimated": bool(iso.estimated), "mode": first_mode,
-                     "minutes": iso.minutes}
-    except Exception:  # noqa: BLE001 - the map works without the reachable area
-        isochrone = None
+    isochrone = reachable_area(state, outcome)
     map_data = {
         "home": {"lat": outcome.home.latitude, "lon": outcome.home.longitude, "label": outcome.home.label},
         "results": [

@@ -54,8 +54,7 @@
       var area = L.geoJSON(data.isochrone.geometry, {
         style: { color: "#3b82f6", weight: 1, fillOpacity: 0.12, dashArray: data.isochrone.estimated ? "4 4" : null }
       }).addTo(map);
-      area.bindTooltip("Bereikbaar in " + Math.round(data.isochrone.minutes) + " min" +
-        (data.isochrone.estimated ? " (schatting)" : ""));
+      area.bindTooltip(data.isochrone.label);
       bounds.extend(area.getBounds());
     }
     L.circleMarker([data.home.lat, data.home.lon], { radius: 9, color: "#111", fillColor: "#facc15", fillOpacity: 1 })

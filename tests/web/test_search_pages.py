@@ -94,3 +94,22 @@ def test_the_public_never_sees_draft_services_among_the_excluded(client, loaded_
 
 def test_unknown_referral_sheet_is_404(client):
     assert client.get("/verwijsfiche/does-not-exist").status_code == 404
+
+
+def test_the_map_shows_the_area_reached_by_each_mode_the_person_has(client):
+    import html as html_module
+    import json
+
+    from shapely.geometry import Point, shape
+
+    def area(profile: str) -> dict:
+        page = client.get("/zoeken", params={"woonplaats": "8500", "noden": "housing", "vervoer": profile})
+        raw = re.search(r"data-map='([^']+)'", page.text).group(1)
+        return json.loads(html_module.unescape(raw))["isochrone"]
+
+    walking, cycling = area("walk"), area("bike")
+    assert walking["label"] == "Bereikbaar te voet (30 min) (schatting)"
+    assert cycling["label"] == "Bereikbaar te voet (30 min) of met de fiets (30 min) (schatting)"
+    # a cyclist reaches much farther than a walker: the bike's area, not only the first mode's
+    assert shape(cycling["geometry"]).area > 5 * shape(walking["geometry"]).area
+    assert shape(cycling["geometry"]).contains(Point(3.2784, 50.8179))
