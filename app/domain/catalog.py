@@ -105,6 +105,19 @@ class Catalog:
     def by_id(self, service_id: str) -> CatalogService | None:
         return self._index.get(service_id)
 
+    def offering(self, codes) -> list[CatalogService]:
+        """The services tagged with any of ``codes``, in catalogue order (an inverted index:
+        a search looks at the few services offering a need, not at all of them)."""
+        index = self.__dict__.get("_by_need")
+        if index is None:
+            index = defaultdict(list)
+            for position, service in enumerate(self.services):
+                for code in service.needs:
+                    index[code].append(position)
+            object.__setattr__(self, "_by_need", index)
+        positions = sorted({position for code in codes for position in index.get(code, ())})
+        return [self.services[position] for position in positions]
+
     @property
     def _index(self) -> dict[str, CatalogService]:
         index = self.__dict__.get("_by_id")

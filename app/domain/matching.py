@@ -17,7 +17,7 @@ import numpy as np
 
 from app.domain.catalog import Catalog, CatalogService, OpeningSlot
 from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, ResolvedMobility, TimeWindow
-from app.domain.taxonomy import REFERRER_TYPES, covers, needs_by_code, target_groups_by_code
+from app.domain.taxonomy import REFERRER_TYPES, expand_need, needs_by_code, target_groups_by_code
 
 MONTHS_NL = (
     "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
@@ -384,8 +384,9 @@ def match_services(
     matches: list[Match] = []
     excluded: list[Exclusion] = []
     considered = 0
-    for service in catalog.services:
-        covered = [code for code in participant.needs if covers(service.needs, code)]
+    wanted = {code: expand_need(code) for code in participant.needs}
+    for service in catalog.offering(frozenset().union(*wanted.values())):
+        covered = [code for code, codes in wanted.items() if not codes.isdisjoint(service.needs)]
         if not covered:
             continue
         considered += 1
