@@ -6,6 +6,7 @@ the domain layer; these pages only turn its errors into Dutch messages.
 
 from __future__ import annotations
 
+import json
 from datetime import date, time
 from typing import Annotated
 
@@ -30,6 +31,8 @@ from app.auth import (
 )
 from app.deps import SessionDep, StateDep
 from app.domain.editing import (
+    InvalidLocations,
+    LocationRequired,
     PossibleDuplicates,
     ServiceChanges,
     VersionConflict,
@@ -64,7 +67,10 @@ FIELD_LABELS_NL = {
     "waiting_list": "Wachtlijst", "needs": "Noden", "opening_hours": "Openingsuren", "languages": "Talen",
     "service_area": "Werkgebied", "closures": "Sluitingsdagen", "referral_required_from": "Doorverwijzing",
     "target_groups": "Doelgroepen", "what_to_bring": "Wat meebrengen", "fees_description": "Kostprijs",
-    "application_process": "Hoe aanmelden", "eligibility_description": "Voor wie",
+    "application_process": "Hoe aanmelden", "eligibility_description": "Voor wie", "location_ids": "Locaties",
+    "outreach": "Aan huis", "published": "Zichtbaar", "free_of_charge": "Gratis",
+    "interpretation_available": "Met tolk", "closed_on_public_holidays": "Gesloten op feestdagen",
+    "assured_date": "Gecontroleerd op", "assured_by": "Gecontroleerd door",
 }
 STATUS_NL = {"active": "actief", "inactive": "niet actief", "defunct": "opgeheven", "temporarily closed": "tijdelijk gesloten"}
 WAITING_NL = {"none": "geen wachtlijst", "short": "korte wachtlijst", "long": "lange wachtlijst", "closed": "wachtlijst gesloten"}
@@ -212,12 +218,52 @@ def partner_home(request: Request, state: StateDep, session: SessionDep, viewer:
     )
 
 
+def _location_choices(session, organization_ids: set[str], linked: set[str] = frozenset()) -> list[models.Location]:
+    """The organisations' active locations, and inactive ones still linked (shown so they are not dropped)."""
+    rows = session.exec(
+        select(models.Location).where(models.Location.organization_id.in_(organization_ids))
+        .order_by(models.Location.name, models.Location.id)
+    ).all()
+    return [location for location in rows if location.active or location.id in linked]
+
+
+def _history_rows(session, history: list[models.ChangeRecord]) -> list[dict]:
+    """History for people: location links by name rather than by identifier."""
+    ids = set()
+    for change in history:
+        if change.field_name == "location_ids":
+            for text in (change.previous_value, change.replacement_value):
+                ids.update(_json_list(text))
+    names = {}
+    if ids:
+        names = {loc.id: loc.name for loc in session.exec(select(models.Location).where(models.Location.id.in_(ids)))}
+    rows = []
+    for change in history:
+        previous, replacement = change.previous_value, change.replacement_value
+        if change.field_name == "location_ids":
+            previous, replacement = (", ".join(names.get(i, i) for i in _json_list(text)) for text in (previous, replacement))
+        rows.append({"when": change.last_action_date, "who": change.updated_by, "action": change.last_action_type,
+                     "field_name": change.field_name, "previous": previous, "replacement": replacement})
+    return rows
+
+
+def _json_list(text: str) -> list[str]:
+    try:
+        value = json.loads(text) if text else []
+    except ValueError:
+        return [text]
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
+
+
 def _edit_context(request, state, session, viewer, service, *, values=None, errors=None, conflict=None) -> dict:
     snapshot = values or service_snapshot(session, service)
     municipalities = sorted(state.regions.municipalities, key=lambda m: m.name_nl)
+    linked = set(service_snapshot(session, service)["location_ids"]) if values else set(snapshot["location_ids"])
     return _base(
         request, state, viewer, service=service, values=snapshot, errors=errors or {}, conflict=conflict,
-        history=service_history(session, service.id)[:60], needs_tree=NEEDS, target_groups=TARGET_GROUPS,
+        locations=_location_choices(session, {service.organization_id}, linked),
+        history=_history_rows(session, service_history(session, service.id)[:60]), needs_tree=NEEDS,
+        target_groups=TARGET_GROUPS,
         referrers=REFERRER_TYPES, languages=LANGUAGE_NAMES_NL, municipalities=municipalities,
         weekdays=WEEKDAYS_FULL_NL, status_nl=STATUS_NL, waiting_nl=WAITING_NL, field_labels=FIELD_LABELS_NL,
         csrf=viewer.csrf_token,
@@ -289,6 +335,7 @@ def changes_from_form(form) -> dict:
         "service_area": form.getlist("service_area"),
         "opening_hours": _parse_hours(form),
         "closures": _parse_closures(form),
+        "location_ids": form.getlist("location_ids"),
     }
 
 
@@ -332,6 +379,11 @@ async def edit_service_save(request: Request, state: StateDep, session: SessionD
         values = {**service_snapshot(session, service), **raw}
         context = _edit_context(request, state, session, viewer, service, values=values, errors=dutch_errors(exc))
         return templates.TemplateResponse(request, "partner_edit.html", context, status_code=422)
+    except (LocationRequired, InvalidLocations) as exc:
+        values = {**service_snapshot(session, service), **raw}
+        context = _edit_context(request, state, session, viewer, service, values=values,
+                                errors={"location_ids": exc.message_nl})
+        return templates.TemplateResponse(request, "partner_edit.html", context, status_code=422)
     except VersionConflict as conflict:
         session.expire_all()
         fresh = session.get(models.Service, service_id)
@@ -354,12 +406,15 @@ def verify(request: Request, state: StateDep, session: SessionDep, viewer: Viewe
 @router.get("/partner/nieuwe-dienst", response_class=HTMLResponse)
 def new_service_form(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep):
     user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
+    return templates.TemplateResponse(request, "partner_new.html", _new_context(request, state, session, viewer, user))
+
+
+def _new_context(request, state, session, viewer, user, *, values=None, errors=None, candidates=None) -> dict:
     organizations = _editable_organizations(session, user)
-    return templates.TemplateResponse(
-        request, "partner_new.html",
-        _base(request, state, viewer, organizations=organizations, csrf=viewer.csrf_token, candidates=None, values={},
-              errors={}),
-    )
+    locations = _location_choices(session, {o.id for o in organizations})
+    by_organization = [(o, [loc for loc in locations if loc.organization_id == o.id]) for o in organizations]
+    return _base(request, state, viewer, organizations=organizations, locations_by_organization=by_organization,
+                 csrf=viewer.csrf_token, candidates=candidates, values=values or {}, errors=errors or {})
 
 
 def _editable_organizations(session, user: models.User) -> list[models.Organization]:
@@ -374,33 +429,25 @@ async def new_service_save(request: Request, state: StateDep, session: SessionDe
     user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
     form = await request.form()
     check_csrf(viewer, form.get("csrf"))
-    values = {"name": form.get("name", "").strip(), "description": form.get("description", ""),
-              "organization_id": form.get("organization_id", "")}
-    organizations = _editable_organizations(session, user)
+    values = {"name": str(form.get("name", "")).strip(), "description": str(form.get("description", "")),
+              "organization_id": str(form.get("organization_id", "")), "outreach": form.get("outreach") == "on",
+              "needs": form.getlist("needs"), "location_ids": form.getlist("location_ids")}
+
+    def again(status: int, *, errors=None, candidates=None):
+        context = _new_context(request, state, session, viewer, user, values=values, errors=errors, candidates=candidates)
+        return templates.TemplateResponse(request, "partner_new.html", context, status_code=status)
+
     try:
-        changes = ServiceChanges.model_validate({"name": values["name"], "description": values["description"],
-                                                 "needs": form.getlist("needs")})
-        locations = session.exec(
-            select(models.Location.id).where(models.Location.organization_id == values["organization_id"])
-        ).all()
-        service = create_service(
-            session, user=user, organization_id=values["organization_id"], changes=changes,
-            location_ids=list(locations[:1]), allow_duplicate=form.get("toch_aanmaken") == "1",
-        )
+        changes = ServiceChanges.model_validate({key: values[key] for key in ("name", "description", "outreach", "needs",
+                                                                              "location_ids")})
+        service = create_service(session, user=user, organization_id=values["organization_id"], changes=changes,
+                                 allow_duplicate=form.get("toch_aanmaken") == "1")
     except ValidationError as exc:
-        return templates.TemplateResponse(
-            request, "partner_new.html",
-            _base(request, state, viewer, organizations=organizations, csrf=viewer.csrf_token, candidates=None,
-                  values=values, errors=dutch_errors(exc)),
-            status_code=422,
-        )
+        return again(422, errors=dutch_errors(exc))
+    except (LocationRequired, InvalidLocations) as exc:
+        return again(422, errors={"location_ids": exc.message_nl})
     except PossibleDuplicates as duplicates:
-        return templates.TemplateResponse(
-            request, "partner_new.html",
-            _base(request, state, viewer, organizations=organizations, csrf=viewer.csrf_token,
-                  candidates=duplicates.candidates, values=values, errors={}),
-            status_code=409,
-        )
+        return again(409, candidates=duplicates.candidates)
     state.invalidate_catalog()
     return RedirectResponse(f"/partner/diensten/{service.id}", status_code=303)
 
