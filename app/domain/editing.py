@@ -539,22 +539,59 @@ def create_organization(
     return organization
 
 
+def _address(location: models.Location) -> str:
+    return ", ".join(part for part in (location.address_1, f"{location.postcode} {location.city}".strip()) if part)
+
+
+def _address_similarity(a: models.Location, b: models.Location) -> float | None:
+    """How alike two addresses are; ``None`` when there is too little to compare.
+
+    Different postcodes are different places; within one postcode the street and number decide.
+    """
+    if a.postcode and b.postcode and a.postcode != b.postcode:
+        return 0.0
+    if a.address_1 and b.address_1:
+        return _similarity(a.address_1, b.address_1)
+    return None
+
+
 def similar_services(
-    session: Session, *, name: str, organization_id: str, limit: int = 5, threshold: float = 85.0
+    session: Session, *, name: str, organization_id: str, location_ids: Collection[str] = (), limit: int = 5,
+    threshold: float = 85.0,
 ) -> list[dict[str, Any]]:
-    """Existing services whose name (and organisation) closely match, best first."""
+    """Existing services whose name, address and organisation closely match, best first.
+
+    With addresses on both sides (the chosen locations and the existing service's) the
+    address weighs in, so the same name at another address of a chain is not a duplicate
+    while the same offer entered twice at one address is; without, name and organisation decide.
+    """
     organizations = {org.id: org.name for org in session.exec(select(models.Organization)).all()}
     wanted_org = organizations.get(organization_id, "")
+    wanted = list(session.exec(select(models.Location).where(models.Location.id.in_(list(location_ids))))) if location_ids else []
+    located: dict[str, list[models.Location]] = {}
+    for link, location in session.exec(
+        select(models.ServiceAtLocation, models.Location)
+        .join(models.Location, models.Location.id == models.ServiceAtLocation.location_id)
+        .order_by(models.Location.name)
+    ):
+        located.setdefault(link.service_id, []).append(location)
     scored = []
     for service in session.exec(select(models.Service)).all():
         name_score = _similarity(name, service.name)
         org_score = 100.0 if service.organization_id == organization_id else _similarity(
             wanted_org, organizations.get(service.organization_id, "")
         )
-        score = 0.75 * name_score + 0.25 * org_score
+        theirs = located.get(service.id, [])
+        pairs = [score for a in wanted for b in theirs if (score := _address_similarity(a, b)) is not None]
+        if pairs:
+            score = 0.55 * name_score + 0.15 * org_score + 0.30 * max(pairs)
+        else:
+            score = 0.75 * name_score + 0.25 * org_score
         if score >= threshold:
             scored.append({"id": service.id, "name": service.name,
-                           "organization": organizations.get(service.organization_id, ""), "score": round(score, 1)})
+                           "organization": organizations.get(service.organization_id, ""),
+                           "address": "; ".join(_address(location) for location in theirs[:2]),
+                           "score": round(score, 1)})
     return sorted(scored, key=lambda item: -item["score"])[:limit]
 
 
@@ -578,7 +615,8 @@ def create_service(
     check_locations(session, user=user, organization_id=organization_id, location_ids=location_ids,
                     outreach=bool(changes.outreach))
     if not allow_duplicate:
-        candidates = similar_services(session, name=changes.name, organization_id=organization_id)
+        candidates = similar_services(session, name=changes.name, organization_id=organization_id,
+                                      location_ids=location_ids)
         if candidates:
             raise PossibleDuplicates(candidates)
     values = changes.model_dump(exclude_unset=True, include=set(SERVICE_FIELDS))

@@ -314,3 +314,29 @@ def test_a_new_service_is_linked_to_the_chosen_locations_of_its_own_organisation
         outreach = create_service(session, user=partner, organization_id=world["org_a"],
                                   changes=ServiceChanges(name="Thuisbezoek zonder loket", outreach=True))
         assert _links(session, outreach.id) == {}
+
+
+def test_the_duplicate_check_weighs_the_address_of_the_chosen_locations(loaded_engine, world, more_locations):
+    from app.domain.editing import similar_services
+
+    with Session(loaded_engine) as session:
+        addresses = {world["location"]: ("Grote Markt 1", "8500"), more_locations["second"]: ("Stationsstraat 200", "8500"),
+                     more_locations["of_b"]: ("Grote Markt 1", "8500")}
+        for location_id, (street, postcode) in addresses.items():
+            location = session.get(models.Location, location_id)
+            location.address_1, location.postcode, location.city = street, postcode, "Kortrijk"
+        session.commit()
+        name = session.get(models.Service, world["a"]).name  # "Budgethulp <tag>" at Grote Markt 1
+
+        def found(candidate_name, organization, location_id):
+            return {c["id"]: c for c in similar_services(session, name=candidate_name, organization_id=world[organization],
+                                                         location_ids=[more_locations.get(location_id, location_id)])}
+
+        same_place = found(name.replace("Budgethulp", "Budget hulp"), "org_a", world["location"])
+        assert world["a"] in same_place and same_place[world["a"]]["address"] == "Grote Markt 1, 8500 Kortrijk"
+        # the same name at another street of the same organisation: a second branch, not a duplicate
+        assert world["a"] not in found(name, "org_a", "second")
+        # the same offer entered by another organisation at the same address is a candidate
+        assert world["a"] in found(name, "org_b", "of_b")
+        # without a chosen location, name and organisation decide as before
+        assert world["a"] in {c["id"] for c in similar_services(session, name=name, organization_id=world["org_a"])}
