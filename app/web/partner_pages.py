@@ -474,6 +474,13 @@ templates.env.filters["hhmm"] = time_value
 
 # ---- locations ---------------------------------------------------------------------------
 
+LOCATION_FIELD_LABELS_NL = {
+    "name": "Naam", "address_1": "Straat en nummer", "postcode": "Postcode", "city": "Deelgemeente of gemeente",
+    "latitude": "Breedtegraad", "longitude": "Lengtegraad", "municipality_nis": "Gemeente (NIS)",
+    "geocode_precision": "Nauwkeurigheid", "wheelchair_level": "Rolstoeltoegankelijkheid",
+    "accessibility_description": "Toegankelijkheid (uitleg)", "transportation": "Hoe geraak je er", "active": "Actief",
+}
+
 WHEELCHAIR_NL = {"": "onbekend", "0": "niet toegankelijk (trappen)", "1": "met hulp (één trede)",
                  "2": "drempelvrij", "3": "drempelvrij met aangepast toilet"}
 
@@ -493,10 +500,31 @@ def _location_form(form) -> dict:
     }
 
 
+def _location_value(name: str, value) -> str:
+    if value is None or value == "":
+        return "(leeg)"
+    if name == "wheelchair_level":
+        return WHEELCHAIR_NL.get(str(value), str(value))
+    if name == "active":
+        return "ja" if value else "nee"
+    if isinstance(value, float):
+        return f"{value:.6f}"
+    return str(value)
+
+
 def _location_context(request, state, viewer, *, location=None, values=None, errors=None, organizations=None,
                       conflict=None) -> dict:
+    differences = []
+    if conflict is not None:
+        # both versions side by side, field by field, as on the service conflict page
+        for name, label in LOCATION_FIELD_LABELS_NL.items():
+            saved, mine = conflict.current.get(name), conflict.attempted.get(name)
+            if saved != mine and name in conflict.attempted:
+                differences.append({"label": label, "saved": _location_value(name, saved),
+                                     "mine": _location_value(name, mine)})
     return _base(request, state, viewer, location=location, values=values or {}, errors=errors or {},
-                 organizations=organizations or [], conflict=conflict, wheelchair_nl=WHEELCHAIR_NL,
+                 organizations=organizations or [], conflict=conflict, differences=differences,
+                 wheelchair_nl=WHEELCHAIR_NL,
                  csrf=viewer.csrf_token, tile_url=state.settings.tile_url,
                  tile_attribution=state.settings.tile_attribution)
 
