@@ -64,6 +64,12 @@ class InvalidLocations(DomainError):
     message_nl = "Kies enkel actieve locaties van de organisatie van deze dienst."
 
 
+class UnknownMunicipalities(DomainError):
+    code = "unknown_municipality"
+    status_code = 422
+    message_nl = "Kies gemeenten uit de lijst."
+
+
 class OpeningSlotIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -426,7 +432,7 @@ def update_service(
         unknown = [nis for nis in requested["service_area"] if nis not in known]
         if unknown:
             msg = f"unknown municipality code(s) in service area: {', '.join(unknown)}"
-            raise DomainError(msg)
+            raise UnknownMunicipalities(msg)
     if "location_ids" in requested or "outreach" in requested:
         check_locations(
             session, user=user, organization_id=service.organization_id,

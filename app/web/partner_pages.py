@@ -34,6 +34,7 @@ from app.domain.editing import (
     InvalidLocations,
     LocationRequired,
     PossibleDuplicates,
+    UnknownMunicipalities,
     ServiceChanges,
     VersionConflict,
     create_service,
@@ -339,13 +340,21 @@ def changes_from_form(form) -> dict:
     }
 
 
+#: errors of a whole model (no field in their location) shown next to the field they are about
+MODEL_ERROR_FIELDS = {"minimum age": "minimum_age", "latitude and longitude": "latitude", "postcode or a place": "postcode"}
+
+
+def _field_of_model_error(text: str) -> str:
+    return next((field for phrase, field in MODEL_ERROR_FIELDS.items() if phrase in text), "form")
+
+
 def dutch_errors(exc: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else "form"
+        text = str(error.get("msg", ""))
+        field = str(error["loc"][0]) if error["loc"] else _field_of_model_error(text)
         message = PYDANTIC_MESSAGES_NL.get(error["type"])
         if message is None:
-            text = str(error.get("msg", ""))
             if "unknown need" in text:
                 message = "Onbekende nood."
             elif "minimum age" in text:
@@ -354,6 +363,12 @@ def dutch_errors(exc: ValidationError) -> dict[str, str]:
                 message = "Het sluitingsuur moet na het openingsuur liggen."
             elif "closure" in text:
                 message = "Een sluiting moet eindigen op of na de eerste dag."
+            elif "latitude and longitude" in text:
+                message = "Geef zowel de breedte- als de lengtegraad, of zet de speld op de kaart."
+            elif "postcode or a place" in text:
+                message = "Geef een postcode of plaats, of zet de speld op de kaart."
+            elif "language codes" in text or "unknown target group" in text or "unknown referrer" in text:
+                message = "Kies uit de lijst."
             else:
                 message = "Controleer dit veld."
         errors.setdefault(field, message)
@@ -379,10 +394,10 @@ async def edit_service_save(request: Request, state: StateDep, session: SessionD
         values = {**service_snapshot(session, service), **raw}
         context = _edit_context(request, state, session, viewer, service, values=values, errors=dutch_errors(exc))
         return templates.TemplateResponse(request, "partner_edit.html", context, status_code=422)
-    except (LocationRequired, InvalidLocations) as exc:
+    except (LocationRequired, InvalidLocations, UnknownMunicipalities) as exc:
         values = {**service_snapshot(session, service), **raw}
-        context = _edit_context(request, state, session, viewer, service, values=values,
-                                errors={"location_ids": exc.message_nl})
+        field = "service_area" if isinstance(exc, UnknownMunicipalities) else "location_ids"
+        context = _edit_context(request, state, session, viewer, service, values=values, errors={field: exc.message_nl})
         return templates.TemplateResponse(request, "partner_edit.html", context, status_code=422)
     except VersionConflict as conflict:
         session.expire_all()
@@ -585,6 +600,7 @@ async def _location_save(request: Request, state, session, viewer, location_id: 
     form = await request.form()
     check_csrf(viewer, form.get("csrf"))
     raw = _location_form(form)
+    shown = raw if location_id else {**raw, "organization_id": str(form.get("organization_id", ""))}
     location = get_editable_location(session, user=user, location_id=location_id) if location_id else None
     organizations = [] if location else _editable_organizations(session, user)
     try:
@@ -602,11 +618,11 @@ async def _location_save(request: Request, state, session, viewer, location_id: 
         if "form" in errors or any(key not in raw for key in errors):
             errors.setdefault("postcode", "Geef een postcode of plaats, of zet de speld op de kaart.")
         return templates.TemplateResponse(request, "partner_location.html", _location_context(
-            request, state, viewer, location=location, values=raw, errors=errors, organizations=organizations),
+            request, state, viewer, location=location, values=shown, errors=errors, organizations=organizations),
             status_code=422)
     except (LocationOutsideRegions, LocationNotResolved) as exc:
         return templates.TemplateResponse(request, "partner_location.html", _location_context(
-            request, state, viewer, location=location, values=raw, errors={"postcode": exc.message_nl},
+            request, state, viewer, location=location, values=shown, errors={"postcode": exc.message_nl},
             organizations=organizations), status_code=422)
     except VersionConflict as conflict:
         session.expire_all()
