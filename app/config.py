@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +29,9 @@ class Settings(BaseSettings):
     tile_url: str = ""  # e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: outlines only
     tile_attribution: str = "&copy; OpenStreetMap contributors"
     stale_after_months: int = 12
+    #: days, from today, in which a participant's weekly availability is checked against the
+    #: services' hours, closures and public holidays (at least a week: every weekday occurs)
+    opening_horizon_days: int = Field(default=14, ge=7, le=90)
     #: mark session cookies Secure even behind a TLS-terminating proxy that speaks HTTP to us
     cookie_secure: bool = False
     login_rate_limit: str = "5/minute"

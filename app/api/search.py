@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
@@ -10,6 +9,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from app.deps import StateDep
 from app.domain.matching import Match, MatchResult
+from app.domain.opening import today_in_brussels
 from app.domain.profile import NeedsProfile
 from app.domain.search import SearchOutcome, run_search
 from app.errors import ERROR_RESPONSES, DomainError
@@ -38,6 +38,14 @@ class TravelOut(BaseModel):
     detail: str | None = None
 
 
+class ClosedPeriodOut(BaseModel):
+    starts_on: str = Field(description="first closed day (ISO date)")
+    ends_on: str = Field(description="last closed day (ISO date)")
+    reason: str
+    kind: str = Field(description="closure (set by the organisation) or holiday (Belgian public holiday)")
+    label: str = Field(description="the same in Dutch, e.g. 'Gesloten van 23/12 tot 2/1 (kerstvakantie)'")
+
+
 class SearchResultOut(BaseModel):
     service: dict[str, Any]
     location: dict[str, Any] | None
@@ -47,6 +55,9 @@ class SearchResultOut(BaseModel):
     warnings: list[str]
     covered_needs: list[str]
     stale: bool
+    upcoming_closures: list[ClosedPeriodOut] = Field(
+        default_factory=list, description="closures and public holidays in the coming days (the search horizon)"
+    )
 
 
 class ExcludedOut(BaseModel):
@@ -156,6 +167,7 @@ def search_response(outcome: SearchOutcome, *, include_internal: bool) -> Search
                 warnings=list(match.warnings),
                 covered_needs=list(match.covered_needs),
                 stale=match.stale,
+                upcoming_closures=[ClosedPeriodOut(**period.to_dict()) for period in match.closures],
             )
             for match in result.matches
         ],
@@ -188,8 +200,9 @@ def execute(state, profile: NeedsProfile, *, include_internal: bool) -> SearchRe
         catalog=state.catalog(),
         gazetteer=state.gazetteer,
         reach=state.reach,
-        today=date.today(),
+        today=today_in_brussels(),
         stale_after_days=state.settings.stale_after_months * 30,
+        horizon_days=state.settings.opening_horizon_days,
     )
     return search_response(outcome, include_internal=include_internal)
 

@@ -7,8 +7,9 @@ future client go through the same checks.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import date, time
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from rapidfuzz import fuzz, utils
@@ -51,6 +52,24 @@ class PossibleDuplicates(DomainError):
         return {"candidates": self.candidates}
 
 
+class LocationRequired(DomainError):
+    code = "location_required"
+    status_code = 422
+    message_nl = "Kies minstens één locatie: mensen komen naar deze dienst toe (of vink 'aan huis' aan)."
+
+
+class InvalidLocations(DomainError):
+    code = "invalid_location"
+    status_code = 422
+    message_nl = "Kies enkel actieve locaties van de organisatie van deze dienst."
+
+
+class UnknownMunicipalities(DomainError):
+    code = "unknown_municipality"
+    status_code = 422
+    message_nl = "Kies gemeenten uit de lijst."
+
+
 class OpeningSlotIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -89,8 +108,10 @@ SERVICE_FIELDS = (
     "what_to_bring", "fees_description", "free_of_charge", "languages", "interpretation_available", "outreach",
     "waiting_list", "waiting_weeks", "closed_on_public_holidays",
 )
-#: related rows edited as a whole
-RELATED_FIELDS = ("needs", "target_groups", "service_area", "opening_hours", "closures")
+#: related rows edited as a whole (location_ids: the service_at_location links)
+RELATED_FIELDS = ("needs", "target_groups", "service_area", "opening_hours", "closures", "location_ids")
+#: related fields whose order carries no meaning (compared and recorded sorted)
+_SET_FIELDS = ("needs", "target_groups", "service_area", "location_ids")
 
 
 def _known(value: list[str] | None, known, label: str) -> list[str] | None:
@@ -134,6 +155,13 @@ class ServiceChanges(BaseModel):
     service_area: list[str] | None = Field(default=None, max_length=60)
     opening_hours: list[OpeningSlotIn] | None = Field(default=None, max_length=60)
     closures: list[ClosureIn] | None = Field(default=None, max_length=30)
+    #: the organisation's locations where the service is given (HSDS service_at_location)
+    location_ids: list[Annotated[str, Field(min_length=1, max_length=36)]] | None = Field(default=None, max_length=50)
+
+    @field_validator("location_ids")
+    @classmethod
+    def _distinct_locations(cls, value):
+        return None if value is None else list(dict.fromkeys(value))
 
     @field_validator("needs")
     @classmethod
@@ -203,6 +231,7 @@ def related_values(session: Session, service_id: str) -> dict[str, Any]:
         select(models.Closure).where(models.Closure.service_id == service_id).order_by(models.Closure.starts_on)
     ).all()
     return {
+        "location_ids": linked_location_ids(session, service_id),
         "needs": sorted(needs),
         "target_groups": sorted(groups),
         "service_area": sorted(area),
@@ -215,6 +244,38 @@ def related_values(session: Session, service_id: str) -> dict[str, Any]:
             {"starts_on": c.starts_on.isoformat(), "ends_on": c.ends_on.isoformat(), "reason": c.reason} for c in closures
         ],
     }
+
+
+def linked_location_ids(session: Session, service_id: str) -> list[str]:
+    return sorted(session.exec(
+        select(models.ServiceAtLocation.location_id).where(models.ServiceAtLocation.service_id == service_id)
+    ).all())
+
+
+def check_locations(
+    session: Session, *, user: models.User, organization_id: str, location_ids: list[str], outreach: bool,
+    already_linked: Collection[str] = (),
+) -> None:
+    """The locations a service will be linked to: its organisation's own, active when newly linked.
+
+    A service people go to (not outreach) needs at least one. A location of an organisation
+    the user may not edit is refused as forbidden; an unknown or inactive one, or one of
+    another organisation the user does edit (a wrong tick), as invalid input.
+    """
+    if not outreach and not location_ids:
+        raise LocationRequired("an in-person service needs at least one location")
+    for location_id in location_ids:
+        if location_id in already_linked:
+            continue  # kept as it is, even if the location was deactivated since
+        location = session.get(models.Location, location_id)
+        if location is None:
+            raise InvalidLocations(f"location {location_id} not found")
+        if location.organization_id != organization_id:
+            if not can_edit_organization(session, user, location.organization_id):
+                raise PermissionDenied(f"location {location_id} belongs to an organisation the user may not edit")
+            raise InvalidLocations(f"location {location_id} belongs to another organisation")
+        if not location.active:
+            raise InvalidLocations(f"location {location_id} is not active")
 
 
 def service_snapshot(session: Session, service: models.Service) -> dict[str, Any]:
@@ -337,6 +398,17 @@ def _replace_related(session: Session, service_id: str, field_name: str, value: 
         session.add_all(
             models.Closure(service_id=service_id, starts_on=c.starts_on, ends_on=c.ends_on, reason=c.reason) for c in value
         )
+    elif field_name == "location_ids":
+        # remove and add only what changed: kept links keep their (HSDS) identifiers
+        wanted = set(value)
+        session.exec(delete(models.ServiceAtLocation).where(
+            models.ServiceAtLocation.service_id == service_id, models.ServiceAtLocation.location_id.not_in(wanted)
+        ))
+        kept = set(linked_location_ids(session, service_id))
+        session.add_all(
+            models.ServiceAtLocation(service_id=service_id, location_id=location_id)
+            for location_id in value if location_id not in kept
+        )
 
 
 def update_service(
@@ -360,13 +432,19 @@ def update_service(
         unknown = [nis for nis in requested["service_area"] if nis not in known]
         if unknown:
             msg = f"unknown municipality code(s) in service area: {', '.join(unknown)}"
-            raise DomainError(msg)
+            raise UnknownMunicipalities(msg)
+    if "location_ids" in requested or "outreach" in requested:
+        check_locations(
+            session, user=user, organization_id=service.organization_id,
+            location_ids=requested.get("location_ids", before["location_ids"]),
+            outreach=bool(requested.get("outreach", service.outreach)), already_linked=before["location_ids"],
+        )
     diff: dict[str, tuple[Any, Any]] = {}
     for name in requested:
         after = _jsonable(getattr(changes, name))
         if name in ("opening_hours", "closures"):
             after = [item.model_dump(mode="json") for item in getattr(changes, name)]
-        if name in ("needs", "target_groups", "service_area"):
+        if name in _SET_FIELDS:
             after = sorted(after)
         if before[name] != after:
             diff[name] = (before[name], after)
@@ -467,22 +545,59 @@ def create_organization(
     return organization
 
 
+def _address(location: models.Location) -> str:
+    return ", ".join(part for part in (location.address_1, f"{location.postcode} {location.city}".strip()) if part)
+
+
+def _address_similarity(a: models.Location, b: models.Location) -> float | None:
+    """How alike two addresses are; ``None`` when there is too little to compare.
+
+    Different postcodes are different places; within one postcode the street and number decide.
+    """
+    if a.postcode and b.postcode and a.postcode != b.postcode:
+        return 0.0
+    if a.address_1 and b.address_1:
+        return _similarity(a.address_1, b.address_1)
+    return None
+
+
 def similar_services(
-    session: Session, *, name: str, organization_id: str, limit: int = 5, threshold: float = 85.0
+    session: Session, *, name: str, organization_id: str, location_ids: Collection[str] = (), limit: int = 5,
+    threshold: float = 85.0,
 ) -> list[dict[str, Any]]:
-    """Existing services whose name (and organisation) closely match, best first."""
+    """Existing services whose name, address and organisation closely match, best first.
+
+    With addresses on both sides (the chosen locations and the existing service's) the
+    address weighs in, so the same name at another address of a chain is not a duplicate
+    while the same offer entered twice at one address is; without, name and organisation decide.
+    """
     organizations = {org.id: org.name for org in session.exec(select(models.Organization)).all()}
     wanted_org = organizations.get(organization_id, "")
+    wanted = list(session.exec(select(models.Location).where(models.Location.id.in_(list(location_ids))))) if location_ids else []
+    located: dict[str, list[models.Location]] = {}
+    for link, location in session.exec(
+        select(models.ServiceAtLocation, models.Location)
+        .join(models.Location, models.Location.id == models.ServiceAtLocation.location_id)
+        .order_by(models.Location.name)
+    ):
+        located.setdefault(link.service_id, []).append(location)
     scored = []
     for service in session.exec(select(models.Service)).all():
         name_score = _similarity(name, service.name)
         org_score = 100.0 if service.organization_id == organization_id else _similarity(
             wanted_org, organizations.get(service.organization_id, "")
         )
-        score = 0.75 * name_score + 0.25 * org_score
+        theirs = located.get(service.id, [])
+        pairs = [score for a in wanted for b in theirs if (score := _address_similarity(a, b)) is not None]
+        if pairs:
+            score = 0.55 * name_score + 0.15 * org_score + 0.30 * max(pairs)
+        else:
+            score = 0.75 * name_score + 0.25 * org_score
         if score >= threshold:
             scored.append({"id": service.id, "name": service.name,
-                           "organization": organizations.get(service.organization_id, ""), "score": round(score, 1)})
+                           "organization": organizations.get(service.organization_id, ""),
+                           "address": "; ".join(_address(location) for location in theirs[:2]),
+                           "score": round(score, 1)})
     return sorted(scored, key=lambda item: -item["score"])[:limit]
 
 
@@ -492,9 +607,9 @@ def create_service(
     user: models.User,
     organization_id: str,
     changes: ServiceChanges,
-    location_ids: list[str] | None = None,
     allow_duplicate: bool = False,
 ) -> models.Service:
+    """A new service of an organisation the user edits, at the locations in ``changes.location_ids``."""
     if not changes.name:
         msg = "a new service needs a name"
         raise DomainError(msg)
@@ -502,8 +617,12 @@ def create_service(
         raise NotFoundError(f"organization {organization_id} not found")
     if not can_edit_organization(session, user, organization_id):
         raise PermissionDenied(f"user may not add services to organization {organization_id}")
+    location_ids = changes.location_ids or []
+    check_locations(session, user=user, organization_id=organization_id, location_ids=location_ids,
+                    outreach=bool(changes.outreach))
     if not allow_duplicate:
-        candidates = similar_services(session, name=changes.name, organization_id=organization_id)
+        candidates = similar_services(session, name=changes.name, organization_id=organization_id,
+                                      location_ids=location_ids)
         if candidates:
             raise PossibleDuplicates(candidates)
     values = changes.model_dump(exclude_unset=True, include=set(SERVICE_FIELDS))
@@ -512,16 +631,14 @@ def create_service(
     with committing(session):
         session.add(service)
         session.flush()
-        for name in RELATED_FIELDS:
-            if getattr(changes, name) is not None:
-                _replace_related(session, service.id, name, getattr(changes, name))
-        for location_id in location_ids or []:
-            location = session.get(models.Location, location_id)
-            if location is None or location.organization_id != organization_id:
-                raise PermissionDenied(f"location {location_id} does not belong to this organisation")
-            session.add(models.ServiceAtLocation(service_id=service.id, location_id=location_id))
+        related = {name: getattr(changes, name) for name in RELATED_FIELDS if getattr(changes, name)}
+        for name, value in related.items():
+            _replace_related(session, service.id, name, value)
+        recorded = {name: (None, _jsonable(value)) for name, value in values.items()}
+        recorded |= {name: (None, sorted(value) if name in _SET_FIELDS else _jsonable(value))
+                     for name, value in related.items()}
         record_change(session, resource="service", resource_id=service.id, action="create", actor=user.email,
-                changes={name: (None, _jsonable(value)) for name, value in values.items()})
+                      changes=recorded)
     session.refresh(service)
     return service
 

@@ -6,6 +6,9 @@ all service locations are computed once per mode in batches (many-to-many); ever
 is then a column selection and a minimum, never a per-pair loop. Eligibility is the
 search's own: active and published, covers the need (a parent covers its children),
 outreach counts "aan huis" where its area includes the origin's municipality.
+Opening hours, closures and public holidays are deliberately left out: a gap is about
+where the offer is, not about this fortnight (the search checks those per participant
+with :func:`app.domain.opening.open_during`).
 """
 
 from __future__ import annotations

@@ -16,6 +16,13 @@ from datetime import date
 import numpy as np
 
 from app.domain.catalog import Catalog, CatalogService, OpeningSlot
+from app.domain.opening import (
+    DEFAULT_HORIZON_DAYS,
+    ClosedPeriod,
+    open_during,
+    slots_valid_in_horizon,
+    upcoming_closures,
+)
 from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, ResolvedMobility, TimeWindow
 from app.domain.taxonomy import REFERRER_TYPES, expand_need, needs_by_code, target_groups_by_code
 
@@ -105,6 +112,8 @@ class Match:
     reasons: tuple[str, ...]
     warnings: tuple[str, ...] = ()
     stale: bool = False
+    #: closures and public holidays in the horizon (the service is open at other times)
+    closures: tuple[ClosedPeriod, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,23 +173,6 @@ def _format_slot(slot: OpeningSlot) -> str:
     return f"{WEEKDAYS_NL[slot.weekday - 1]} {slot.opens_at:%H:%M}-{slot.closes_at:%H:%M}"
 
 
-def _overlaps(slot: OpeningSlot, window: TimeWindow, on: date) -> bool:
-    if slot.weekday != window.weekday:
-        return False
-    if slot.valid_from and on < slot.valid_from:
-        return False
-    if slot.valid_to and on > slot.valid_to:
-        return False
-    return slot.opens_at < window.end and window.start < slot.closes_at
-
-
-def open_during(service: CatalogService, windows: Sequence[TimeWindow], *, today: date) -> bool | None:
-    """Is the service open in at least one of the windows? ``None`` when hours are unknown."""
-    if not service.opening_hours:
-        return None
-    return any(_overlaps(slot, window, today) for slot in service.opening_hours for window in windows)
-
-
 def time_score(minutes: float, max_minutes: float, weights: ScoringWeights = WEIGHTS) -> float:
     """Smooth decay against the person's maximum: 1 at the door, 0.5 at half, 0.2 at the max."""
     scale = max(weights.travel_half_at * max_minutes, 1e-9)
@@ -188,7 +180,7 @@ def time_score(minutes: float, max_minutes: float, weights: ScoringWeights = WEI
 
 
 def _eligibility_failures(
-    service: CatalogService, participant: Participant, groups: frozenset[str], *, today: date
+    service: CatalogService, participant: Participant, groups: frozenset[str], *, today: date, horizon_days: int
 ) -> list[tuple[str, str]]:
     failures: list[tuple[str, str]] = []
     if not service.is_active:
@@ -208,10 +200,17 @@ def _eligibility_failures(
         )
         failures.append(("target_group", f"Enkel voor {names}"))
     if participant.availability:
-        is_open = open_during(service, participant.availability, today=today)
-        if is_open is False:
-            hours = ", ".join(_format_slot(slot) for slot in service.opening_hours[:4])
-            failures.append(("closed", f"Gesloten wanneer de deelnemer kan (open: {hours})"))
+        check = open_during(service, participant.availability, today=today, horizon_days=horizon_days)
+        if check.is_open is False and check.closed_by:
+            failures.append(("closed", check.reason_nl))
+        elif check.is_open is False:
+            slots = slots_valid_in_horizon(service, today=today, horizon_days=horizon_days)
+            hours = ", ".join(_format_slot(slot) for slot in slots[:4])
+            failures.append((
+                "closed",
+                f"Gesloten wanneer de deelnemer kan (open: {hours})" if hours
+                else f"Geen openingsuren in de komende {horizon_days} dagen",
+            ))
     return failures
 
 
@@ -378,8 +377,13 @@ def match_services(
     stale_after_days: int = 365,
     limit: int = 20,
     weights: ScoringWeights = WEIGHTS,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
 ) -> MatchResult:
-    """Filter, rank and explain; the single scoring function of the application."""
+    """Filter, rank and explain; the single scoring function of the application.
+
+    ``today`` is the first date (in Belgium) of the ``horizon_days`` in which the
+    participant's weekly availability is checked against hours, closures and holidays.
+    """
     groups = effective_target_groups(participant)
     matches: list[Match] = []
     excluded: list[Exclusion] = []
@@ -390,7 +394,7 @@ def match_services(
         if not covered:
             continue
         considered += 1
-        failures = _eligibility_failures(service, participant, groups, today=today)
+        failures = _eligibility_failures(service, participant, groups, today=today, horizon_days=horizon_days)
         location_index, travel, travel_failures = _best_travel(service, catalog, participant, mode_times)
         failures += travel_failures
         if failures or travel is None:
@@ -406,6 +410,7 @@ def match_services(
             Match(
                 service=service, location_index=location_index, travel=travel, covered_needs=tuple(covered),
                 score=score, reasons=tuple(reasons), warnings=tuple(warnings), stale=stale,
+                closures=upcoming_closures(service, today=today, horizon_days=horizon_days),
             )
         )
     matches.sort(key=lambda m: (-m.score, m.travel.minutes, m.service.name, m.service.id))

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from app.domain.catalog import Catalog
 from app.domain.matching import HomePoint, MatchResult, Participant, match_services
+from app.domain.opening import DEFAULT_HORIZON_DAYS
 from app.domain.profile import NeedsProfile
 from app.domain.reach import Reach, TransitWindow, default_transit_window
 from geo.gazetteer import Gazetteer
@@ -76,6 +77,7 @@ def run_search(
     reach: Reach,
     today: date,
     stale_after_days: int = 365,
+    horizon_days: int = DEFAULT_HORIZON_DAYS,
 ) -> SearchOutcome:
     home = resolve_home(profile, gazetteer)
     participant = participant_from(profile, home)
@@ -88,6 +90,7 @@ def run_search(
         window=window,
     )
     result = match_services(
-        participant, catalog, mode_times, today=today, stale_after_days=stale_after_days, limit=profile.limit
+        participant, catalog, mode_times, today=today, stale_after_days=stale_after_days, limit=profile.limit,
+        horizon_days=horizon_days,
     )
     return SearchOutcome(home=home, participant=participant, result=result, window=window, catalog=catalog)

@@ -6,6 +6,7 @@ the domain layer; these pages only turn its errors into Dutch messages.
 
 from __future__ import annotations
 
+import json
 from datetime import date, time
 from typing import Annotated
 
@@ -30,7 +31,10 @@ from app.auth import (
 )
 from app.deps import SessionDep, StateDep
 from app.domain.editing import (
+    InvalidLocations,
+    LocationRequired,
     PossibleDuplicates,
+    UnknownMunicipalities,
     ServiceChanges,
     VersionConflict,
     create_service,
@@ -64,7 +68,10 @@ FIELD_LABELS_NL = {
     "waiting_list": "Wachtlijst", "needs": "Noden", "opening_hours": "Openingsuren", "languages": "Talen",
     "service_area": "Werkgebied", "closures": "Sluitingsdagen", "referral_required_from": "Doorverwijzing",
     "target_groups": "Doelgroepen", "what_to_bring": "Wat meebrengen", "fees_description": "Kostprijs",
-    "application_process": "Hoe aanmelden", "eligibility_description": "Voor wie",
+    "application_process": "Hoe aanmelden", "eligibility_description": "Voor wie", "location_ids": "Locaties",
+    "outreach": "Aan huis", "published": "Zichtbaar", "free_of_charge": "Gratis",
+    "interpretation_available": "Met tolk", "closed_on_public_holidays": "Gesloten op feestdagen",
+    "assured_date": "Gecontroleerd op", "assured_by": "Gecontroleerd door",
 }
 STATUS_NL = {"active": "actief", "inactive": "niet actief", "defunct": "opgeheven", "temporarily closed": "tijdelijk gesloten"}
 WAITING_NL = {"none": "geen wachtlijst", "short": "korte wachtlijst", "long": "lange wachtlijst", "closed": "wachtlijst gesloten"}
@@ -212,12 +219,52 @@ def partner_home(request: Request, state: StateDep, session: SessionDep, viewer:
     )
 
 
+def _location_choices(session, organization_ids: set[str], linked: set[str] = frozenset()) -> list[models.Location]:
+    """The organisations' active locations, and inactive ones still linked (shown so they are not dropped)."""
+    rows = session.exec(
+        select(models.Location).where(models.Location.organization_id.in_(organization_ids))
+        .order_by(models.Location.name, models.Location.id)
+    ).all()
+    return [location for location in rows if location.active or location.id in linked]
+
+
+def _history_rows(session, history: list[models.ChangeRecord]) -> list[dict]:
+    """History for people: location links by name rather than by identifier."""
+    ids = set()
+    for change in history:
+        if change.field_name == "location_ids":
+            for text in (change.previous_value, change.replacement_value):
+                ids.update(_json_list(text))
+    names = {}
+    if ids:
+        names = {loc.id: loc.name for loc in session.exec(select(models.Location).where(models.Location.id.in_(ids)))}
+    rows = []
+    for change in history:
+        previous, replacement = change.previous_value, change.replacement_value
+        if change.field_name == "location_ids":
+            previous, replacement = (", ".join(names.get(i, i) for i in _json_list(text)) for text in (previous, replacement))
+        rows.append({"when": change.last_action_date, "who": change.updated_by, "action": change.last_action_type,
+                     "field_name": change.field_name, "previous": previous, "replacement": replacement})
+    return rows
+
+
+def _json_list(text: str) -> list[str]:
+    try:
+        value = json.loads(text) if text else []
+    except ValueError:
+        return [text]
+    return [str(item) for item in value] if isinstance(value, list) else [str(value)]
+
+
 def _edit_context(request, state, session, viewer, service, *, values=None, errors=None, conflict=None) -> dict:
     snapshot = values or service_snapshot(session, service)
     municipalities = sorted(state.regions.municipalities, key=lambda m: m.name_nl)
+    linked = set(service_snapshot(session, service)["location_ids"]) if values else set(snapshot["location_ids"])
     return _base(
         request, state, viewer, service=service, values=snapshot, errors=errors or {}, conflict=conflict,
-        history=service_history(session, service.id)[:60], needs_tree=NEEDS, target_groups=TARGET_GROUPS,
+        locations=_location_choices(session, {service.organization_id}, linked),
+        history=_history_rows(session, service_history(session, service.id)[:60]), needs_tree=NEEDS,
+        target_groups=TARGET_GROUPS,
         referrers=REFERRER_TYPES, languages=LANGUAGE_NAMES_NL, municipalities=municipalities,
         weekdays=WEEKDAYS_FULL_NL, status_nl=STATUS_NL, waiting_nl=WAITING_NL, field_labels=FIELD_LABELS_NL,
         csrf=viewer.csrf_token,
@@ -289,16 +336,25 @@ def changes_from_form(form) -> dict:
         "service_area": form.getlist("service_area"),
         "opening_hours": _parse_hours(form),
         "closures": _parse_closures(form),
+        "location_ids": form.getlist("location_ids"),
     }
+
+
+#: errors of a whole model (no field in their location) shown next to the field they are about
+MODEL_ERROR_FIELDS = {"minimum age": "minimum_age", "latitude and longitude": "latitude", "postcode or a place": "postcode"}
+
+
+def _field_of_model_error(text: str) -> str:
+    return next((field for phrase, field in MODEL_ERROR_FIELDS.items() if phrase in text), "form")
 
 
 def dutch_errors(exc: ValidationError) -> dict[str, str]:
     errors: dict[str, str] = {}
     for error in exc.errors():
-        field = str(error["loc"][0]) if error["loc"] else "form"
+        text = str(error.get("msg", ""))
+        field = str(error["loc"][0]) if error["loc"] else _field_of_model_error(text)
         message = PYDANTIC_MESSAGES_NL.get(error["type"])
         if message is None:
-            text = str(error.get("msg", ""))
             if "unknown need" in text:
                 message = "Onbekende nood."
             elif "minimum age" in text:
@@ -307,6 +363,12 @@ def dutch_errors(exc: ValidationError) -> dict[str, str]:
                 message = "Het sluitingsuur moet na het openingsuur liggen."
             elif "closure" in text:
                 message = "Een sluiting moet eindigen op of na de eerste dag."
+            elif "latitude and longitude" in text:
+                message = "Geef zowel de breedte- als de lengtegraad, of zet de speld op de kaart."
+            elif "postcode or a place" in text:
+                message = "Geef een postcode of plaats, of zet de speld op de kaart."
+            elif "language codes" in text or "unknown target group" in text or "unknown referrer" in text:
+                message = "Kies uit de lijst."
             else:
                 message = "Controleer dit veld."
         errors.setdefault(field, message)
@@ -332,6 +394,11 @@ async def edit_service_save(request: Request, state: StateDep, session: SessionD
         values = {**service_snapshot(session, service), **raw}
         context = _edit_context(request, state, session, viewer, service, values=values, errors=dutch_errors(exc))
         return templates.TemplateResponse(request, "partner_edit.html", context, status_code=422)
+    except (LocationRequired, InvalidLocations, UnknownMunicipalities) as exc:
+        values = {**service_snapshot(session, service), **raw}
+        field = "service_area" if isinstance(exc, UnknownMunicipalities) else "location_ids"
+        context = _edit_context(request, state, session, viewer, service, values=values, errors={field: exc.message_nl})
+        return templates.TemplateResponse(request, "partner_edit.html", context, status_code=422)
     except VersionConflict as conflict:
         session.expire_all()
         fresh = session.get(models.Service, service_id)
@@ -354,12 +421,15 @@ def verify(request: Request, state: StateDep, session: SessionDep, viewer: Viewe
 @router.get("/partner/nieuwe-dienst", response_class=HTMLResponse)
 def new_service_form(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep):
     user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
+    return templates.TemplateResponse(request, "partner_new.html", _new_context(request, state, session, viewer, user))
+
+
+def _new_context(request, state, session, viewer, user, *, values=None, errors=None, candidates=None) -> dict:
     organizations = _editable_organizations(session, user)
-    return templates.TemplateResponse(
-        request, "partner_new.html",
-        _base(request, state, viewer, organizations=organizations, csrf=viewer.csrf_token, candidates=None, values={},
-              errors={}),
-    )
+    locations = _location_choices(session, {o.id for o in organizations})
+    by_organization = [(o, [loc for loc in locations if loc.organization_id == o.id]) for o in organizations]
+    return _base(request, state, viewer, organizations=organizations, locations_by_organization=by_organization,
+                 csrf=viewer.csrf_token, candidates=candidates, values=values or {}, errors=errors or {})
 
 
 def _editable_organizations(session, user: models.User) -> list[models.Organization]:
@@ -374,33 +444,25 @@ async def new_service_save(request: Request, state: StateDep, session: SessionDe
     user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
     form = await request.form()
     check_csrf(viewer, form.get("csrf"))
-    values = {"name": form.get("name", "").strip(), "description": form.get("description", ""),
-              "organization_id": form.get("organization_id", "")}
-    organizations = _editable_organizations(session, user)
+    values = {"name": str(form.get("name", "")).strip(), "description": str(form.get("description", "")),
+              "organization_id": str(form.get("organization_id", "")), "outreach": form.get("outreach") == "on",
+              "needs": form.getlist("needs"), "location_ids": form.getlist("location_ids")}
+
+    def again(status: int, *, errors=None, candidates=None):
+        context = _new_context(request, state, session, viewer, user, values=values, errors=errors, candidates=candidates)
+        return templates.TemplateResponse(request, "partner_new.html", context, status_code=status)
+
     try:
-        changes = ServiceChanges.model_validate({"name": values["name"], "description": values["description"],
-                                                 "needs": form.getlist("needs")})
-        locations = session.exec(
-            select(models.Location.id).where(models.Location.organization_id == values["organization_id"])
-        ).all()
-        service = create_service(
-            session, user=user, organization_id=values["organization_id"], changes=changes,
-            location_ids=list(locations[:1]), allow_duplicate=form.get("toch_aanmaken") == "1",
-        )
+        changes = ServiceChanges.model_validate({key: values[key] for key in ("name", "description", "outreach", "needs",
+                                                                              "location_ids")})
+        service = create_service(session, user=user, organization_id=values["organization_id"], changes=changes,
+                                 allow_duplicate=form.get("toch_aanmaken") == "1")
     except ValidationError as exc:
-        return templates.TemplateResponse(
-            request, "partner_new.html",
-            _base(request, state, viewer, organizations=organizations, csrf=viewer.csrf_token, candidates=None,
-                  values=values, errors=dutch_errors(exc)),
-            status_code=422,
-        )
+        return again(422, errors=dutch_errors(exc))
+    except (LocationRequired, InvalidLocations) as exc:
+        return again(422, errors={"location_ids": exc.message_nl})
     except PossibleDuplicates as duplicates:
-        return templates.TemplateResponse(
-            request, "partner_new.html",
-            _base(request, state, viewer, organizations=organizations, csrf=viewer.csrf_token,
-                  candidates=duplicates.candidates, values=values, errors={}),
-            status_code=409,
-        )
+        return again(409, candidates=duplicates.candidates)
     state.invalidate_catalog()
     return RedirectResponse(f"/partner/diensten/{service.id}", status_code=303)
 
@@ -427,6 +489,13 @@ templates.env.filters["hhmm"] = time_value
 
 # ---- locations ---------------------------------------------------------------------------
 
+LOCATION_FIELD_LABELS_NL = {
+    "name": "Naam", "address_1": "Straat en nummer", "postcode": "Postcode", "city": "Deelgemeente of gemeente",
+    "latitude": "Breedtegraad", "longitude": "Lengtegraad", "municipality_nis": "Gemeente (NIS)",
+    "geocode_precision": "Nauwkeurigheid", "wheelchair_level": "Rolstoeltoegankelijkheid",
+    "accessibility_description": "Toegankelijkheid (uitleg)", "transportation": "Hoe geraak je er", "active": "Actief",
+}
+
 WHEELCHAIR_NL = {"": "onbekend", "0": "niet toegankelijk (trappen)", "1": "met hulp (één trede)",
                  "2": "drempelvrij", "3": "drempelvrij met aangepast toilet"}
 
@@ -446,10 +515,31 @@ def _location_form(form) -> dict:
     }
 
 
+def _location_value(name: str, value) -> str:
+    if value is None or value == "":
+        return "(leeg)"
+    if name == "wheelchair_level":
+        return WHEELCHAIR_NL.get(str(value), str(value))
+    if name == "active":
+        return "ja" if value else "nee"
+    if isinstance(value, float):
+        return f"{value:.6f}"
+    return str(value)
+
+
 def _location_context(request, state, viewer, *, location=None, values=None, errors=None, organizations=None,
                       conflict=None) -> dict:
+    differences = []
+    if conflict is not None:
+        # both versions side by side, field by field, as on the service conflict page
+        for name, label in LOCATION_FIELD_LABELS_NL.items():
+            saved, mine = conflict.current.get(name), conflict.attempted.get(name)
+            if saved != mine and name in conflict.attempted:
+                differences.append({"label": label, "saved": _location_value(name, saved),
+                                     "mine": _location_value(name, mine)})
     return _base(request, state, viewer, location=location, values=values or {}, errors=errors or {},
-                 organizations=organizations or [], conflict=conflict, wheelchair_nl=WHEELCHAIR_NL,
+                 organizations=organizations or [], conflict=conflict, differences=differences,
+                 wheelchair_nl=WHEELCHAIR_NL,
                  csrf=viewer.csrf_token, tile_url=state.settings.tile_url,
                  tile_attribution=state.settings.tile_attribution)
 
@@ -510,6 +600,7 @@ async def _location_save(request: Request, state, session, viewer, location_id: 
     form = await request.form()
     check_csrf(viewer, form.get("csrf"))
     raw = _location_form(form)
+    shown = raw if location_id else {**raw, "organization_id": str(form.get("organization_id", ""))}
     location = get_editable_location(session, user=user, location_id=location_id) if location_id else None
     organizations = [] if location else _editable_organizations(session, user)
     try:
@@ -527,11 +618,11 @@ async def _location_save(request: Request, state, session, viewer, location_id: 
         if "form" in errors or any(key not in raw for key in errors):
             errors.setdefault("postcode", "Geef een postcode of plaats, of zet de speld op de kaart.")
         return templates.TemplateResponse(request, "partner_location.html", _location_context(
-            request, state, viewer, location=location, values=raw, errors=errors, organizations=organizations),
+            request, state, viewer, location=location, values=shown, errors=errors, organizations=organizations),
             status_code=422)
     except (LocationOutsideRegions, LocationNotResolved) as exc:
         return templates.TemplateResponse(request, "partner_location.html", _location_context(
-            request, state, viewer, location=location, values=raw, errors={"postcode": exc.message_nl},
+            request, state, viewer, location=location, values=shown, errors={"postcode": exc.message_nl},
             organizations=organizations), status_code=422)
     except VersionConflict as conflict:
         session.expire_all()

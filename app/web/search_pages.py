@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, time
+from datetime import time
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from app.api.search import search_response
 from app.deps import StateDep
 from app.domain.matching import WEEKDAYS_NL
+from app.domain.opening import today_in_brussels, upcoming_closures
 from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, PRESETS, NeedsProfile
 from app.domain.search import run_search
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS, needs_by_code
@@ -138,8 +139,8 @@ def _search_context(state, form: dict, *, include_internal: bool) -> dict:
     try:
         profile = _profile_from_form(form)
         outcome = run_search(
-            profile, catalog=state.catalog(), gazetteer=state.gazetteer, reach=state.reach, today=date.today(),
-            stale_after_days=state.settings.stale_after_months * 30,
+            profile, catalog=state.catalog(), gazetteer=state.gazetteer, reach=state.reach, today=today_in_brussels(),
+            stale_after_days=state.settings.stale_after_months * 30, horizon_days=state.settings.opening_horizon_days,
         )
     except ValidationError as exc:
         return {"searched": True, "error": _dutch_validation_message(exc)}
@@ -229,6 +230,7 @@ def referral_sheet(
     if service is None or not service.is_active:
         raise NotFoundError("Deze dienst bestaat niet (meer).")
     locations = [catalog.locations[i] for i in service.location_indices]
+    today = today_in_brussels()
     context = {
         "request": request,
         "attribution": state.attribution,
@@ -242,6 +244,7 @@ def referral_sheet(
         "weekdays_nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
         "need_labels": [needs_by_code()[code].label_nl for code in sorted(service.needs) if code in needs_by_code()],
         "language_names": [LANGUAGE_NAMES_NL.get(code, code) for code in service.languages],
-        "today": date.today(),
+        "today": today,
+        "closures": upcoming_closures(service, today=today, horizon_days=state.settings.opening_horizon_days),
     }
     return templates.TemplateResponse(request, "referral_sheet.html", context)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, datetime, time, timezone
 
@@ -155,14 +156,15 @@ def test_creating_a_near_duplicate_shows_candidates_first(loaded_engine, world):
     with Session(loaded_engine) as session:
         partner = _user(session, world["partner"])
         existing = session.get(models.Service, world["a"]).name
+        near = ServiceChanges(name=existing.replace("Budgethulp", "Budget hulp"), location_ids=[world["location"]])
         with pytest.raises(PossibleDuplicates) as duplicates:
-            create_service(session, user=partner, organization_id=world["org_a"], changes=ServiceChanges(name=existing.replace("Budgethulp", "Budget hulp")))
+            create_service(session, user=partner, organization_id=world["org_a"], changes=near)
         assert world["a"] in [candidate["id"] for candidate in duplicates.value.candidates]
-        created = create_service(session, user=partner, organization_id=world["org_a"],
-                                 changes=ServiceChanges(name=existing.replace("Budgethulp", "Budget hulp")), allow_duplicate=True)
+        created = create_service(session, user=partner, organization_id=world["org_a"], changes=near, allow_duplicate=True)
         assert created.organization_id == world["org_a"]
         with pytest.raises(PermissionDenied):
-            create_service(session, user=partner, organization_id=world["org_b"], changes=ServiceChanges(name="Iets heel anders 123"))
+            create_service(session, user=partner, organization_id=world["org_b"],
+                           changes=ServiceChanges(name="Iets heel anders 123", outreach=True))
 
 
 def test_a_partnership_coordinator_looks_after_organisations_in_its_municipalities(loaded_engine, world):
@@ -241,3 +243,157 @@ def test_the_catalogue_refresh_rebuilds_when_it_cannot_prove_it_saw_every_change
         session.commit()
         moved = refresh_catalog(session, refreshed)
     assert next(loc for loc in moved.locations if loc.id == world["location"]).latitude == 50.83
+
+
+@pytest.fixture
+def more_locations(loaded_engine, world):
+    """A second and an inactive location of organisation A, and one of organisation B (in Ieper, not the
+    coordinator's partnership)."""
+    with Session(loaded_engine) as session:
+        rows = {
+            "second": models.Location(organization_id=world["org_a"], name="A2", municipality_nis="34022",
+                                      latitude=50.83, longitude=3.27),
+            "inactive": models.Location(organization_id=world["org_a"], name="A oud", municipality_nis="34022",
+                                        latitude=50.81, longitude=3.25, active=False),
+            "of_b": models.Location(organization_id=world["org_b"], name="B", municipality_nis="33011",
+                                    latitude=50.85, longitude=2.88),
+        }
+        session.add_all(rows.values())
+        session.commit()
+        ids = {key: row.id for key, row in rows.items()}
+    yield ids
+    with Session(loaded_engine) as session:
+        session.exec(delete(models.ServiceAtLocation).where(models.ServiceAtLocation.location_id.in_(ids.values())))
+        session.exec(delete(models.Location).where(models.Location.id.in_(ids.values())))
+        session.commit()
+
+
+def _links(session, service_id) -> dict[str, str]:
+    rows = session.exec(select(models.ServiceAtLocation).where(models.ServiceAtLocation.service_id == service_id)).all()
+    return {row.location_id: row.id for row in rows}
+
+
+def test_a_partner_links_the_service_to_their_locations_and_the_history_records_it(loaded_engine, world, more_locations):
+    with Session(loaded_engine) as session:
+        partner = _user(session, world["partner"])
+        kept_link = _links(session, world["a"])[world["location"]]
+        both = sorted([world["location"], more_locations["second"]])
+        service = update_service(session, user=partner, service_id=world["a"], expected_version=1,
+                                 changes=ServiceChanges(location_ids=[more_locations["second"], world["location"]]))
+        assert service.version == 2
+        links = _links(session, world["a"])
+        assert sorted(links) == both
+        assert links[world["location"]] == kept_link  # an unchanged link keeps its HSDS identifier
+        (record,) = [r for r in service_history(session, world["a"]) if r.field_name == "location_ids"]
+        assert record.previous_value == f'["{world["location"]}"]'
+        assert record.replacement_value == json.dumps(both)
+        service = update_service(session, user=partner, service_id=world["a"], expected_version=2,
+                                 changes=ServiceChanges(location_ids=[more_locations["second"]]))
+        assert list(_links(session, world["a"])) == [more_locations["second"]]
+        # the same list again is no change: no new version, no history
+        again = update_service(session, user=partner, service_id=world["a"], expected_version=3,
+                               changes=ServiceChanges(location_ids=[more_locations["second"]]))
+        assert again.version == 3
+
+
+@pytest.mark.parametrize(
+    ("location_ids", "outreach", "error"),
+    [
+        (["of_b"], None, "PermissionDenied"),  # another organisation's location
+        (["second", "of_b"], None, "PermissionDenied"),
+        (["inactive"], None, "InvalidLocations"),
+        (["does-not-exist"], None, "InvalidLocations"),
+        ([], None, "LocationRequired"),  # in person without any location
+        (None, False, "LocationRequired"),  # no longer outreach, and the only link goes with it below
+    ],
+)
+def test_wrong_location_links_are_refused_and_change_nothing(loaded_engine, world, more_locations, location_ids,
+                                                             outreach, error):
+    from app.domain import editing
+
+    with Session(loaded_engine) as session:
+        partner = _user(session, world["partner"])
+        if location_ids is None:  # an outreach service without locations that stops coming to homes
+            session.exec(delete(models.ServiceAtLocation).where(models.ServiceAtLocation.service_id == world["a"]))
+            session.exec(models.Service.__table__.update().where(models.Service.id == world["a"]).values(outreach=True))
+            session.commit()
+        fields = {"description": "mag niet blijven"}
+        if location_ids is not None:
+            fields["location_ids"] = [more_locations.get(key, key) for key in location_ids]
+        if outreach is not None:
+            fields["outreach"] = outreach
+        before = _links(session, world["a"])
+        with pytest.raises(getattr(editing, error, PermissionDenied)):
+            update_service(session, user=partner, service_id=world["a"], expected_version=1,
+                           changes=ServiceChanges(**fields))
+        session.expire_all()
+        assert _links(session, world["a"]) == before
+        assert session.get(models.Service, world["a"]).version == 1
+        assert session.get(models.Service, world["a"]).description == ""
+
+
+def test_an_outreach_service_needs_no_location_and_an_inactive_link_may_stay(loaded_engine, world, more_locations):
+    with Session(loaded_engine) as session:
+        partner = _user(session, world["partner"])
+        update_service(session, user=partner, service_id=world["a"], expected_version=1,
+                       changes=ServiceChanges(outreach=True, location_ids=[]))
+        assert _links(session, world["a"]) == {}
+        session.add(models.ServiceAtLocation(service_id=world["a"], location_id=more_locations["inactive"]))
+        session.commit()
+        # a location deactivated after it was linked is kept when the form sends it back
+        service = update_service(session, user=partner, service_id=world["a"], expected_version=2,
+                                 changes=ServiceChanges(location_ids=[more_locations["inactive"], world["location"]]))
+        assert service.version == 3
+        assert sorted(_links(session, world["a"])) == sorted([more_locations["inactive"], world["location"]])
+
+
+def test_a_new_service_is_linked_to_the_chosen_locations_of_its_own_organisation(loaded_engine, world, more_locations):
+    from app.domain.editing import InvalidLocations, LocationRequired
+
+    with Session(loaded_engine) as session:
+        partner = _user(session, world["partner"])
+        with pytest.raises(LocationRequired):
+            create_service(session, user=partner, organization_id=world["org_a"], changes=ServiceChanges(name="Zonder plaats"))
+        with pytest.raises(PermissionDenied):
+            create_service(session, user=partner, organization_id=world["org_a"],
+                           changes=ServiceChanges(name="Bij de buren", location_ids=[more_locations["of_b"]]))
+        with pytest.raises(InvalidLocations):
+            create_service(session, user=partner, organization_id=world["org_a"],
+                           changes=ServiceChanges(name="Op een oude plek", location_ids=[more_locations["inactive"]]))
+        assert not session.exec(select(models.Service).where(models.Service.name.in_(
+            ["Zonder plaats", "Bij de buren", "Op een oude plek"]))).all()
+        created = create_service(session, user=partner, organization_id=world["org_a"],
+                                 changes=ServiceChanges(name="Schrijfhulp op de tweede plek",
+                                                        location_ids=[more_locations["second"]]))
+        assert list(_links(session, created.id)) == [more_locations["second"]]
+        recorded = {r.field_name: r.replacement_value for r in service_history(session, created.id)}
+        assert recorded["location_ids"] == f'["{more_locations["second"]}"]'
+        outreach = create_service(session, user=partner, organization_id=world["org_a"],
+                                  changes=ServiceChanges(name="Thuisbezoek zonder loket", outreach=True))
+        assert _links(session, outreach.id) == {}
+
+
+def test_the_duplicate_check_weighs_the_address_of_the_chosen_locations(loaded_engine, world, more_locations):
+    from app.domain.editing import similar_services
+
+    with Session(loaded_engine) as session:
+        addresses = {world["location"]: ("Grote Markt 1", "8500"), more_locations["second"]: ("Stationsstraat 200", "8500"),
+                     more_locations["of_b"]: ("Grote Markt 1", "8500")}
+        for location_id, (street, postcode) in addresses.items():
+            location = session.get(models.Location, location_id)
+            location.address_1, location.postcode, location.city = street, postcode, "Kortrijk"
+        session.commit()
+        name = session.get(models.Service, world["a"]).name  # "Budgethulp <tag>" at Grote Markt 1
+
+        def found(candidate_name, organization, location_id):
+            return {c["id"]: c for c in similar_services(session, name=candidate_name, organization_id=world[organization],
+                                                         location_ids=[more_locations.get(location_id, location_id)])}
+
+        same_place = found(name.replace("Budgethulp", "Budget hulp"), "org_a", world["location"])
+        assert world["a"] in same_place and same_place[world["a"]]["address"] == "Grote Markt 1, 8500 Kortrijk"
+        # the same name at another street of the same organisation: a second branch, not a duplicate
+        assert world["a"] not in found(name, "org_a", "second")
+        # the same offer entered by another organisation at the same address is a candidate
+        assert world["a"] in found(name, "org_b", "of_b")
+        # without a chosen location, name and organisation decide as before
+        assert world["a"] in {c["id"] for c in similar_services(session, name=name, organization_id=world["org_a"])}

@@ -60,6 +60,11 @@ def test_a_typed_address_resolves_and_a_pin_is_more_precise(app_state, accounts,
     stale = client.post(f"/partner/locaties/{location_id}", data={
         "csrf": csrf, "version": str(version), "name": "Oude versie", "postcode": "8501", "city": "Heule", "active": "on"})
     assert stale.status_code == 409 and "intussen gewijzigd" in stale.text
+    # both versions, field by field: what is saved next to what the stale form sent
+    table = stale.text.split('class="table conflict"')[1].split("</table>")[0]
+    assert '<th scope="row">Naam</th><td>Nieuwe antenne</td><td class="mine">Oude versie</td>' in table
+    assert '<th scope="row">Straat en nummer</th><td>Kerkstraat 1</td><td class="mine">(leeg)</td>' in table
+    assert "drempelvrij met aangepast toilet" in table  # the saved wheelchair level; the stale form had none
 
 
 def test_a_pin_outside_the_regions_is_refused_in_dutch(app_state, accounts, loaded_engine):  # noqa: F811

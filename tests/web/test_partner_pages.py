@@ -181,7 +181,7 @@ def test_invite_links_work_once(app_state, accounts, loaded_engine):
 
 def _form_fields(html: str) -> dict:
     """Read the edit form back the way a browser would submit it (checked boxes, selects, inputs)."""
-    multi = ("needs", "languages", "target_groups", "service_area", "referral_required_from")
+    multi = ("needs", "languages", "target_groups", "service_area", "referral_required_from", "location_ids")
     form: dict = {}
     for match in re.finditer(r"<input([^>]*)>", html):
         attrs = match.group(1)
