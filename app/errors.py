@@ -68,6 +68,9 @@ ERROR_RESPONSES: dict[int | str, dict] = {
 }
 
 
+DATABASE_UNAVAILABLE_NL = "De databank is even niet bereikbaar. Probeer het binnen enkele seconden opnieuw."
+
+
 def error_body(code: str, message: str, *, message_nl: str | None = None, detail=None) -> dict:
     body: dict = {"code": code, "message": message}
     if message_nl:
@@ -159,15 +162,19 @@ def install_error_handlers(app: FastAPI) -> None:
         app.add_exception_handler(exception_class, _mapped)
 
     @app.exception_handler(OperationalError)
-    async def _database_unavailable(_request: Request, exc: OperationalError) -> JSONResponse:
+    async def _database_unavailable(request: Request, exc: OperationalError):
         logger.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc)
+        if wants_html(request):
+            page = html_error(request, 503, DATABASE_UNAVAILABLE_NL)
+            page.headers["Retry-After"] = "5"
+            return page
         return JSONResponse(
             status_code=503,
             headers={"Retry-After": "5"},
             content=error_body(
                 "database_unavailable",
                 "the database is temporarily unavailable; try again in a few seconds",
-                message_nl="De databank is even niet bereikbaar. Probeer het binnen enkele seconden opnieuw.",
+                message_nl=DATABASE_UNAVAILABLE_NL,
             ),
         )
 

@@ -18,7 +18,7 @@ from app.api.public import router as public_api_router
 from app.api.search import router as search_api_router
 from app.api.v1 import router as api_v1_router
 from app.config import PROJECT_ROOT, Settings, get_settings
-from app.errors import error_body, install_error_handlers
+from app.errors import DATABASE_UNAVAILABLE_NL, error_body, install_error_handlers
 from app.state import AppState, build_state
 from app.web.embed import router as embed_router
 from app.web.gap_pages import router as gap_router
@@ -130,7 +130,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         except OperationalError:
             return JSONResponse(
                 status_code=503,
-                content=error_body("database_unavailable", "database unreachable"),
+                headers={"Retry-After": "5"},
+                content=error_body("database_unavailable", "database unreachable", message_nl=DATABASE_UNAVAILABLE_NL),
             )
         return {"status": "ok", "database": sk.engine.dialect.name}
 

@@ -122,6 +122,10 @@ def _known(value: list[str] | None, known, label: str) -> list[str] | None:
     return value
 
 
+#: fields a change may empty with null; any other field is left out to keep its value, never set to null
+NULLABLE_CHANGES = frozenset({"url", "email", "phone", "internal_phone", "minimum_age", "maximum_age", "waiting_weeks"})
+
+
 class ServiceChanges(BaseModel):
     """A partial update: only the fields that are set are changed."""
 
@@ -187,6 +191,14 @@ class ServiceChanges(BaseModel):
                 msg = f"language codes must be ISO 639 (e.g. nl, ar, prs): {', '.join(bad)}"
                 raise ValueError(msg)
         return value
+
+    @model_validator(mode="after")
+    def _no_null_where_a_value_is_required(self) -> ServiceChanges:
+        nulled = sorted(name for name in self.model_fields_set - NULLABLE_CHANGES if getattr(self, name) is None)
+        if nulled:
+            msg = f"these fields cannot be null (leave them out to keep their value): {', '.join(nulled)}"
+            raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def _ages(self) -> ServiceChanges:

@@ -59,3 +59,20 @@ def test_invalid_changes_are_422_and_change_nothing(app_state, accounts):  # noq
     assert bad.status_code == 422
     after = client.get(f"/api/v1/services/{accounts['my_service']}/edit").json()["service"]
     assert after == before
+
+
+def test_null_for_a_field_that_needs_a_value_is_a_422_not_a_500(app_state, accounts):  # noqa: F811
+    """Found by the signed-in fuzz: ``{"closures": null}`` crashed the save, ``{"name": null}`` hit NOT NULL."""
+    client, headers = signed_in(app_state, accounts["partner"])
+    before = client.get(f"/api/v1/services/{accounts['my_service']}/edit").json()["service"]
+    for changes in ({"closures": None}, {"name": None}, {"needs": None, "waiting_list": None}, {"published": None}):
+        response = client.patch(f"/api/v1/services/{accounts['my_service']}", headers=headers,
+                                json={"version": before["version"], "changes": changes})
+        assert response.status_code == 422, (changes, response.text[:300])
+        assert response.json()["code"] == "validation_error"
+        assert "cannot be null" in response.json()["message"]
+    # the nullable ones may still be emptied
+    emptied = client.patch(f"/api/v1/services/{accounts['my_service']}", headers=headers,
+                           json={"version": before["version"], "changes": {"waiting_weeks": None, "url": None}})
+    assert emptied.status_code == 200
+    assert emptied.json()["service"]["waiting_weeks"] is None
