@@ -263,7 +263,11 @@ def export_tabular(session: Session, target: Path) -> Path:
     return target
 
 
-class TabularError(ValueError):
+class DatasetFileError(ValueError):
+    """A file that is not an HSDS dataset we can read (the message says why)."""
+
+
+class TabularError(DatasetFileError):
     """A zip that is not an HSDS tabular data package we can read."""
 
 
@@ -602,10 +606,21 @@ def _upsert(session: Session, model, record_id: str, values: dict, report: Impor
 
 
 def load_dataset_file(path: Path) -> dict:
+    """An HSDS dataset from ``.zip`` (tabular) or JSON; :class:`DatasetFileError` when it cannot be read."""
+    if path.is_dir():
+        msg = f"{path} is a folder, not a dataset file"
+        raise DatasetFileError(msg)
     if path.suffix == ".zip":
         return read_tabular(path)
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        msg = f"{path.name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        raise DatasetFileError(msg) from None
+    except UnicodeDecodeError as exc:
+        msg = f"{path.name} is not UTF-8 text ({exc.reason})"
+        raise DatasetFileError(msg) from None
 
 
-__all__ = ["RESOURCES", "ImportReport", "TabularError", "export_json", "export_tabular", "import_dataset",
+__all__ = ["RESOURCES", "DatasetFileError", "ImportReport", "TabularError", "export_json", "export_tabular", "import_dataset",
            "load_dataset_file", "location_json", "read_tabular", "spec_dir"]
