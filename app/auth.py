@@ -105,6 +105,30 @@ class LoginLimiter:
             raise TooManyAttempts()
 
 
+def check_account_scope(
+    session: Session, *, role: models.Role | str, partnership_slug: str | None, organization_ids: list[str]
+) -> models.Role:
+    """The role exists, a partner has organisations, and every organisation and partnership named exists."""
+    try:
+        role = models.Role(role)
+    except ValueError:
+        msg = f"unknown role {role!r} (coordinator, partner or coach)"
+        raise DomainError(msg) from None
+    if role == models.Role.PARTNER and not organization_ids:
+        msg = "a partner needs at least one organisation to edit"
+        raise DomainError(msg)
+    if partnership_slug is not None and session.get(models.Partnership, partnership_slug) is None:
+        known = ", ".join(session.exec(select(models.Partnership.slug).order_by(models.Partnership.slug)).all())
+        msg = f"unknown partnership {partnership_slug!r} (known: {known})"
+        raise DomainError(msg)
+    known_ids = set(session.exec(select(models.Organization.id).where(models.Organization.id.in_(organization_ids))).all())
+    unknown = [organization_id for organization_id in organization_ids if organization_id not in known_ids]
+    if unknown:
+        msg = f"unknown organisation id(s): {', '.join(unknown)}"
+        raise DomainError(msg)
+    return role
+
+
 def create_user(
     session: Session,
     *,
@@ -119,8 +143,10 @@ def create_user(
     if session.exec(select(models.User).where(models.User.email == email)).first():
         msg = f"a user with e-mail {email} exists"
         raise DomainError(msg)
+    role = check_account_scope(session, role=role, partnership_slug=partnership_slug,
+                               organization_ids=list(organization_ids or []))
     user = models.User(
-        email=email, name=name, password_hash=hash_password(password), role=str(models.Role(role)),
+        email=email, name=name, password_hash=hash_password(password), role=str(role),
         partnership_slug=partnership_slug,
     )
     session.add(user)
@@ -195,6 +221,8 @@ def create_invite(
     days: int = INVITE_DAYS,
 ) -> str:
     """Store an invite and return its one-time token (only the hash is kept)."""
+    role = check_account_scope(session, role=role, partnership_slug=partnership_slug,
+                               organization_ids=list(organization_ids or []))
     token = secrets.token_urlsafe(32)
     session.add(
         models.Invite(

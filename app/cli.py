@@ -1,4 +1,8 @@
-"""The ``sk`` command: prepare data, initialise the database, serve."""
+"""The ``sk`` command: prepare data, initialise the database, serve, accounts, mail, exchange.
+
+Exit codes: 0 done, 1 the work failed (e.g. the mail server was unreachable; details printed),
+2 bad input (a clear message on stderr, never a traceback).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,14 @@ import argparse
 import json
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from app.config import get_settings
+
+#: errors that mean the input was wrong (ValueError covers the domain errors and unreadable files)
+INPUT_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
@@ -42,12 +51,18 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _session():
+@contextmanager
+def _session() -> Iterator:
     from sqlmodel import Session
 
     from app.db import make_engine
 
-    return Session(make_engine(get_settings().sqlalchemy_url))
+    engine = make_engine(get_settings().sqlalchemy_url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
 
 
 def _cmd_create_user(args: argparse.Namespace) -> int:
@@ -75,18 +90,34 @@ def _cmd_invite(args: argparse.Namespace) -> int:
 
 
 def _cmd_digest(args: argparse.Namespace) -> int:
-    from app.domain.reminders import pending_messages, queue_stale_digests, send_pending
+    from app.domain.reminders import pending_messages, queue_stale_digests
 
     settings = get_settings()
     with _session() as session:
-        queued = queue_stale_digests(session, older_than_days=settings.stale_after_months * 30,
-                                     base_url=settings.public_base_url.rstrip("/"))
-        print(f"queued {queued} digest(s)")
+        run = queue_stale_digests(session, older_than_days=settings.stale_after_months * 30,
+                                  base_url=settings.public_base_url.rstrip("/"))
+        print(f"queued {len(run.queued)}, refreshed {len(run.refreshed)}, withdrawn {len(run.withdrawn)} digest(s); "
+              f"{len(run.already_sent)} already sent this month")
         for message in pending_messages(session):
-            print(f"\n=== To: {message.recipient}\n=== Subject: {message.subject}\n{message.body}")
-        if args.send:
-            print(f"sent {send_pending(session, smtp_url=settings.smtp_url)} message(s)")
-    return 0
+            attempts = f" (attempts: {message.attempts}, last error: {message.last_error})" if message.attempts else ""
+            print(f"\n=== To: {message.recipient}{attempts}\n=== Subject: {message.subject}\n{message.body}")
+    return _send() if args.send else 0
+
+
+def _send() -> int:
+    from app.domain.reminders import send_pending
+
+    settings = get_settings()
+    with _session() as session:
+        result = send_pending(session, smtp_url=settings.smtp_url, sender=settings.mail_from)
+    print(f"sent {result.sent} message(s), {result.failed} failed (still queued)")
+    if result.error:
+        print(f"sk: mail server: {result.error}", file=sys.stderr)
+    return 1 if result.failed else 0
+
+
+def _cmd_send(args: argparse.Namespace) -> int:
+    return _send()
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
@@ -138,6 +169,9 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     if not args.yes:
         print("restore replaces the database's contents; add --yes to confirm", file=sys.stderr)
         return 2
+    if not args.path.is_file():
+        print(f"sk: no backup file at {args.path}", file=sys.stderr)
+        return 2
     restore(get_settings().sqlalchemy_url, args.path)
     print(f"restored {args.path}")
     return 0
@@ -165,7 +199,7 @@ def _cmd_hsds_import(args: argparse.Namespace) -> int:
     with _session() as session:
         report = import_dataset(session, load_dataset_file(args.path), regions=load_regions(settings.geo_dir),
                                 dry_run=not args.commit, actor="cli import", spec=spec_dir(settings.shared_data_dir))
-    print(json.dumps(report.to_dict()["counts"]))
+    print(json.dumps({**report.to_dict()["counts"], "history_added": report.history_added}))
     for rejected in report.rejected[:50]:
         print(f"rejected {rejected['kind']} {rejected['id']}: {'; '.join(rejected['reasons'])}")
     if report.dry_run:
@@ -211,12 +245,15 @@ def main(argv: list[str] | None = None) -> int:
     invite.add_argument("--role", choices=roles, default="partner")
     invite.add_argument("--organization", action="append")
     invite.add_argument("--partnership")
-    invite.add_argument("--days", type=int, default=7)
+    invite.add_argument("--days", type=_positive_int, default=7)
     invite.set_defaults(func=_cmd_invite)
 
     digest = sub.add_parser("digest", help="queue and print the stale-entries reminder digests")
     digest.add_argument("--send", action="store_true", help="send pending mail over SK_SMTP_URL")
     digest.set_defaults(func=_cmd_digest)
+
+    send = sub.add_parser("send", help="send the queued mail over SK_SMTP_URL (failed messages stay queued)")
+    send.set_defaults(func=_cmd_send)
 
     gaps = sub.add_parser("gaps", help="run the gap analysis; write CSV and GeoJSON")
     gaps.add_argument("--need", action="append", help="need code (repeatable); default: all top-level needs")
@@ -242,8 +279,25 @@ def main(argv: list[str] | None = None) -> int:
     hsds_import.add_argument("--commit", action="store_true", help="apply (one transaction; nothing if any record is rejected)")
     hsds_import.set_defaults(func=_cmd_hsds_import)
 
-    args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse: --help (0) or a usage error it has explained (2)
+        return int(exit_.code or 0)
+    try:
+        return args.func(args)
+    except INPUT_ERRORS as exc:
+        print(f"sk {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 if __name__ == "__main__":

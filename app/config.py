@@ -35,7 +35,10 @@ class Settings(BaseSettings):
     #: mark session cookies Secure even behind a TLS-terminating proxy that speaks HTTP to us
     cookie_secure: bool = False
     login_rate_limit: str = "5/minute"
-    smtp_url: str = ""  # e.g. smtp://user:pass@mail.example:587; empty: the outbox is only printed
+    #: smtp://user:pass@host:25 (STARTTLS when offered), smtp+starttls://... (STARTTLS required) or
+    #: smtps://user:pass@host:465 (implicit TLS); empty: the outbox is only printed
+    smtp_url: str = ""
+    mail_from: str = "noreply@sociale-kaart.invalid"
     log_level: str = "INFO"
 
     # travel (passed to routing.RoutingConfig)

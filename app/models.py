@@ -320,14 +320,20 @@ class ChangeRecord(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """Mail to send (reminder digests); sent by a worker when SMTP is configured."""
+    """Mail to send (reminder digests): queued, then sent over SMTP; a failed attempt stays queued."""
 
     __tablename__ = "outbox_message"
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
     kind: str = Field(max_length=40)
+    #: one message per purpose (e.g. a partner's digest of one month): queuing again changes nothing
+    dedupe_key: str | None = Field(default=None, max_length=120, unique=True, index=True)
     recipient: str = Field(max_length=200)
     subject: str = Field(max_length=300)
     body: str = ""
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
+    attempts: int = 0
+    last_attempt_at: datetime | None = None
+    #: why the last attempt failed (SMTP reply or connection error); empty once sent
+    last_error: str = ""

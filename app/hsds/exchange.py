@@ -13,7 +13,7 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,8 @@ from app.domain.taxonomy import needs_by_code, target_groups_by_code
 from app.hsds.serialize import (
     EXTENSION,
     WEEKDAY_CODES,
+    extension_taxonomy_json,
+    extension_terms_json,
     load_related,
     location_json,
     organization_json,
@@ -39,24 +41,57 @@ from geo.regions import RegionIndex
 
 SPEC_DIR = Path(__file__).resolve().parents[3] / "shared" / "specs" / "hsds-3.0"
 
-TABLES: dict[str, tuple[str, ...]] = {
-    "organizations": ("id", "name", "alternate_name", "description", "email", "website"),
-    "locations": ("id", "organization_id", "location_type", "name", "latitude", "longitude", "transportation",
-                  "external_identifier", "external_identifier_type"),
-    "addresses": ("id", "location_id", "address_1", "city", "state_province", "postal_code", "country", "address_type"),
-    "accessibility": ("id", "location_id", "description", "details"),
-    "services": ("id", "organization_id", "name", "alternate_name", "description", "url", "email", "status",
-                 "interpretation_services", "application_process", "fees_description", "wait_time",
-                 "eligibility_description", "minimum_age", "maximum_age", "assured_date", "assurer_email", "last_modified"),
-    "phones": ("id", "service_id", "number"),
-    "schedules": ("id", "service_id", "freq", "wkst", "byday", "opens_at", "closes_at", "valid_from", "valid_to",
-                  "description"),
-    "service_areas": ("id", "service_id", "name", "extent", "extent_type", "description"),
-    "languages": ("id", "service_id", "code", "name"),
-    "service_at_locations": ("id", "service_id", "location_id"),
-    "attributes": ("id", "link_id", "link_entity", "link_type", "taxonomy_term_id", "value"),
-    "taxonomy_terms": ("id", "code", "name", "description", "parent_id", "taxonomy", "taxonomy_id", "language"),
+#: The HSDS 3.0 tabular resources we write, as the spec's ``compiled/tabular.json`` has them: resource name,
+#: file path and every column in the spec's order (columns we hold no data for stay empty). Resources we have
+#: nothing for (program, contact, funding, ...) are left out. tests/hsds checks this against the spec file.
+RESOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "organization": ("organizations.csv", (
+        "id", "name", "alternate_name", "description", "email", "website", "tax_status", "tax_id", "year_incorporated",
+        "legal_status", "logo", "uri", "parent_organization_id")),
+    "service": ("services.csv", (
+        "id", "organization_id", "program_id", "name", "alternate_name", "description", "url", "email", "status",
+        "interpretation_services", "application_process", "fees_description", "wait_time", "fees", "accreditations",
+        "eligibility_description", "minimum_age", "maximum_age", "assured_date", "assurer_email", "licenses", "alert",
+        "last_modified")),
+    "attribute": ("attributes.csv", ("id", "link_id", "taxonomy_term_id", "link_type", "link_entity", "value")),
+    "service_at_location": ("service_at_location.csv", ("id", "service_id", "location_id", "description")),
+    "location": ("locations.csv", (
+        "id", "location_type", "url", "organization_id", "name", "alternate_name", "description", "transportation",
+        "latitude", "longitude", "external_identifier", "external_identifier_type")),
+    "phone": ("phones.csv", (
+        "id", "location_id", "service_id", "organization_id", "contact_id", "service_at_location_id", "number",
+        "extension", "type", "description")),
+    "address": ("addresses.csv", (
+        "id", "location_id", "attention", "address_1", "address_2", "city", "region", "state_province", "postal_code",
+        "country", "address_type")),
+    "schedule": ("schedules.csv", (
+        "id", "service_id", "location_id", "service_at_location_id", "valid_from", "valid_to", "dtstart", "timezone",
+        "until", "count", "wkst", "freq", "interval", "byday", "byweekno", "bymonthday", "byyearday", "description",
+        "opens_at", "closes_at", "schedule_link", "attending_type", "notes")),
+    "service_area": ("service_areas.csv", ("id", "service_id", "name", "description", "extent", "extent_type", "uri")),
+    "language": ("languages.csv", ("id", "service_id", "location_id", "phone_id", "name", "code", "note")),
+    "accessibility": ("accessibility.csv", ("id", "location_id", "description", "details", "url")),
+    "taxonomy_term": ("taxonomy_terms.csv", (
+        "id", "code", "name", "description", "parent_id", "taxonomy", "language", "taxonomy_id", "term_uri")),
+    "metadata": ("metadata.csv", (
+        "id", "resource_id", "resource_type", "last_action_date", "last_action_type", "field_name", "previous_value",
+        "replacement_value", "updated_by")),
+    "taxonomy": ("taxonomies.csv", ("id", "name", "description", "uri", "version")),
 }
+#: the spec's column types other than string (its ``datapackage_type``), for the columns of RESOURCES
+FIELD_TYPES: dict[str, str] = {
+    "organization.year_incorporated": "number", "service.minimum_age": "number", "service.maximum_age": "number",
+    "service.assured_date": "date", "service.last_modified": "datetime", "location.latitude": "number",
+    "location.longitude": "number", "phone.extension": "number", "schedule.valid_from": "date",
+    "schedule.valid_to": "date", "schedule.dtstart": "date", "schedule.timezone": "number", "schedule.until": "date",
+    "schedule.count": "number", "schedule.interval": "number", "schedule.opens_at": "time",
+    "schedule.closes_at": "time", "metadata.last_action_date": "date",
+}
+#: file names an older export of ours used; still read (the columns were a subset of the spec's)
+LEGACY_PATHS = {"service_at_location": "service_at_locations.csv"}
+#: the children of a service object, by resource
+SERVICE_CHILDREN = {"phone": "phones", "schedule": "schedules", "service_area": "service_areas",
+                    "language": "languages", "service_at_location": "service_at_locations"}
 
 
 def spec_dir(shared_data_dir: Path | None = None) -> Path:
@@ -79,107 +114,148 @@ def schema_errors(kind: str, record: dict, folder: Path) -> list[str]:
 # ---- export ------------------------------------------------------------------------------
 
 
+def _history(session: Session, resource_ids: list[str]) -> dict[str, list[models.ChangeRecord]]:
+    history: dict[str, list[models.ChangeRecord]] = {}
+    for row in session.exec(select(models.ChangeRecord).where(models.ChangeRecord.resource_id.in_(resource_ids))):
+        history.setdefault(row.resource_id, []).append(row)
+    return history
+
+
 def export_json(session: Session) -> dict:
-    """The whole dataset, published or not (it is the partnership's own backup and exchange)."""
+    """The whole dataset, published or not (it is the partnership's own backup and exchange).
+
+    Deactivated locations are included with their ``sociale-kaart:active`` attribute set to false; every
+    object carries its published history (``metadata``: coach-only fields and editors' addresses left out).
+    """
     services = list(session.exec(select(models.Service).order_by(models.Service.id)).all())
     related = load_related(session, services)
     service_docs = [service_json(service, related, nested_locations=False) for service in services]
-    by_org: dict[str, list[dict]] = {}
-    for doc in service_docs:
-        by_org.setdefault(doc["organization_id"], []).append(doc)
-    locations: dict[str, list[models.Location]] = {}
-    for location in session.exec(select(models.Location).order_by(models.Location.id)).all():
-        locations.setdefault(location.organization_id, []).append(location)
-    organizations = [
-        organization_json(org, [], locations.get(org.id, []))
-        for org in session.exec(select(models.Organization).order_by(models.Organization.id)).all()
-    ]
+    organizations = list(session.exec(select(models.Organization).order_by(models.Organization.id)).all())
+    all_locations = list(session.exec(select(models.Location).order_by(models.Location.id)).all())
+    history = _history(session, [o.id for o in organizations] + [loc.id for loc in all_locations])
+    locations: dict[str, list[dict]] = {}
+    for location in all_locations:
+        locations.setdefault(location.organization_id, []).append(location_json(location, history.get(location.id, ())))
+    organization_docs = []
+    for org in organizations:
+        doc = organization_json(org, [], [], history.get(org.id, ()))
+        organization_docs.append({**doc, "locations": locations.get(org.id, [])})
     return {
         "hsds_version": "3.0",
         "generated": now_utc().isoformat(),
         "demo": any(s.demo for s in services),
-        "organizations": organizations,
+        "organizations": organization_docs,
         "services": service_docs,
-        "taxonomies": taxonomies_json(),
-        "taxonomy_terms": [taxonomy_term_json(t) for t in session.exec(select(models.TaxonomyTerm).order_by(models.TaxonomyTerm.code))],
+        "taxonomies": [*taxonomies_json(), extension_taxonomy_json()],
+        "taxonomy_terms": [taxonomy_term_json(t) for t in session.exec(select(models.TaxonomyTerm).order_by(models.TaxonomyTerm.code))]
+        + extension_terms_json(),
     }
 
 
+def _cell(resource: str, column: str, value: Any) -> str:
+    """One CSV cell in the form of the spec's column type (dates ``YYYY-MM-DD``, times ``HH:MM:SS``)."""
+    if value is None:
+        return ""
+    kind = FIELD_TYPES.get(f"{resource}.{column}", "string")
+    text = str(value)
+    if kind == "date":
+        return text[:10]  # a metadata change time is published as its date in the tabular form
+    if kind == "time" and len(text) == 5:
+        return f"{text}:00"
+    return text
+
+
 def dataset_to_tables(dataset: dict) -> dict[str, list[dict]]:
-    tables: dict[str, list[dict]] = {name: [] for name in TABLES}
+    """The nested dataset as one list of rows (column: cell text) per tabular resource."""
+    tables: dict[str, list[dict]] = {name: [] for name in RESOURCES}
     for org in dataset.get("organizations", []):
-        tables["organizations"].append(org)
-        tables["attributes"] += org.get("attributes", [])
+        tables["organization"].append(org)
+        tables["attribute"] += org.get("attributes", [])
+        tables["metadata"] += org.get("metadata", [])
         for location in org.get("locations", []):
-            tables["locations"].append(location)
-            tables["addresses"] += location.get("addresses", [])
+            tables["location"].append(location)
+            tables["address"] += location.get("addresses", [])
             tables["accessibility"] += location.get("accessibility", [])
-            tables["attributes"] += location.get("attributes", [])
+            tables["attribute"] += location.get("attributes", [])
+            tables["metadata"] += location.get("metadata", [])
     for service in dataset.get("services", []):
-        tables["services"].append(service)
-        for key in ("phones", "schedules", "service_areas", "languages", "service_at_locations", "attributes"):
-            tables[key] += service.get(key, [])
-    tables["taxonomy_terms"] = list(dataset.get("taxonomy_terms", []))
-    return {name: [{column: row.get(column) for column in TABLES[name]} for row in rows] for name, rows in tables.items()}
+        tables["service"].append(service)
+        for resource, key in SERVICE_CHILDREN.items():
+            tables[resource] += service.get(key, [])
+        tables["attribute"] += service.get("attributes", [])
+        tables["metadata"] += service.get("metadata", [])
+    tables["taxonomy_term"] = list(dataset.get("taxonomy_terms", []))
+    tables["taxonomy"] = list(dataset.get("taxonomies", []))
+    return {name: [{column: _cell(name, column, row.get(column)) for column in RESOURCES[name][1]} for row in rows]
+            for name, rows in tables.items()}
 
 
 def tables_to_dataset(tables: dict[str, list[dict]]) -> dict:
+    """Tabular rows (by resource name) back into the nested form the import reads."""
     def grouped(name: str, key: str) -> dict[str, list[dict]]:
         out: dict[str, list[dict]] = {}
         for row in tables.get(name, []):
             out.setdefault(row.get(key) or "", []).append(_typed(name, row))
         return out
 
-    addresses, access = grouped("addresses", "location_id"), grouped("accessibility", "location_id")
-    attributes = grouped("attributes", "link_id")
+    addresses, access = grouped("address", "location_id"), grouped("accessibility", "location_id")
+    attributes, history = grouped("attribute", "link_id"), grouped("metadata", "resource_id")
     locations: dict[str, list[dict]] = {}
-    for row in tables.get("locations", []):
-        location = {**_typed("locations", row), "addresses": addresses.get(row["id"], []),
-                    "accessibility": access.get(row["id"], []), "attributes": attributes.get(row["id"], [])}
+    for row in tables.get("location", []):
+        location = {**_typed("location", row), "addresses": addresses.get(row["id"], []),
+                    "accessibility": access.get(row["id"], []), "attributes": attributes.get(row["id"], []),
+                    "metadata": history.get(row["id"], [])}
         locations.setdefault(row.get("organization_id") or "", []).append(location)
-    organizations = [{**_typed("organizations", row), "locations": locations.get(row["id"], []),
-                      "attributes": attributes.get(row["id"], [])} for row in tables.get("organizations", [])]
-    children = {name: grouped(name, "service_id") for name in ("phones", "schedules", "service_areas", "languages",
-                                                                "service_at_locations")}
-    services = [{**_typed("services", row), **{name: children[name].get(row["id"], []) for name in children},
-                 "attributes": attributes.get(row["id"], [])} for row in tables.get("services", [])]
+    organizations = [{**_typed("organization", row), "locations": locations.get(row["id"], []),
+                      "attributes": attributes.get(row["id"], []), "metadata": history.get(row["id"], [])}
+                     for row in tables.get("organization", [])]
+    children = {key: grouped(resource, "service_id") for resource, key in SERVICE_CHILDREN.items()}
+    services = [{**_typed("service", row), **{key: children[key].get(row["id"], []) for key in children},
+                 "attributes": attributes.get(row["id"], []), "metadata": history.get(row["id"], [])}
+                for row in tables.get("service", [])]
     return {"hsds_version": "3.0", "organizations": organizations, "services": services,
-            "taxonomy_terms": [_typed("taxonomy_terms", row) for row in tables.get("taxonomy_terms", [])]}
+            "taxonomies": [_typed("taxonomy", row) for row in tables.get("taxonomy", [])],
+            "taxonomy_terms": [_typed("taxonomy_term", row) for row in tables.get("taxonomy_term", [])]}
 
 
-def _typed(table: str, row: dict) -> dict:
-    """CSV cells are text: empty means absent; numbers become numbers where HSDS says so."""
+def _typed(resource: str, row: dict) -> dict:
+    """CSV cells are text: empty means absent; numbers become numbers and times ``HH:MM`` as in the JSON form."""
     out = {}
     for key, value in row.items():
-        if value in (None, ""):
-            continue
-        if key in ("latitude", "longitude", "minimum_age", "maximum_age"):
+        if key is None or value in (None, ""):
+            continue  # key None: cells beyond the header, left out
+        kind = FIELD_TYPES.get(f"{resource}.{key}", "string")
+        if kind == "number":
             try:
-                value = float(value)
-                value = int(value) if key.endswith("_age") and value.is_integer() else value
+                number = float(value)
+                value = int(number) if number.is_integer() and key not in ("latitude", "longitude") else number
             except (TypeError, ValueError):
                 pass  # left as text: the schema check reports it
+        elif kind == "time" and len(value) == 8 and value.endswith(":00"):
+            value = value[:5]
         out[key] = value
     return out
 
 
 def export_tabular(session: Session, target: Path) -> Path:
-    """A zip with one CSV per table and a ``datapackage.json`` (frictionless tabular data package)."""
+    """A zip with one CSV per HSDS tabular resource and a ``datapackage.json`` (frictionless tabular data package)."""
     tables = dataset_to_tables(export_json(session))
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.partial")
     with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         resources = []
-        for name, columns in TABLES.items():
+        for name, (path, columns) in RESOURCES.items():
             buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=columns)
+            writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n")
             writer.writeheader()
-            for row in tables[name]:
-                writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
-            archive.writestr(f"{name}.csv", buffer.getvalue())
-            resources.append({"name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
-                              "format": "csv", "mediatype": "text/csv",
-                              "schema": {"fields": [{"name": column, "type": "string"} for column in columns]}})
+            writer.writerows(tables[name])
+            archive.writestr(path, buffer.getvalue())
+            resources.append({
+                "name": name, "path": path, "profile": "tabular-data-resource", "format": "csv",
+                "mediatype": "text/csv", "encoding": "utf-8",
+                "schema": {"fields": [{"name": column, "type": FIELD_TYPES.get(f"{name}.{column}", "string")}
+                                      for column in columns], "primaryKey": ["id"]},
+            })
         archive.writestr("datapackage.json", json.dumps({
             "name": "sociale-kaart-hsds", "profile": "tabular-data-package", "title": "Sociale kaart (HSDS 3.0)",
             "licenses": [{"name": "CC-BY-4.0"}], "resources": resources}, indent=2))
@@ -187,13 +263,35 @@ def export_tabular(session: Session, target: Path) -> Path:
     return target
 
 
+class DatasetFileError(ValueError):
+    """A file that is not an HSDS dataset we can read (the message says why)."""
+
+
+class TabularError(DatasetFileError):
+    """A zip that is not an HSDS tabular data package we can read."""
+
+
 def read_tabular(source: Path) -> dict:
+    """Read a tabular data package (the spec's file names; our older ``service_at_locations.csv`` too)."""
     tables: dict[str, list[dict]] = {}
-    with zipfile.ZipFile(source) as archive:
-        names = set(archive.namelist())
-        for name in TABLES:
-            if f"{name}.csv" in names:
-                tables[name] = list(csv.DictReader(io.StringIO(archive.read(f"{name}.csv").decode("utf-8"))))
+    try:
+        with zipfile.ZipFile(source) as archive:
+            names = set(archive.namelist())
+            for resource, (path, _columns) in RESOURCES.items():
+                found = next((name for name in (path, LEGACY_PATHS.get(resource)) if name in names), None)
+                if found is not None:
+                    text = archive.read(found).decode("utf-8-sig")
+                    tables[resource] = list(csv.DictReader(io.StringIO(text)))
+    except (zipfile.BadZipFile, OSError) as exc:
+        msg = f"{source.name} is not a readable zip file: {exc}"
+        raise TabularError(msg) from exc
+    except UnicodeDecodeError as exc:
+        msg = f"{source.name}: a CSV file is not UTF-8 text ({exc.reason})"
+        raise TabularError(msg) from exc
+    if "service" not in tables and "organization" not in tables:
+        expected = ", ".join(path for path, _columns in RESOURCES.values())
+        msg = f"{source.name} holds no HSDS tabular resources (expected files such as: {expected})"
+        raise TabularError(msg)
     return tables_to_dataset(tables)
 
 
@@ -208,10 +306,12 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)
     applied: bool = False
+    #: change-history entries (HSDS ``metadata``) taken over that were not here yet
+    history_added: int = 0
 
     def to_dict(self) -> dict:
         return {"dry_run": self.dry_run, "applied": self.applied, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "rejected": self.rejected,
+                "unchanged": self.unchanged, "rejected": self.rejected, "history_added": self.history_added,
                 "counts": {k: len(getattr(self, k)) for k in ("created", "updated", "unchanged", "rejected")}}
 
 
@@ -249,6 +349,53 @@ def _service_values(doc: dict) -> dict:
     }
 
 
+def _closures(doc: dict) -> list[tuple[date, date, str]]:
+    """The ``sociale-kaart:closure`` attributes: ``YYYY-MM-DD/YYYY-MM-DD reason`` (ValueError when unreadable)."""
+    closures = []
+    for value in _attributes(doc, EXTENSION + "closure"):
+        interval, _space, reason = str(value).partition(" ")
+        first, _slash, last = interval.partition("/")
+        starts_on, ends_on = date.fromisoformat(first), date.fromisoformat(last or first)
+        if ends_on < starts_on:
+            msg = f"closure {interval} ends before it starts"
+            raise ValueError(msg)
+        closures.append((starts_on, ends_on, reason.strip()[:200]))
+    return closures
+
+
+def _history_records(doc: dict, resource_type: str) -> list[models.ChangeRecord]:
+    """The object's published history (HSDS ``metadata``) as our change records (ValueError when unreadable)."""
+    records = []
+    for entry in doc.get("metadata") or []:
+        if not isinstance(entry, dict) or not entry.get("id"):
+            msg = "a metadata entry without an id"
+            raise ValueError(msg)
+        if entry.get("field_name") in models.INTERNAL_SERVICE_FIELDS:
+            continue  # coach-only fields never have a public history
+        moment = datetime.fromisoformat(str(entry.get("last_action_date", "")))
+        records.append(models.ChangeRecord(
+            id=str(entry["id"])[:36], resource_id=str(entry.get("resource_id") or doc.get("id", ""))[:36],
+            resource_type=str(entry.get("resource_type") or resource_type)[:40],
+            last_action_date=moment if moment.tzinfo else moment.replace(tzinfo=UTC),
+            last_action_type=str(entry.get("last_action_type", ""))[:20], field_name=str(entry.get("field_name", ""))[:80],
+            previous_value=str(entry.get("previous_value", "")), replacement_value=str(entry.get("replacement_value", "")),
+            updated_by=str(entry.get("updated_by", ""))[:200],
+        ))
+    return records
+
+
+def _add_history(session: Session, records: list[models.ChangeRecord], report: ImportReport) -> None:
+    """Take over the history entries not here yet (the same id is the same entry)."""
+    unique = list({record.id: record for record in records}.values())
+    ids = [record.id for record in unique]
+    present: set[str] = set()
+    for start in range(0, len(ids), 500):
+        present |= set(session.exec(select(models.ChangeRecord.id).where(models.ChangeRecord.id.in_(ids[start:start + 500]))))
+    new = [record for record in unique if record.id not in present]
+    session.add_all(new)
+    report.history_added = len(new)
+
+
 def _service_rules(doc: dict, values: dict, known_locations: set[str], municipalities: set[str]) -> list[str]:
     problems = []
     needs = _attributes(doc, "need")
@@ -281,7 +428,7 @@ def _service_rules(doc: dict, values: dict, known_locations: set[str], municipal
 
 def _replace_children(session: Session, service_id: str, doc: dict) -> None:
     for table in (models.ServiceNeed, models.ServiceTargetGroup, models.ServiceArea, models.Schedule,
-                  models.ServiceAtLocation):
+                  models.ServiceAtLocation, models.Closure):
         session.exec(delete(table).where(table.service_id == service_id))
     session.flush()
     session.add_all(models.ServiceNeed(service_id=service_id, need_code=c) for c in dict.fromkeys(_attributes(doc, "need")))
@@ -297,6 +444,8 @@ def _replace_children(session: Session, service_id: str, doc: dict) -> None:
         by_appointment=s.get("description") == "op afspraak") for s in doc.get("schedules", []))
     session.add_all(models.ServiceAtLocation(id=link["id"], service_id=service_id, location_id=link["location_id"])
                     for link in doc.get("service_at_locations", []))
+    session.add_all(models.Closure(service_id=service_id, starts_on=starts_on, ends_on=ends_on, reason=reason)
+                    for starts_on, ends_on, reason in _closures(doc))
 
 
 def import_dataset(
@@ -313,15 +462,28 @@ def import_dataset(
         organizations = [o for o in dataset.get("organizations", []) if isinstance(o, dict)]
         location_docs = [loc for o in organizations for loc in o.get("locations", []) if isinstance(loc, dict)]
         known_locations = {loc.get("id") for loc in location_docs} | set(session.exec(select(models.Location.id)).all())
+        history: list[models.ChangeRecord] = []
         for org in organizations:
             errors = schema_errors("organization", {**org, "locations": [], "services": []}, folder)
+            if not errors:
+                try:
+                    history += _history_records(org, "organization")
+                except (ValueError, TypeError) as exc:
+                    errors = [f"unreadable metadata: {exc}"[:300]]
             if errors:
                 report.rejected.append({"id": org.get("id", ""), "kind": "organization", "reasons": errors})
                 continue
             _upsert_organization(session, org, report, actor)
         session.flush()
         for location in location_docs:
-            _upsert_location(session, location, regions, report, actor)
+            try:
+                location_history = _history_records(location, "location")
+            except (ValueError, TypeError) as exc:
+                report.rejected.append({"id": location.get("id", ""), "kind": "location",
+                                        "reasons": [f"unreadable metadata: {exc}"[:300]]})
+                continue
+            if _upsert_location(session, location, regions, report, actor):
+                history += location_history
         session.flush()
         for doc in dataset.get("services", []):
             if not isinstance(doc, dict):
@@ -330,10 +492,12 @@ def import_dataset(
             errors = schema_errors("service", doc, folder)
             if not errors and session.get(models.Organization, doc.get("organization_id", "")) is None:
                 errors = [f"unknown organization_id {doc.get('organization_id')}"]
-            values = {}
+            values, service_history = {}, []
             if not errors:
                 try:
                     values = _service_values(doc)
+                    _closures(doc)
+                    service_history = _history_records(doc, "service")
                 except (ValueError, TypeError, KeyError) as exc:  # e.g. a date or time the schema lets through
                     errors = [f"unreadable value: {exc}"[:300]]
             if not errors:
@@ -342,6 +506,9 @@ def import_dataset(
                 report.rejected.append({"id": doc.get("id", ""), "kind": "service", "reasons": errors})
                 continue
             _upsert_service(session, doc, values, report, actor)
+            history += service_history
+        session.flush()
+        _add_history(session, history, report)
         session.flush()
         if dry_run or report.rejected:
             session.rollback()
@@ -356,14 +523,14 @@ def import_dataset(
 
 def _upsert_organization(session: Session, doc: dict, report: ImportReport, actor: str) -> None:
     values = {"name": doc["name"], "alternate_name": doc.get("alternate_name"), "description": doc.get("description", ""),
-              "email": doc.get("email"), "website": doc.get("website")}
+              "email": doc.get("email"), "website": doc.get("website"), "demo": _extension(doc, "demo") == "true"}
     org_type = _extension(doc, "organization_type")
     if org_type:
         values["organization_type"] = org_type
     _upsert(session, models.Organization, doc["id"], values, report, actor, "organization")
 
 
-def _upsert_location(session: Session, doc: dict, regions: RegionIndex, report: ImportReport, actor: str) -> None:
+def _upsert_location(session: Session, doc: dict, regions: RegionIndex, report: ImportReport, actor: str) -> bool:
     try:
         latitude, longitude = float(doc["latitude"]), float(doc["longitude"])
     except (KeyError, TypeError, ValueError):
@@ -372,7 +539,7 @@ def _upsert_location(session: Session, doc: dict, regions: RegionIndex, report: 
     if municipality is None or not doc.get("id") or not doc.get("organization_id"):
         report.rejected.append({"id": doc.get("id", ""), "kind": "location",
                                 "reasons": ["the location has no coordinates inside the 44 municipalities"]})
-        return
+        return False
     address = (doc.get("addresses") or [{}])[0]
     access = (doc.get("accessibility") or [{}])[0]
     level = access.get("details", "").removeprefix("wheelchair_level=")
@@ -385,12 +552,14 @@ def _upsert_location(session: Session, doc: dict, regions: RegionIndex, report: 
               "longitude": longitude, "x_metric": float(x[0]), "y_metric": float(y[0]),
               "geocode_precision": _extension(doc, "geocode_precision", "address") or "address",
               "wheelchair_level": int(level) if level.isdigit() else None,
-              "accessibility_description": access.get("description", ""), "transportation": doc.get("transportation", "")}
+              "accessibility_description": access.get("description", ""), "transportation": doc.get("transportation", ""),
+              "active": _extension(doc, "active", "true") != "false", "demo": _extension(doc, "demo") == "true"}
     existing = session.get(models.Location, doc["id"])
     if existing is not None and (existing.latitude, existing.longitude) == (values["latitude"], values["longitude"]):
         # x/y are derived from latitude/longitude: unchanged point, unchanged projection
         values.update(x_metric=existing.x_metric, y_metric=existing.y_metric)
     _upsert(session, models.Location, doc["id"], values, report, actor, "location")
+    return True
 
 
 def _upsert_service(session: Session, doc: dict, values: dict, report: ImportReport, actor: str) -> None:
@@ -437,10 +606,21 @@ def _upsert(session: Session, model, record_id: str, values: dict, report: Impor
 
 
 def load_dataset_file(path: Path) -> dict:
+    """An HSDS dataset from ``.zip`` (tabular) or JSON; :class:`DatasetFileError` when it cannot be read."""
+    if path.is_dir():
+        msg = f"{path} is a folder, not a dataset file"
+        raise DatasetFileError(msg)
     if path.suffix == ".zip":
         return read_tabular(path)
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        msg = f"{path.name} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        raise DatasetFileError(msg) from None
+    except UnicodeDecodeError as exc:
+        msg = f"{path.name} is not UTF-8 text ({exc.reason})"
+        raise DatasetFileError(msg) from None
 
 
-__all__ = ["ImportReport", "TABLES", "export_json", "export_tabular", "import_dataset",
+__all__ = ["RESOURCES", "DatasetFileError", "ImportReport", "TabularError", "export_json", "export_tabular", "import_dataset",
            "load_dataset_file", "location_json", "read_tabular", "spec_dir"]

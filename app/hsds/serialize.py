@@ -24,6 +24,22 @@ WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 PROVINCES = {"1": "Antwerpen", "2": "Vlaams-Brabant", "3": "West-Vlaanderen"}
 EXTENSION = "sociale-kaart:"
 TAXONOMY_IDS = {kind: str(uuid.uuid5(HSDS_NAMESPACE, f"taxonomy:{kind}")) for kind in ("need", "target-group")}
+#: HSDS wants every attribute linked to a taxonomy term: our extensions are the terms of one more taxonomy
+EXTENSION_TAXONOMY_ID = str(uuid.uuid5(HSDS_NAMESPACE, "taxonomy:sociale-kaart"))
+EXTENSION_TERMS = {
+    "referral_required_from": "Enkel na doorverwijzing door deze soorten organisaties (codes, komma's ertussen)",
+    "outreach": "Komt aan huis binnen het werkgebied (true/false)",
+    "waiting_list": "Wachtlijst: none, short, long of closed",
+    "free_of_charge": "Gratis (true/false)",
+    "closed_on_public_holidays": "Gesloten op wettelijke feestdagen (true/false)",
+    "published": "Gepubliceerd op de sociale kaart (true/false)",
+    "demo": "Demonstratiedata (true/false)",
+    "what_to_bring": "Wat meebrengen",
+    "closure": "Gesloten periode: JJJJ-MM-DD/JJJJ-MM-DD, dan de reden",
+    "geocode_precision": "Nauwkeurigheid van het punt: coordinates, address, place, postcode of municipality",
+    "active": "Locatie in gebruik (true/false); een gedeactiveerde locatie wordt niet getoond",
+    "organization_type": "Soort organisatie: ocmw, caw, vdab, cgg, municipality, ngo, education, health, other",
+}
 
 
 def derived_id(*parts: object) -> str:
@@ -51,6 +67,7 @@ class Related:
     links: dict[str, list[models.ServiceAtLocation]] = field(default_factory=lambda: defaultdict(list))
     locations: dict[str, models.Location] = field(default_factory=dict)
     schedules: dict[str, list[models.Schedule]] = field(default_factory=lambda: defaultdict(list))
+    closures: dict[str, list[models.Closure]] = field(default_factory=lambda: defaultdict(list))
     history: dict[str, list[models.ChangeRecord]] = field(default_factory=lambda: defaultdict(list))
     municipality_names: dict[str, str] = field(default_factory=dict)
 
@@ -78,6 +95,8 @@ def load_related(session: Session, services: Iterable[models.Service], *, with_h
         }
     for row in session.exec(select(models.Schedule).where(models.Schedule.service_id.in_(ids))):
         related.schedules[row.service_id].append(row)
+    for row in session.exec(select(models.Closure).where(models.Closure.service_id.in_(ids))):
+        related.closures[row.service_id].append(row)
     if with_history:
         for row in session.exec(select(models.ChangeRecord).where(models.ChangeRecord.resource_id.in_(ids))):
             related.history[row.resource_id].append(row)
@@ -92,10 +111,18 @@ def _term_attribute(link_id: str, link_entity: str, taxonomy: str, code: str) ->
     }
 
 
+def extension_term_id(name: str) -> str:
+    if name not in EXTENSION_TERMS:
+        msg = f"unknown extension {name!r}"
+        raise KeyError(msg)
+    return derived_id("taxonomy_term", EXTENSION, name)
+
+
 def _extension(link_id: str, link_entity: str, name: str, value: Any) -> dict:
     return {
         "id": derived_id("attribute", link_id, name), "link_id": link_id, "link_entity": link_entity,
-        "link_type": EXTENSION + name, "value": value if isinstance(value, str) else str(value).lower(),
+        "link_type": EXTENSION + name, "taxonomy_term_id": extension_term_id(name),
+        "value": value if isinstance(value, str) else str(value).lower(),
     }
 
 
@@ -125,7 +152,12 @@ def metadata_json(rows: Iterable[models.ChangeRecord]) -> list[dict]:
     ]
 
 
-def location_json(location: models.Location) -> dict:
+def closure_value(closure: models.Closure) -> str:
+    """A closure as one extension attribute value: an ISO 8601 date interval, then the reason."""
+    return f"{closure.starts_on.isoformat()}/{closure.ends_on.isoformat()} {closure.reason}".strip()
+
+
+def location_json(location: models.Location, history: Iterable[models.ChangeRecord] = ()) -> dict:
     province = PROVINCES.get(location.municipality_nis[:1], "")
     return clean({
         "id": location.id, "location_type": "physical", "organization_id": location.organization_id,
@@ -142,7 +174,10 @@ def location_json(location: models.Location) -> dict:
             "description": location.accessibility_description or None,
             "details": f"wheelchair_level={location.wheelchair_level}",
         }],
-        "attributes": [_extension(location.id, "location", "geocode_precision", location.geocode_precision)],
+        "attributes": [_extension(location.id, "location", "geocode_precision", location.geocode_precision),
+                       _extension(location.id, "location", "active", location.active),
+                       _extension(location.id, "location", "demo", location.demo)],
+        "metadata": metadata_json(history),
     })
 
 
@@ -163,11 +198,20 @@ def service_json(service: models.Service, related: Related, *, nested_locations:
     ]
     if service.what_to_bring:
         attributes.append(_extension(service.id, "service", "what_to_bring", service.what_to_bring))
+    # HSDS has no closed-period object (a schedule says when a service is open): one extension attribute each
+    attributes += [
+        {**_extension(service.id, "service", "closure", closure_value(closure)),
+         "id": derived_id("attribute", service.id, "closure", closure.starts_on, closure.ends_on, closure.reason)}
+        for closure in sorted(related.closures[service.id], key=lambda c: (c.starts_on, c.ends_on, c.reason))
+    ]
     links = []
     for link in related.links[service.id]:
         location = related.locations.get(link.location_id)
         item = {"id": link.id, "service_id": service.id, "location_id": link.location_id}
-        if nested_locations and location is not None:
+        if nested_locations:
+            # published output: a deactivated location is not shown (the full export keeps the link)
+            if location is None or not location.active:
+                continue
             item["location"] = location_json(location)
         links.append(item)
     body = {
@@ -237,6 +281,18 @@ def taxonomies_json() -> list[dict]:
         {"id": TAXONOMY_IDS["target-group"], "name": "Sociale kaart: doelgroepen", "version": "1",
          "description": "Target groups a service can be restricted to."},
     ]
+
+
+def extension_taxonomy_json() -> dict:
+    return {"id": EXTENSION_TAXONOMY_ID, "name": "Sociale kaart: extensies", "version": "1",
+            "description": "Fields of the sociale kaart that HSDS 3.0 has no place for, as attributes "
+                           "whose link_type is 'sociale-kaart:' and the term's code."}
+
+
+def extension_terms_json() -> list[dict]:
+    return [{"id": extension_term_id(name), "code": name, "name": EXTENSION + name, "description": description,
+             "taxonomy": "sociale-kaart", "taxonomy_id": EXTENSION_TAXONOMY_ID, "language": "nl"}
+            for name, description in EXTENSION_TERMS.items()]
 
 
 def taxonomy_term_json(term: models.TaxonomyTerm) -> dict:

@@ -1,0 +1,215 @@
+"""The ``sk`` command through its entry function: exit codes, output, effects; bad input is exit 2, no traceback."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete
+from sqlmodel import Session, select
+
+from app import models
+from app.auth import create_user, token_hash, verify_password
+from app.cli import main
+from app.config import get_settings
+from app.demo import generate_demo_data, load_demo_data
+from tests.conftest import DEMO_SEED, DEMO_TODAY, separate_database
+from tests.smtp_sink import SmtpSink, closed_port
+
+PASSWORD = "een-lang-wachtwoord"
+BASE_URL = "https://kaart.example"
+
+
+@pytest.fixture(scope="module")
+def cli_engine(regions, places, tmp_path_factory):
+    """The demo data in a database of its own, and the CLI's settings pointing at it."""
+    with separate_database(tmp_path_factory, regions, "cli") as engine, pytest.MonkeyPatch.context() as patch:
+        with Session(engine) as session:
+            load_demo_data(session, generate_demo_data(regions, places, seed=DEMO_SEED, today=DEMO_TODAY))
+        patch.setenv("SK_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+        patch.setenv("SK_PUBLIC_BASE_URL", BASE_URL)
+        patch.setenv("SK_SMTP_URL", "")
+        get_settings.cache_clear()
+        yield engine
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def sk(cli_engine, capsys):
+    """Run ``sk`` with arguments; returns (exit code, stdout, stderr)."""
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        assert "Traceback" not in out + err
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def organization_id(cli_engine) -> str:
+    with Session(cli_engine) as session:
+        return session.exec(select(models.Organization.id).order_by(models.Organization.id)).first()
+
+
+def user(engine, email) -> models.User | None:
+    with Session(engine) as session:
+        return session.exec(select(models.User).where(models.User.email == email)).first()
+
+
+def test_create_the_first_coordinator(sk, cli_engine):
+    code, out, _err = sk("create-user", "Coordinator@Example.org", "--role", "coordinator", "--partnership", "westhoek",
+                         "--name", "Coördinator", "--password", PASSWORD)
+    assert code == 0 and out.strip() == "created coordinator coordinator@example.org"
+    created = user(cli_engine, "coordinator@example.org")
+    assert created.partnership_slug == "westhoek" and created.name == "Coördinator"
+    assert verify_password(created.password_hash, PASSWORD) and PASSWORD not in created.password_hash
+    code, _out, err = sk("create-user", "coordinator@example.org", "--password", PASSWORD)
+    assert code == 2 and "exists" in err
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--role", "coordinator", "--password", "kort"], "shorter than 10 characters"),
+    (["--role", "partner", "--password", PASSWORD], "a partner needs at least one organisation"),
+    (["--role", "partner", "--organization", "no-such-organisation", "--password", PASSWORD],
+     "unknown organisation id(s): no-such-organisation"),
+    (["--role", "coordinator", "--partnership", "atlantis", "--password", PASSWORD], "unknown partnership 'atlantis'"),
+    (["--role", "admin", "--password", PASSWORD], "invalid choice: 'admin'"),
+])
+def test_create_user_with_bad_input_is_exit_2_and_writes_nothing(sk, cli_engine, argv, message):
+    code, out, err = sk("create-user", "wrong@example.org", *argv)
+    assert code == 2 and message in err and out == ""
+    assert user(cli_engine, "wrong@example.org") is None
+
+
+def test_invite_prints_a_one_time_link(sk, cli_engine, organization_id):
+    code, out, _err = sk("invite", "nieuw@example.org", "--organization", organization_id, "--days", "3")
+    assert code == 0
+    link, note = out.strip().splitlines()
+    assert link.startswith(f"{BASE_URL}/uitnodiging/") and note == "(one-time link, valid 3 days)"
+    with Session(cli_engine) as session:
+        invite = session.get(models.Invite, token_hash(link.rsplit("/", 1)[1]))
+        assert invite.email == "nieuw@example.org" and invite.organization_ids == [organization_id]
+        assert invite.role == "partner" and invite.used_at is None
+        assert timedelta(days=2, hours=23) < invite.expires_at - invite.created_at <= timedelta(days=3, seconds=5)
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--days", "0"], "must be at least 1"),
+    (["--days", "veel"], "not a whole number"),
+    (["--organization", "no-such-organisation"], "unknown organisation id(s)"),
+    (["--role", "coordinator", "--partnership", "atlantis"], "unknown partnership"),
+])
+def test_invite_with_bad_input_is_exit_2_and_writes_nothing(sk, cli_engine, argv, message):
+    with Session(cli_engine) as session:
+        before = len(session.exec(select(models.Invite)).all())
+    code, out, err = sk("invite", "fout@example.org", *argv)
+    assert code == 2 and message in err and out == ""
+    with Session(cli_engine) as session:
+        assert len(session.exec(select(models.Invite)).all()) == before
+
+
+@pytest.fixture
+def stale_partner(cli_engine, organization_id):
+    """A partner with one organisation whose services were last verified two years ago."""
+    with Session(cli_engine) as session:
+        session.exec(delete(models.OutboxMessage))
+        services = session.exec(select(models.Service).where(models.Service.organization_id == organization_id)).all()
+        for service in services:
+            service.assured_date, service.status = DEMO_TODAY - timedelta(days=730), "active"
+        session.add_all(services)
+        session.commit()
+        names = sorted(service.name for service in services)
+        if session.exec(select(models.User).where(models.User.email == "digest@example.org")).first() is None:
+            create_user(session, email="digest@example.org", password=PASSWORD, role="partner",
+                        organization_ids=[organization_id])
+    return names
+
+
+def outbox(engine) -> list[models.OutboxMessage]:
+    with Session(engine) as session:
+        return list(session.exec(select(models.OutboxMessage)).all())
+
+
+def test_digest_queues_once_and_prints_the_outbox(sk, cli_engine, stale_partner):
+    code, out, _err = sk("digest")
+    assert code == 0
+    assert out.startswith("queued 1, refreshed 0, withdrawn 0 digest(s); 0 already sent this month")
+    assert "=== To: digest@example.org" in out and "dienst(en) om na te kijken" in out
+    assert all(f"- {name} (laatst gecontroleerd: " in out for name in stale_partner)
+    assert f"{BASE_URL}/partner/diensten/" in out
+    code, out, _err = sk("digest")
+    assert code == 0 and out.startswith("queued 0, refreshed 1") and len(outbox(cli_engine)) == 1
+
+
+def test_digest_send_and_send_report_what_happened(sk, cli_engine, stale_partner, monkeypatch):
+    monkeypatch.setenv("SK_SMTP_URL", f"smtp://127.0.0.1:{closed_port()}")
+    get_settings.cache_clear()
+    code, out, err = sk("digest", "--send")
+    assert code == 1 and "sent 0 message(s), 1 failed (still queued)" in out
+    assert "mail server: ConnectionRefusedError" in err
+    (message,) = outbox(cli_engine)
+    assert message.sent_at is None and message.attempts == 1 and "ConnectionRefusedError" in message.last_error
+    with SmtpSink() as sink:
+        monkeypatch.setenv("SK_SMTP_URL", f"smtp://127.0.0.1:{sink.port}")
+        get_settings.cache_clear()
+        code, out, err = sk("send")
+        assert code == 0 and out.strip() == "sent 1 message(s), 0 failed (still queued)" and err == ""
+        assert [mail.recipients for mail in sink.received] == [["digest@example.org"]]
+    (message,) = outbox(cli_engine)
+    assert message.sent_at is not None and message.attempts == 2 and message.last_error == ""
+    code, out, _err = sk("send")
+    assert code == 0 and out.strip() == "sent 0 message(s), 0 failed (still queued)"
+    get_settings.cache_clear()
+
+
+def test_send_without_a_configured_server_is_exit_2(sk, cli_engine, stale_partner, monkeypatch):
+    assert sk("digest")[0] == 0
+    code, _out, err = sk("send")  # SK_SMTP_URL is empty in these tests
+    assert code == 2 and "no SMTP server configured (SK_SMTP_URL)" in err
+    monkeypatch.setenv("SK_SMTP_URL", "mailto:iemand@example.org")
+    get_settings.cache_clear()
+    code, _out, err = sk("send")
+    assert code == 2 and "SMTP URL must look like smtp://host:port" in err
+    get_settings.cache_clear()
+    assert all(m.sent_at is None and m.attempts == 0 for m in outbox(cli_engine))
+
+
+def test_hsds_export_then_dry_run_import(sk, tmp_path):
+    target = tmp_path / "hsds.zip"
+    code, out, _err = sk("hsds-export", str(target))
+    assert code == 0 and out.strip() == str(target)
+    assert "service_at_location.csv" in zipfile.ZipFile(target).namelist()
+    code, out, _err = sk("hsds-import", str(target))
+    assert code == 0 and '"rejected": 0' in out and "dry run: nothing was written" in out
+
+
+def test_hsds_import_of_unreadable_files_is_exit_2(sk, tmp_path):
+    code, _out, err = sk("hsds-import", str(tmp_path / "missing.json"))
+    assert code == 2 and "missing.json" in err
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"services": [', encoding="utf-8")
+    code, _out, err = sk("hsds-import", str(broken))
+    assert code == 2 and "broken.json is not valid JSON (line 1" in err
+    unknown = tmp_path / "andere.zip"
+    with zipfile.ZipFile(unknown, "w") as archive:
+        archive.writestr("diensten.csv", "id\n1\n")
+    code, _out, err = sk("hsds-import", str(unknown))
+    assert code == 2 and "holds no HSDS tabular resources" in err
+    code, _out, err = sk("hsds-import", str(tmp_path))
+    assert code == 2 and "is a folder" in err
+
+
+def test_restore_needs_confirmation_and_an_existing_file(sk, tmp_path):
+    code, _out, err = sk("restore", str(tmp_path / "backup.db"))
+    assert code == 2 and "--yes" in err
+    code, _out, err = sk("restore", str(tmp_path / "backup.db"), "--yes")
+    assert code == 2 and "no backup file" in err
+
+
+def test_unknown_commands_and_help(sk):
+    code, _out, err = sk("opruimen")
+    assert code == 2 and "invalid choice: 'opruimen'" in err
+    code, out, _err = sk("--help")
+    assert code == 0 and "digest" in out and "send" in out
