@@ -99,17 +99,24 @@ class ContractionHierarchy:
 
     # ---- queries ------------------------------------------------------------------------
 
-    def one_to_all(self, source: int, *, scale: float = 1.0) -> np.ndarray:
-        """Distances (times ``scale``) from node ``source`` to every node, in node order."""
+    def one_to_all(self, source: int, *, scale: float = 1.0, targets: np.ndarray | None = None) -> np.ndarray:
+        """Distances (times ``scale``) from node ``source`` to every node (in node order) or to ``targets``."""
         dist = np.full(self.n_nodes, np.inf)
         _phast_one(int(self.position[source]), self.up_indptr, self.up_indices, self.up_weights, self.down_indptr,
                    self.down_indices, self.down_weights, dist)
-        return _gather(dist, self.position, scale)
+        columns = self.position if targets is None else self.position[np.asarray(targets, dtype=np.int64).ravel()]
+        return _gather(dist, columns, scale)
 
     def many_to_all(self, sources: np.ndarray, *, scale: float = 1.0, targets: np.ndarray | None = None,
-                    batch: int = 16) -> np.ndarray:
-        """Distances from each source (rows) to every node or to ``targets`` (columns)."""
+                    batch: int = 8) -> np.ndarray:
+        """Distances from each source (rows) to every node or to ``targets`` (columns).
+
+        Sources go through the sweep ``batch`` at a time; a single source takes the
+        one-source sweep, which is faster than a batch of one.
+        """
         sources = np.asarray(sources, dtype=np.int64).ravel()
+        if len(sources) == 1:
+            return self.one_to_all(int(sources[0]), scale=scale, targets=targets)[None, :]
         columns = self.position if targets is None else self.position[np.asarray(targets, dtype=np.int64).ravel()]
         out = np.empty((len(sources), len(columns)))
         for start in range(0, len(sources), batch):
@@ -204,21 +211,20 @@ def _phast_many(sources, up_indptr, up_indices, up_weights, down_indptr, down_in
     for j in range(k):
         _upward(sources[j], up_indptr, up_indices, up_weights, dist[:, j])
     for p in range(dist.shape[0]):
-        row = dist[p]
         for e in range(down_indptr[p], down_indptr[p + 1]):
-            above = dist[down_indices[e]]
+            above = down_indices[e]
             weight = down_weights[e]
             for j in range(k):
-                candidate = above[j] + weight
-                if candidate < row[j]:
-                    row[j] = candidate
+                candidate = dist[above, j] + weight
+                if candidate < dist[p, j]:
+                    dist[p, j] = candidate
 
 
 @njit(cache=True)
-def _gather(dist, position, scale):
-    out = np.empty(len(position))
-    for v in range(len(position)):
-        out[v] = dist[position[v]] * scale
+def _gather(dist, columns, scale):
+    out = np.empty(len(columns))
+    for t in range(len(columns)):
+        out[t] = dist[columns[t]] * scale
     return out
 
 
