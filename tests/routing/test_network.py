@@ -8,6 +8,7 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 import pytest
+import shapely
 
 from routing.config import RoutingConfig
 from routing.errors import NetworkCacheError, SnapTooFarError
@@ -187,3 +188,18 @@ def test_engine_routes_where_covered_and_estimates_elsewhere(helsinki_networks):
 def test_save_is_atomic(fixture_networks, tmp_path):
     path = save_network(fixture_networks["walk"], tmp_path / "walk.npz")
     assert path.exists() and not list(tmp_path.glob(".*"))
+
+
+def test_a_routed_car_isochrone_spends_the_car_overhead_first(fixture_networks):
+    drive = fixture_networks["drive"]
+    origin = (3.2600, 50.8000)  # node 1
+    with_overhead = replace(drive, config=RoutingConfig(max_snap_m=250, car_overhead_min=3.0)).isochrone(origin, "car", 3.0)
+    without = replace(drive, config=RoutingConfig(max_snap_m=250, car_overhead_min=0.0)).isochrone(origin, "car", 3.0)
+    to_metric = drive._to_metric
+
+    def area_m2(polygon):
+        return shapely.transform(polygon, lambda xy: np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1]))).area
+
+    # 3 minutes of overhead leave no time to drive: only the buffered start node (about pi * 60 m ^ 2)
+    assert area_m2(with_overhead) < 1.2 * np.pi * 60**2
+    assert area_m2(without) > 5 * area_m2(with_overhead)
