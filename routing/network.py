@@ -5,7 +5,8 @@ Sources: Overpass (osmnx, for the regions' polygons), a local ``.osm``/``.osm.bz
 the ``pyrosm`` package. Whatever the source, ways are filtered with osmnx's own
 network-type rules (its Overpass filters, applied to the tags), one-way streets are
 respected for cars and bikes (except ``oneway:bicycle=no`` / contraflow cycleways),
-and the result is a CSR graph in a local metric CRS, cached as ``.npz``.
+and the result is a CSR graph in a local metric CRS, cached as ``.npz`` together with
+its contraction hierarchy (:mod:`routing.ch`), which answers one-to-all queries.
 """
 
 from __future__ import annotations
