@@ -209,8 +209,20 @@ def _cmd_hsds_import(args: argparse.Namespace) -> int:
     return 0 if (report.applied or report.dry_run) and not report.rejected else 1
 
 
+def _cmd_networks(args: argparse.Namespace) -> int:
+    from app.state import routing_config
+    from routing.__main__ import main as routing_main
+
+    settings = get_settings()
+    return routing_main(args.routing_args, config=routing_config(settings), default_out=settings.network_dir,
+                        prog="sk networks")
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["networks"]:  # every option belongs to the routing command line, --help included
+        return _cmd_networks(argparse.Namespace(routing_args=argv[1:]))
     parser = argparse.ArgumentParser(prog="sk", description="Sociale kaart command line")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -278,6 +290,12 @@ def main(argv: list[str] | None = None) -> int:
     hsds_import.add_argument("path", type=Path)
     hsds_import.add_argument("--commit", action="store_true", help="apply (one transaction; nothing if any record is rejected)")
     hsds_import.set_defaults(func=_cmd_hsds_import)
+
+    networks = sub.add_parser("networks", add_help=False,
+                              help="build and cache the road networks with these settings' speeds "
+                                   "(options as python -m routing: build --source ...)")
+    networks.add_argument("routing_args", nargs=argparse.REMAINDER)
+    networks.set_defaults(func=_cmd_networks)
 
     try:
         args = parser.parse_args(argv)

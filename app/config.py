@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from routing.config import CAR_KMH_BY_HIGHWAY, CIRCUITY
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,15 +44,28 @@ class Settings(BaseSettings):
     mail_from: str = "noreply@sociale-kaart.invalid"
     log_level: str = "INFO"
 
-    # travel (passed to routing.RoutingConfig)
-    walk_kmh: float = 4.8
-    bike_kmh: float = 15.0
-    ebike_kmh: float = 20.0
+    # travel (passed to routing.RoutingConfig by app.state.routing_config; see routing/config.py
+    # for what each means and where the circuity figures come from)
+    walk_kmh: PositiveFloat = 4.8
+    bike_kmh: PositiveFloat = 15.0
+    ebike_kmh: PositiveFloat = 20.0
+    #: km/h by OSM highway type where a way has no maxspeed, as JSON; the keys given
+    #: replace the defaults, e.g. SK_CAR_KMH_BY_HIGHWAY='{"residential": 25}'. The drive
+    #: network cache depends on these: rebuild it after a change (``sk networks``).
+    car_kmh_by_highway: dict[str, PositiveFloat] = Field(default_factory=lambda: dict(CAR_KMH_BY_HIGHWAY))
+    #: door-to-door car speed of the straight-line estimate
+    car_estimate_kmh: PositiveFloat = 45.0
+    #: network / straight-line distance per mode (walk, bike, ebike, car) for estimates, as JSON
+    circuity: dict[str, Annotated[float, Field(ge=1.0)]] = Field(default_factory=lambda: dict(CIRCUITY))
+    #: minutes added to every car trip (parking, walking to the door)
+    car_overhead_min: NonNegativeFloat = 3.0
     network_dir_name: str = "networks"
     #: GTFS feeds (local zip paths or URLs, merged): De Lijn and NMBS publish theirs.
     #: Empty: public transport is a labelled estimate from the NMBS stations.
     gtfs_sources: list[str] = []
-    max_snap_m: float = 1500.0
+    max_snap_m: PositiveFloat = 1500.0
+    #: points snap to parts of the road network with at least this many nodes
+    min_component_nodes: PositiveInt = 100
 
     embed_frame_ancestors: str = "*"
     #: per client address, for the public API (``limits`` notation)

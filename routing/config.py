@@ -12,6 +12,31 @@ MODES = ("walk", "bike", "ebike", "car", "transit")
 NETWORK_FOR_MODE = {"walk": "walk", "bike": "bike", "ebike": "bike", "car": "drive"}
 
 
+#: Car speed (km/h) by OSM ``highway`` type where a way has no usable ``maxspeed``:
+#: Flemish limits (50 in town, 70 outside, 120 on motorways) lowered for junctions and traffic.
+CAR_KMH_BY_HIGHWAY = {
+    "motorway": 110.0,
+    "motorway_link": 60.0,
+    "trunk": 80.0,
+    "trunk_link": 50.0,
+    "primary": 65.0,
+    "primary_link": 40.0,
+    "secondary": 55.0,
+    "secondary_link": 40.0,
+    "tertiary": 45.0,
+    "tertiary_link": 35.0,
+    "unclassified": 40.0,
+    "residential": 30.0,
+    "living_street": 15.0,
+    "service": 20.0,
+    "road": 30.0,
+}
+
+#: Circuity (network distance / straight-line distance) per road mode; sources in
+#: :class:`RoutingConfig`'s docstring.
+CIRCUITY = {"walk": 1.3, "bike": 1.3, "ebike": 1.3, "car": 1.25}
+
+
 @dataclass(frozen=True)
 class RoutingConfig:
     """Speeds (km/h), circuity factors and limits used by all travel-time code.
@@ -29,32 +54,17 @@ class RoutingConfig:
     bike_kmh: float = 15.0
     ebike_kmh: float = 20.0
     #: Car speed by OSM ``highway`` type where a way has no usable ``maxspeed``.
-    car_kmh_by_highway: dict[str, float] = field(
-        default_factory=lambda: {
-            "motorway": 110.0,
-            "motorway_link": 60.0,
-            "trunk": 80.0,
-            "trunk_link": 50.0,
-            "primary": 65.0,
-            "primary_link": 40.0,
-            "secondary": 55.0,
-            "secondary_link": 40.0,
-            "tertiary": 45.0,
-            "tertiary_link": 35.0,
-            "unclassified": 40.0,
-            "residential": 30.0,
-            "living_street": 15.0,
-            "service": 20.0,
-            "road": 30.0,
-        }
-    )
+    car_kmh_by_highway: dict[str, float] = field(default_factory=lambda: dict(CAR_KMH_BY_HIGHWAY))
     #: Car speed for straight-line estimates (door to door, including town driving).
     car_estimate_kmh: float = 45.0
-    circuity: dict[str, float] = field(
-        default_factory=lambda: {"walk": 1.3, "bike": 1.3, "ebike": 1.3, "car": 1.25}
-    )
+    #: Network distance / straight-line distance per mode, for estimates (sources above).
+    circuity: dict[str, float] = field(default_factory=lambda: dict(CIRCUITY))
     #: A snap farther than this (metres) from the network is refused.
     max_snap_m: float = 1500.0
+    #: Points snap only to nodes of a strongly connected part of the network with at least
+    #: this many nodes (or of the largest part, if smaller): a point beside a fragment
+    #: (a private driveway, a footpath mapped without its connection) would reach nothing.
+    min_component_nodes: int = 100
     #: Fixed minutes added to car trips (parking, walking to the door).
     car_overhead_min: float = 3.0
     # public transport (routing.transit)

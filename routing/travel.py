@@ -106,11 +106,28 @@ class TravelTimeEngine:
         origins = np.asarray(origins, dtype=float).reshape(-1, 2)
         destinations = np.asarray(destinations, dtype=float).reshape(-1, 2)
         minutes = np.empty((len(origins), len(destinations)))
-        estimated = np.empty((len(origins), len(destinations)), dtype=bool)
-        for start in range(0, len(origins), batch_size):
-            for row in range(start, min(start + batch_size, len(origins))):
-                times = self.one_to_many(tuple(origins[row]), destinations, mode, cutoff_minutes=cutoff_minutes)
-                minutes[row], estimated[row] = times.minutes, times.estimated
+        estimated = np.ones((len(origins), len(destinations)), dtype=bool)
+        network = self._network(mode)
+        covered = np.zeros(len(origins), dtype=bool) if network is None else network.covers_points(origins)
+        for row in np.flatnonzero(~covered):
+            minutes[row] = self.straight_line_minutes(tuple(origins[row]), destinations, mode)
+        rows = np.flatnonzero(covered)
+        batches = range(0, len(rows), batch_size)
+        if progress:
+            from tqdm import tqdm
+
+            batches = tqdm(batches, desc=f"{mode} routes", unit="batch")
+        for start in batches:
+            batch = rows[start:start + batch_size]
+            routed_minutes, routed, _snaps = network.many_to_many(origins[batch], destinations, mode,
+                                                                  cutoff_minutes=cutoff_minutes)
+            minutes[batch] = routed_minutes
+            estimated[batch] = ~routed
+            if not routed.all():
+                for row in batch:
+                    minutes[row, ~routed] = self.straight_line_minutes(tuple(origins[row]), destinations[~routed], mode)
+        if cutoff_minutes is not None:
+            minutes = np.where(minutes <= cutoff_minutes, minutes, np.inf)
         return minutes, estimated
 
     def isochrone(self, origin: tuple[float, float], mode: str, minutes: float) -> Isochrone:

