@@ -15,10 +15,8 @@ to the test one), so whatever the fuzzer writes never reaches the demo data othe
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
@@ -33,8 +31,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, select
 
 from app import models
@@ -43,6 +39,7 @@ from app.db import make_engine
 from app.main import create_app
 from app.reference import sync_reference_data
 from tests.conftest import reset_schema
+from tests.isolated_db import empty_database
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = {"PATCH": 120, "GET": 30, "POST": 30}
@@ -52,20 +49,8 @@ TIME_BUDGET_SECONDS = 50
 
 @pytest.fixture
 def fuzz_database_url(tmp_path) -> Iterator[str]:
-    base = os.environ.get("SK_TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'fuzz.db'}"
-        return
-    name = f"sk_fuzz_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with empty_database(tmp_path, "sk_fuzz") as url:
+        yield url
 
 
 @pytest.fixture
