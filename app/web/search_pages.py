@@ -211,6 +211,8 @@ def search_page(
                  doelgroepen, verwijzer, beschikbaar)
     # Internal lines for referrers only when signed in (coach, partner or coordinator).
     context = _form_context(request, state, form) | _search_context(state, form, include_internal=viewer.sees_internal_lines)
+    # a signed-in coach lands here: the sign-out form needs the session's token
+    context |= {"viewer": viewer, "csrf": viewer.csrf_token}
     template = "search_results.html" if request.headers.get("HX-Request") else "search.html"
     return templates.TemplateResponse(request, template, context)
 

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app import models
-from app.auth import create_invite, create_user
+from app.auth import create_invite, create_user, token_hash
 from app.main import create_app
 
 PASSWORD = "een-lang-wachtwoord"
@@ -62,7 +62,7 @@ def test_wrong_password_is_a_dutch_message_and_attempts_are_limited(app_state, a
         assert "Te veel pogingen" in response.text
 
 
-def test_session_cookie_flags_and_no_fixation(app_state, accounts):
+def test_session_cookie_flags_and_no_fixation(app_state, accounts, loaded_engine):
     with new_client(app_state) as client:
         client.cookies.set("sk_session", "planted-by-an-attacker")
         response = login(client, accounts["partner"])
@@ -70,6 +70,27 @@ def test_session_cookie_flags_and_no_fixation(app_state, accounts):
         cookie = response.headers["set-cookie"]
         assert "HttpOnly" in cookie and "SameSite=lax" in cookie
         assert "planted-by-an-attacker" not in cookie
+    # The real attack: a *valid* session id (the attacker's own) planted in the victim's browser.
+    with new_client(app_state) as attacker:
+        login(attacker, accounts["coach"])
+        planted = attacker.cookies.get("sk_session")
+        assert attacker.get("/zoeken").status_code == 200 and accounts["coach"] in attacker.get("/zoeken").text
+    with new_client(app_state) as victim:
+        victim.cookies.set("sk_session", planted)
+        response = login(victim, accounts["partner"])
+        assert response.status_code == 303
+        fresh = response.cookies.get("sk_session")
+        assert fresh and fresh != planted
+        assert accounts["partner"] in victim.get("/partner").text
+    with Session(loaded_engine) as session:
+        assert session.get(models.UserSession, token_hash(planted)) is None
+        assert session.get(models.UserSession, token_hash(fresh)) is not None
+    # the planted id is worth nothing after the login: neither the victim's session nor the old one
+    with new_client(app_state) as attacker:
+        attacker.cookies.set("sk_session", planted)
+        assert attacker.get("/partner").status_code == 401
+        assert attacker.get(f"/api/v1/services/{accounts['my_service']}/edit").status_code == 401
+        assert accounts["partner"] not in attacker.get("/zoeken").text
 
 
 def test_partner_edits_own_service_and_sees_the_change_in_history(app_state, accounts):
@@ -145,15 +166,38 @@ def test_invalid_input_shows_dutch_messages_next_to_the_field(app_state, account
         assert "Dit getal is te groot." in response.text
 
 
-def test_logout_invalidates_the_session(app_state, accounts):
-    with new_client(app_state) as client:
+def test_logout_invalidates_the_session(app_state, accounts, loaded_engine):
+    with new_client(app_state) as client, new_client(app_state) as other_device:
         login(client, accounts["partner"])
+        login(other_device, accounts["partner"])
         token = client.cookies.get("sk_session")
         home = client.get("/partner")
-        client.post("/afmelden", data={"csrf": csrf_of(home.text)})
-        replay = new_client(app_state)
-        replay.cookies.set("sk_session", token)
-        assert replay.get("/partner").status_code == 401
+        csrf = csrf_of(home.text)
+        signed_out = client.post("/afmelden", data={"csrf": csrf})
+        assert signed_out.status_code == 303 and signed_out.headers["location"] == "/aanmelden"
+        assert 'sk_session=""' in signed_out.headers["set-cookie"] or "Max-Age=0" in signed_out.headers["set-cookie"]
+        with Session(loaded_engine) as session:
+            assert session.get(models.UserSession, token_hash(token)) is None
+        # the old cookie replayed (a copy kept by someone else) is refused everywhere
+        with new_client(app_state) as replay:
+            replay.cookies.set("sk_session", token)
+            assert replay.get("/partner").status_code == 401
+            assert replay.get("/partner", headers={"Accept": "text/html"}).headers["location"] == "/aanmelden"
+            assert replay.get(f"/api/v1/services/{accounts['my_service']}/edit").status_code == 401
+            patch = replay.patch(f"/api/v1/services/{accounts['my_service']}", headers={"X-CSRF-Token": csrf},
+                                 json={"version": 1, "changes": {"name": "Na afmelden"}})
+            assert patch.status_code == 401
+            verify = replay.post(f"/partner/diensten/{accounts['my_service']}/klopt-nog", data={"csrf": csrf})
+            assert verify.status_code == 401
+        # signing out on one device leaves the other signed in
+        assert other_device.get("/partner").status_code == 200
+        # a new sign-in gets a new CSRF token: the old one no longer works
+        login(client, accounts["partner"])
+        assert csrf_of(client.get("/partner").text) != csrf
+        stale = client.post(f"/partner/diensten/{accounts['my_service']}/klopt-nog", data={"csrf": csrf})
+        assert stale.status_code == 403
+    with Session(loaded_engine) as session:
+        assert session.get(models.Service, accounts["my_service"]).name != "Na afmelden"
 
 
 def test_invite_links_work_once(app_state, accounts, loaded_engine):

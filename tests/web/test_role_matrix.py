@@ -1,0 +1,358 @@
+"""Every route of the app x every role: the expected outcome, from one explicit table.
+
+Roles: anonymous, a coach, a partner of organisation A, the coordinator of partnership P
+(organisation A works there, organisation B does not) and a coordinator of all partnerships.
+A route missing from ``PROBES`` fails the test, so a new route needs a decision here.
+
+Outcome classes: ``ok`` (2xx, or a redirect that is not to the login page), ``login``
+(anonymous: pages redirect to /aanmelden, the API answers 401), ``403``, ``404``, ``400``.
+Every POST/PATCH that needs a CSRF token is sent twice by each role: without the token it
+must be refused (login or 403); with it, the table's outcome applies.
+
+It runs on its own small database, so the writes that are allowed really happen.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app import models
+from app.auth import create_user
+from app.db import make_engine
+from app.main import create_app
+from app.reference import sync_reference_data
+from geo.projection import to_metric
+from geo.regions import PARTNERSHIPS
+from tests.conftest import reset_schema
+from tests.isolated_db import empty_database
+from tests.web.test_partner_pages import PASSWORD, csrf_of, login
+
+ROLES = ("anonymous", "coach", "partner", "coordinator_p", "coordinator_all")
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+
+PUBLIC = dict.fromkeys(ROLES, "ok")
+EDITORS = {"anonymous": "login", "coach": "403", "partner": "ok", "coordinator_p": "ok", "coordinator_all": "ok"}
+#: organisation B's things: not the partner's, outside partnership P
+OTHERS = {"anonymous": "login", "coach": "403", "partner": "403", "coordinator_p": "403", "coordinator_all": "ok"}
+UNKNOWN = {"anonymous": "login", "coach": "403", "partner": "404", "coordinator_p": "404", "coordinator_all": "404"}
+COORDINATORS = {"anonymous": "login", "coach": "403", "partner": "403", "coordinator_p": "ok", "coordinator_all": "ok"}
+
+
+@dataclass(frozen=True)
+class Probe:
+    method: str
+    route: str  #: the route's path template, as in app.routes
+    url: str  #: with ``{own_service}``-style placeholders filled from the world
+    expect: dict[str, str]
+    #: how a write carries its CSRF token: "form" (field csrf), "header" (X-CSRF-Token), None (no token needed)
+    csrf: str | None = None
+    body: Callable[[dict, str], dict] | None = None
+    json: bool = False
+    html: bool = True
+    label: str = ""
+    params: dict = field(default_factory=dict)
+
+
+def service_form(world: dict, role: str, target: str) -> dict:
+    return {"version": str(world["versions"][target]()), "name": f"Dienst bewerkt door {role}", "status": "active",
+            "waiting_list": "none", "languages": ["nl"], "needs": ["housing"], "published": "on"}
+
+
+def new_service_form(world: dict, role: str, organization: str) -> dict:
+    return {"name": f"Nieuwe dienst {role} {uuid.uuid4().hex[:6]}", "description": "",
+            "organization_id": world[organization], "needs": ["housing"], "toch_aanmaken": "1"}
+
+
+def location_form(world: dict, role: str, organization: str, version: int | None = None) -> dict:
+    lon, lat = world["pins"][organization]
+    form = {"name": f"Locatie van {role}", "latitude": str(lat), "longitude": str(lon), "active": "on",
+            "organization_id": world[organization]}
+    if version is not None:
+        form["version"] = str(version)
+    return form
+
+
+def probes() -> list[Probe]:
+    api = dict(html=False)
+    return [
+        # ---- documentation, health, reference data
+        Probe("GET", "/openapi.json", "/openapi.json", PUBLIC, **api),
+        Probe("GET", "/docs", "/docs", PUBLIC),
+        Probe("GET", "/docs/oauth2-redirect", "/docs/oauth2-redirect", PUBLIC),
+        Probe("GET", "/redoc", "/redoc", PUBLIC),
+        Probe("GET", "/healthz", "/healthz", PUBLIC, **api),
+        Probe("GET", "/api/v1/needs", "/api/v1/needs", PUBLIC, **api),
+        Probe("GET", "/api/v1/target-groups", "/api/v1/target-groups", PUBLIC, **api),
+        Probe("GET", "/api/v1/geocode", "/api/v1/geocode?q=8500", PUBLIC, **api),
+        Probe("GET", "/api/v1/partnerships", "/api/v1/partnerships", PUBLIC, **api),
+        Probe("GET", "/api/v1/municipalities", "/api/v1/municipalities", PUBLIC, **api),
+        Probe("GET", "/api/v1/municipalities.geojson", "/api/v1/municipalities.geojson", PUBLIC, **api),
+        Probe("GET", "/api/v1/services", "/api/v1/services", PUBLIC, **api),
+        Probe("GET", "/api/v1/gaps", "/api/v1/gaps?need=housing&profile=bike", PUBLIC, **api),
+        # ---- search (read-only: no CSRF token, same answer for everyone)
+        Probe("GET", "/api/v1/search", "/api/v1/search?q=8500&needs=housing", PUBLIC, **api),
+        Probe("POST", "/api/v1/search", "/api/v1/search", PUBLIC, json=True, **api,
+              body=lambda world, role: {"home": {"query": "8500"}, "needs": ["housing"]}),
+        Probe("GET", "/api/v1/public/needs", "/api/v1/public/needs", PUBLIC, **api),
+        Probe("GET", "/api/v1/public/geocode", "/api/v1/public/geocode?q=8500", PUBLIC, **api),
+        Probe("GET", "/api/v1/public/search", "/api/v1/public/search?q=8500&needs=housing", PUBLIC, **api),
+        # ---- HSDS
+        Probe("GET", "/api/hsds/", "/api/hsds/", PUBLIC, **api),
+        Probe("GET", "/api/hsds/services", "/api/hsds/services", PUBLIC, **api),
+        Probe("GET", "/api/hsds/services/{service_id}", "/api/hsds/services/{own_service}", PUBLIC, **api),
+        Probe("GET", "/api/hsds/organizations", "/api/hsds/organizations", PUBLIC, **api),
+        Probe("GET", "/api/hsds/organizations/{organization_id}", "/api/hsds/organizations/{own_organization}",
+              PUBLIC, **api),
+        Probe("GET", "/api/hsds/taxonomies", "/api/hsds/taxonomies", PUBLIC, **api),
+        Probe("GET", "/api/hsds/taxonomy_terms", "/api/hsds/taxonomy_terms", PUBLIC, **api),
+        Probe("GET", "/api/hsds/service_at_locations", "/api/hsds/service_at_locations", PUBLIC, **api),
+        # ---- widget and public pages
+        Probe("GET", "/widget.js", "/widget.js", PUBLIC, **api),
+        Probe("GET", "/embed", "/embed", PUBLIC),
+        Probe("GET", "/embed/configurator", "/embed/configurator", PUBLIC),
+        Probe("GET", "/static", "/static/widget/widget.js", PUBLIC, **api),
+        Probe("GET", "/", "/", PUBLIC),
+        Probe("GET", "/over", "/over", PUBLIC),
+        Probe("GET", "/zoeken", "/zoeken?woonplaats=8500&noden=housing", PUBLIC),
+        Probe("GET", "/verwijsfiche/{service_id}", "/verwijsfiche/{own_service}", PUBLIC),
+        Probe("GET", "/verwijsfiche/{service_id}", "/verwijsfiche/" + UNKNOWN_ID, dict.fromkeys(ROLES, "404"),
+              label="unknown"),
+        # ---- signing in and out, invites (double-submit cookie before there is a session)
+        Probe("GET", "/aanmelden", "/aanmelden", PUBLIC),
+        Probe("POST", "/aanmelden", "/aanmelden", dict.fromkeys(ROLES, "400"), csrf="login",
+              body=lambda world, role: {"email": "niemand@example.org", "password": "verkeerd-wachtwoord"}),
+        Probe("POST", "/afmelden", "/afmelden", {**dict.fromkeys(ROLES, "ok"), "anonymous": "403"}, csrf="form",
+              body=lambda world, role: {}),
+        Probe("GET", "/uitnodiging/{token}", "/uitnodiging/onbekend-token", PUBLIC),
+        Probe("POST", "/uitnodiging/{token}", "/uitnodiging/onbekend-token", dict.fromkeys(ROLES, "400"),
+              csrf="invite", body=lambda world, role: {"password": PASSWORD}),
+        # ---- partner portal: services
+        Probe("GET", "/partner", "/partner", EDITORS),
+        Probe("GET", "/partner/diensten/{service_id}", "/partner/diensten/{own_service}", EDITORS, label="own"),
+        Probe("GET", "/partner/diensten/{service_id}", "/partner/diensten/{other_service}", OTHERS, label="other"),
+        Probe("GET", "/partner/diensten/{service_id}", "/partner/diensten/" + UNKNOWN_ID, UNKNOWN, label="unknown"),
+        Probe("POST", "/partner/diensten/{service_id}", "/partner/diensten/{own_service}", EDITORS, csrf="form",
+              body=lambda world, role: service_form(world, role, "own_service"), label="own"),
+        Probe("POST", "/partner/diensten/{service_id}", "/partner/diensten/{other_service}", OTHERS, csrf="form",
+              body=lambda world, role: service_form(world, role, "other_service"), label="other"),
+        Probe("POST", "/partner/diensten/{service_id}/klopt-nog", "/partner/diensten/{own_service}/klopt-nog", EDITORS,
+              csrf="form", body=lambda world, role: {}, label="own"),
+        Probe("POST", "/partner/diensten/{service_id}/klopt-nog", "/partner/diensten/{other_service}/klopt-nog",
+              OTHERS, csrf="form", body=lambda world, role: {}, label="other"),
+        Probe("GET", "/partner/nieuwe-dienst", "/partner/nieuwe-dienst", EDITORS),
+        Probe("POST", "/partner/nieuwe-dienst", "/partner/nieuwe-dienst", EDITORS, csrf="form",
+              body=lambda world, role: new_service_form(world, role, "own_organization"), label="own"),
+        Probe("POST", "/partner/nieuwe-dienst", "/partner/nieuwe-dienst", OTHERS, csrf="form",
+              body=lambda world, role: new_service_form(world, role, "other_organization"), label="other"),
+        # ---- partner portal: locations
+        Probe("GET", "/partner/locaties", "/partner/locaties", EDITORS),
+        Probe("GET", "/partner/locaties/nieuw", "/partner/locaties/nieuw", EDITORS),
+        Probe("GET", "/partner/locaties/{location_id}", "/partner/locaties/{own_location}", EDITORS, label="own"),
+        Probe("GET", "/partner/locaties/{location_id}", "/partner/locaties/{other_location}", OTHERS, label="other"),
+        Probe("GET", "/partner/locaties/{location_id}", "/partner/locaties/" + UNKNOWN_ID, UNKNOWN, label="unknown"),
+        Probe("POST", "/partner/locaties", "/partner/locaties", EDITORS, csrf="form",
+              body=lambda world, role: location_form(world, role, "own_organization"), label="own"),
+        Probe("POST", "/partner/locaties", "/partner/locaties", OTHERS, csrf="form",
+              body=lambda world, role: location_form(world, role, "other_organization"), label="other"),
+        Probe("POST", "/partner/locaties/{location_id}", "/partner/locaties/{own_location}", EDITORS, csrf="form",
+              body=lambda world, role: location_form(world, role, "own_organization",
+                                                     world["versions"]["own_location"]()), label="own"),
+        Probe("POST", "/partner/locaties/{location_id}", "/partner/locaties/{other_location}", OTHERS, csrf="form",
+              body=lambda world, role: location_form(world, role, "other_organization",
+                                                     world["versions"]["other_location"]()), label="other"),
+        # ---- editing API
+        Probe("GET", "/api/v1/services/{service_id}/edit", "/api/v1/services/{own_service}/edit", EDITORS, **api,
+              label="own"),
+        Probe("GET", "/api/v1/services/{service_id}/edit", "/api/v1/services/{other_service}/edit", OTHERS, **api,
+              label="other"),
+        Probe("GET", "/api/v1/services/{service_id}/edit", "/api/v1/services/" + UNKNOWN_ID + "/edit", UNKNOWN,
+              **api, label="unknown"),
+        Probe("PATCH", "/api/v1/services/{service_id}", "/api/v1/services/{own_service}", EDITORS, csrf="header",
+              json=True, **api, label="own",
+              body=lambda world, role: {"version": world["versions"]["own_service"](), "changes": {"waiting_weeks": 3}}),
+        Probe("PATCH", "/api/v1/services/{service_id}", "/api/v1/services/{other_service}", OTHERS, csrf="header",
+              json=True, **api, label="other",
+              body=lambda world, role: {"version": world["versions"]["other_service"](), "changes": {"waiting_weeks": 3}}),
+        Probe("POST", "/api/v1/services/{service_id}/verify", "/api/v1/services/{own_service}/verify", EDITORS,
+              csrf="header", **api, label="own"),
+        Probe("POST", "/api/v1/services/{service_id}/verify", "/api/v1/services/{other_service}/verify", OTHERS,
+              csrf="header", **api, label="other"),
+        # ---- coordinators
+        Probe("GET", "/coordinator", "/coordinator", COORDINATORS),
+        Probe("GET", "/coordinator/organisaties/nieuw", "/coordinator/organisaties/nieuw", COORDINATORS),
+        Probe("POST", "/coordinator/organisaties/nieuw", "/coordinator/organisaties/nieuw", COORDINATORS, csrf="form",
+              body=lambda world, role: {"name": f"Organisatie {role} {uuid.uuid4().hex[:6]}", "organization_type": "ngo",
+                                        "toch_aanmaken": "1"}),
+        Probe("GET", "/coordinator/hiaten", "/coordinator/hiaten?need=housing", COORDINATORS),
+        Probe("GET", "/coordinator/hiaten.csv", "/coordinator/hiaten.csv?need=housing", COORDINATORS),
+        Probe("GET", "/coordinator/hiaten.png", "/coordinator/hiaten.png?need=housing", COORDINATORS),
+    ]
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    routes = set()
+    for route in iter_route_contexts(app.routes):
+        methods = sorted((route.methods or {"GET"}) - {"HEAD"})  # a mount (static files) answers GET
+        routes |= {(method, route.path) for method in methods}
+    return routes
+
+
+def place_in(regions, nis: str) -> tuple[float, float]:
+    point = regions.by_nis(nis).geometry.representative_point()
+    return point.x, point.y
+
+
+@pytest.fixture(scope="module")
+def world(app_state, tmp_path_factory):
+    """Organisation A (with a service and a location in partnership P), organisation B (elsewhere), five roles."""
+    slug_p, slug_q = list(PARTNERSHIPS)[:2]
+    regions = app_state.regions
+    nis_p = regions.in_partnership(slug_p)[0].nis
+    nis_q = next(m.nis for m in regions.in_partnership(slug_q) if slug_p not in m.partnerships)
+    with empty_database(tmp_path_factory.mktemp("roles"), "sk_roles") as url:
+        engine = make_engine(url)
+        reset_schema(engine)
+        with Session(engine) as session:
+            sync_reference_data(session, regions)
+            ids = {}
+            for key, nis in (("own", nis_p), ("other", nis_q)):
+                organization = models.Organization(name=f"Organisatie {key}")
+                session.add(organization)
+                session.flush()
+                lon, lat = place_in(regions, nis)
+                x, y = to_metric(np.array([lon]), np.array([lat]))
+                location = models.Location(organization_id=organization.id, name=f"Locatie {key}", postcode="",
+                                           municipality_nis=nis, latitude=lat, longitude=lon, x_metric=float(x[0]),
+                                           y_metric=float(y[0]), geocode_precision="coordinates")
+                service = models.Service(organization_id=organization.id, name=f"Dienst {key}", languages=["nl"])
+                session.add_all([location, service])
+                session.flush()
+                session.add(models.ServiceAtLocation(service_id=service.id, location_id=location.id))
+                session.add(models.ServiceNeed(service_id=service.id, need_code="housing"))
+                ids |= {f"{key}_organization": organization.id, f"{key}_service": service.id,
+                        f"{key}_location": location.id}
+            session.commit()
+            emails = {role: f"{role}@example.org" for role in ROLES[1:]}
+            create_user(session, email=emails["coach"], password=PASSWORD, role="coach")
+            create_user(session, email=emails["partner"], password=PASSWORD, role="partner",
+                        organization_ids=[ids["own_organization"]])
+            create_user(session, email=emails["coordinator_p"], password=PASSWORD, role="coordinator",
+                        partnership_slug=slug_p)
+            create_user(session, email=emails["coordinator_all"], password=PASSWORD, role="coordinator")
+
+        def version_of(model, key):
+            def current() -> int:
+                with Session(engine) as session:
+                    return session.get(model, ids[key]).version
+            return current
+
+        roomy = app_state.settings.model_copy(update={"public_rate_limit": "100000/minute",
+                                                      "login_rate_limit": "100000/minute"})
+        state = dataclasses.replace(app_state, settings=roomy, engine=engine, _catalog=None,
+                                    _catalog_lock=threading.Lock(), _catalog_checked=0.0, _catalog_refreshed=0.0,
+                                    gap_cache={})
+        yield {**ids, "state": state, "emails": emails,
+               "pins": {"own_organization": place_in(regions, nis_p), "other_organization": place_in(regions, nis_q)},
+               "versions": {"own_service": version_of(models.Service, "own_service"),
+                            "other_service": version_of(models.Service, "other_service"),
+                            "own_location": version_of(models.Location, "own_location"),
+                            "other_location": version_of(models.Location, "other_location")}}
+        engine.dispose()
+
+
+def outcome(response, *, html: bool) -> str:
+    status = response.status_code
+    if status in (302, 303, 307):
+        return "login" if response.headers["location"].startswith("/aanmelden") else "ok"
+    if status == 401 and not html:
+        return "login"
+    if 200 <= status < 300 or status == 304:
+        return "ok"
+    return str(status)
+
+
+def signed_in_client(world, role: str) -> tuple[TestClient, str]:
+    client = TestClient(create_app(state=world["state"]), follow_redirects=False)
+    if role == "anonymous":
+        return client, ""
+    assert login(client, world["emails"][role]).status_code == 303
+    token = csrf_of(client.get("/partner/nieuwe-dienst").text) if role != "coach" else _coach_token(client)
+    return client, token
+
+
+def _coach_token(client: TestClient) -> str:
+    # a coach has no editor page; the logout form on the search page carries the session's token
+    return csrf_of(client.get("/zoeken").text)
+
+
+def send(client: TestClient, probe: Probe, world: dict, role: str, token: str | None):
+    url = probe.url.format(**{k: v for k, v in world.items() if isinstance(v, str)})
+    headers = {"Accept": "text/html"} if probe.html else {}
+    body = probe.body(world, role) if probe.body else None
+    if probe.csrf == "header" and token is not None:
+        headers["X-CSRF-Token"] = token
+    if probe.csrf == "form" and token is not None:
+        body = {**(body or {}), "csrf": token}
+    if probe.csrf in ("login", "invite") and token is not None:
+        # the double-submit token: read from the form, echoed with its cookie
+        form_url = "/aanmelden" if probe.csrf == "login" else url
+        body = {**(body or {}), "csrf": csrf_of(client.get(form_url).text)}
+    if probe.json:
+        return client.request(probe.method, url, json=body, headers=headers)
+    return client.request(probe.method, url, data=body, headers=headers)
+
+
+def test_every_route_has_an_entry_in_the_role_table(world):
+    app = create_app(state=world["state"])
+    covered = {(probe.method, probe.route) for probe in probes()}
+    assert app_routes(app) - covered == set(), "new route(s): add them to PROBES with each role's outcome"
+    assert covered - app_routes(app) == set(), "PROBES names routes the app no longer has"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_outcome_on_every_route(world, role):
+    mismatches = []
+    client, token = signed_in_client(world, role)
+    with client:
+        for probe in probes():
+            if probe.route == "/afmelden":
+                continue  # signing out ends the session the other probes use: its own test below
+            name = f"{probe.method} {probe.url} {probe.label}".strip()
+            if probe.csrf in ("form", "header"):
+                refused = outcome(send(client, probe, world, role, None), html=probe.html)
+                if refused not in ("login", "403"):
+                    mismatches.append(f"{name} without CSRF token: {refused}")
+            if probe.csrf in ("login", "invite"):
+                response = send(client, probe, world, role, None)
+                # no double-submit token: back to the form, nothing signed in or accepted
+                if response.status_code != 303 or "sk_session" in response.cookies:
+                    mismatches.append(f"{name} without CSRF token: {response.status_code}")
+            got = outcome(send(client, probe, world, role, token), html=probe.html)
+            if got != probe.expect[role]:
+                mismatches.append(f"{name}: expected {probe.expect[role]}, got {got}")
+    assert not mismatches, f"{role}:\n" + "\n".join(mismatches)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_signing_out_needs_the_token_and_then_ends_the_session(world, role):
+    probe = next(p for p in probes() if p.route == "/afmelden")
+    client, token = signed_in_client(world, role)
+    with client:
+        assert outcome(send(client, probe, world, role, None), html=True) == "403"
+        response = send(client, probe, world, role, token)
+        if probe.expect[role] != "ok":
+            assert outcome(response, html=True) == probe.expect[role]
+            return
+        # signed out: back to the login page, and the session is gone
+        assert response.status_code == 303 and response.headers["location"] == "/aanmelden"
+        assert outcome(client.get("/partner", headers={"Accept": "text/html"}), html=True) == "login"
