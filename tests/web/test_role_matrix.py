@@ -65,12 +65,14 @@ class Probe:
 
 def service_form(world: dict, role: str, target: str) -> dict:
     return {"version": str(world["versions"][target]()), "name": f"Dienst bewerkt door {role}", "status": "active",
-            "waiting_list": "none", "languages": ["nl"], "needs": ["housing"], "published": "on"}
+            "waiting_list": "none", "languages": ["nl"], "needs": ["housing"], "published": "on",
+            "location_ids": [world[target.replace("_service", "_location")]]}
 
 
 def new_service_form(world: dict, role: str, organization: str) -> dict:
     return {"name": f"Nieuwe dienst {role} {uuid.uuid4().hex[:6]}", "description": "",
-            "organization_id": world[organization], "needs": ["housing"], "toch_aanmaken": "1"}
+            "organization_id": world[organization], "needs": ["housing"], "toch_aanmaken": "1",
+            "location_ids": [world[organization.replace("_organization", "_location")]]}
 
 
 def location_form(world: dict, role: str, organization: str, version: int | None = None) -> dict:
