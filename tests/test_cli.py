@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from app.auth import create_user, token_hash, verify_password
 from app.cli import main
 from app.config import get_settings
 from app.demo import generate_demo_data, load_demo_data
+from app.hsds.exchange import read_tabular
 from tests.conftest import DEMO_SEED, DEMO_TODAY, separate_database
 from tests.smtp_sink import SmtpSink, closed_port
 
@@ -176,13 +178,30 @@ def test_send_without_a_configured_server_is_exit_2(sk, cli_engine, stale_partne
     assert all(m.sent_at is None and m.attempts == 0 for m in outbox(cli_engine))
 
 
-def test_hsds_export_then_dry_run_import(sk, tmp_path):
+def test_hsds_export_then_dry_run_import(sk, cli_engine, tmp_path):
     target = tmp_path / "hsds.zip"
     code, out, _err = sk("hsds-export", str(target))
     assert code == 0 and out.strip() == str(target)
     assert "service_at_location.csv" in zipfile.ZipFile(target).namelist()
-    code, out, _err = sk("hsds-import", str(target))
-    assert code == 0 and '"rejected": 0' in out and "dry run: nothing was written" in out
+    # a few services of the export, one renamed (the whole dataset is imported in tests/hsds)
+    dataset = read_tabular(target)
+    services = dataset["services"][:3]
+    services[0]["name"] = "Hernoemd via de import"
+    owners = {service["organization_id"] for service in services}
+    small = {**dataset, "services": services,
+             "organizations": [org for org in dataset["organizations"] if org["id"] in owners]}
+    source = tmp_path / "small.json"
+    source.write_text(json.dumps(small), encoding="utf-8")
+    code, out, _err = sk("hsds-import", str(source))
+    counts = json.loads(out.splitlines()[0])
+    assert code == 0 and counts["updated"] == 1 and counts["rejected"] == 0 and counts["created"] == 0
+    assert "dry run: nothing was written (add --commit to import)" in out
+    with Session(cli_engine) as session:
+        assert session.get(models.Service, services[0]["id"]).name != "Hernoemd via de import"
+    code, out, _err = sk("hsds-import", str(source), "--commit")
+    assert code == 0 and json.loads(out.splitlines()[0])["updated"] == 1
+    with Session(cli_engine) as session:
+        assert session.get(models.Service, services[0]["id"]).name == "Hernoemd via de import"
 
 
 def test_hsds_import_of_unreadable_files_is_exit_2(sk, tmp_path):

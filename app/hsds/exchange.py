@@ -570,12 +570,13 @@ def _upsert_service(session: Session, doc: dict, values: dict, report: ImportRep
     session.flush()
     _replace_children(session, doc["id"], doc)
     session.flush()
+    if existing is None:
+        report.created.append(doc["id"])
+        return
     service = session.get(models.Service, doc["id"])
     after = json.dumps(service_json(service, load_related(session, [service], with_history=False),
                                     nested_locations=False), sort_keys=True, default=str)
-    if existing is None:
-        report.created.append(doc["id"])
-    elif changed or before != after:
+    if changed or before != after:
         report.updated.append(doc["id"])
     else:
         report.unchanged.append(doc["id"])
