@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from rapidfuzz import fuzz, utils
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlmodel import Session, delete, select
 
 from app import models
@@ -375,17 +375,17 @@ def get_editable_service(session: Session, *, user: models.User, service_id: str
 
 
 def record_change(session: Session, *, resource: str, resource_id: str, action: str, actor: str, changes: dict) -> None:
+    """One history row per changed field (one row without a field when nothing but the action
+    is recorded), written in one multi-row INSERT in the current transaction."""
     moment = now_utc()
-    if not changes:
-        session.add(models.ChangeRecord(
-            resource_id=resource_id, resource_type=resource, last_action_date=moment, last_action_type=action,
-            updated_by=actor,
-        ))
-    for field_name, (before, after) in changes.items():
-        session.add(models.ChangeRecord(
-            resource_id=resource_id, resource_type=resource, last_action_date=moment, last_action_type=action,
-            field_name=field_name, previous_value=_as_text(before), replacement_value=_as_text(after), updated_by=actor,
-        ))
+    common = {"resource_id": resource_id, "resource_type": resource, "last_action_date": moment,
+              "last_action_type": action, "updated_by": actor}
+    rows = [
+        {**common, "id": models.new_id(), "field_name": field_name, "previous_value": _as_text(before),
+         "replacement_value": _as_text(after)}
+        for field_name, (before, after) in changes.items()
+    ] or [{**common, "id": models.new_id(), "field_name": "", "previous_value": "", "replacement_value": ""}]
+    session.execute(insert(models.ChangeRecord), rows)
 
 
 def _replace_related(session: Session, service_id: str, field_name: str, value: list) -> None:

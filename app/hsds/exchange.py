@@ -426,11 +426,12 @@ def _service_rules(doc: dict, values: dict, known_locations: set[str], municipal
     return problems
 
 
-def _replace_children(session: Session, service_id: str, doc: dict) -> None:
-    for table in (models.ServiceNeed, models.ServiceTargetGroup, models.ServiceArea, models.Schedule,
-                  models.ServiceAtLocation, models.Closure):
-        session.exec(delete(table).where(table.service_id == service_id))
-    session.flush()
+def _replace_children(session: Session, service_id: str, doc: dict, *, new: bool) -> None:
+    if not new:
+        for table in (models.ServiceNeed, models.ServiceTargetGroup, models.ServiceArea, models.Schedule,
+                      models.ServiceAtLocation, models.Closure):
+            session.exec(delete(table).where(table.service_id == service_id))
+        session.flush()
     session.add_all(models.ServiceNeed(service_id=service_id, need_code=c) for c in dict.fromkeys(_attributes(doc, "need")))
     session.add_all(models.ServiceTargetGroup(service_id=service_id, target_group_code=c)
                     for c in dict.fromkeys(_attributes(doc, "target-group")))
@@ -568,7 +569,7 @@ def _upsert_service(session: Session, doc: dict, values: dict, report: ImportRep
                                      nested_locations=False), sort_keys=True, default=str) if existing else None
     changed = _upsert(session, models.Service, doc["id"], values, report, actor, "service", count=False)
     session.flush()
-    _replace_children(session, doc["id"], doc)
+    _replace_children(session, doc["id"], doc, new=existing is None)
     session.flush()
     if existing is None:
         report.created.append(doc["id"])

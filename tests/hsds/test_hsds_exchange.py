@@ -98,11 +98,11 @@ def test_a_crash_midway_leaves_the_database_unchanged(fresh_engine, regions, exp
     calls = {"n": 0}
     original = exchange._replace_children
 
-    def crash_after_five(session, service_id, doc):
+    def crash_after_five(session, service_id, doc, **options):
         calls["n"] += 1
         if calls["n"] > 5:
             raise RuntimeError("disk full")
-        return original(session, service_id, doc)
+        return original(session, service_id, doc, **options)
 
     monkeypatch.setattr(exchange, "_replace_children", crash_after_five)
     with pytest.raises(RuntimeError):
