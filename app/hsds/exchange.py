@@ -486,11 +486,17 @@ def import_dataset(
             if _upsert_location(session, location, regions, report, actor):
                 history += location_history
         session.flush()
+        service_ids = [doc["id"] for doc in dataset.get("services", []) if isinstance(doc, dict)
+                       and isinstance(doc.get("id"), str)]
+        before = _service_snapshots(session, service_ids)
+        touched: dict[str, bool] = {}
         for doc in dataset.get("services", []):
             if not isinstance(doc, dict):
                 report.rejected.append({"id": "", "kind": "service", "reasons": ["not an object"]})
                 continue
             errors = schema_errors("service", doc, folder)
+            if not errors and (doc["id"] in touched or doc["id"] in report.created):
+                errors = [f"service {doc['id']} occurs twice in the dataset"]
             if not errors and session.get(models.Organization, doc.get("organization_id", "")) is None:
                 errors = [f"unknown organization_id {doc.get('organization_id')}"]
             values, service_history = {}, []
@@ -506,9 +512,12 @@ def import_dataset(
             if errors:
                 report.rejected.append({"id": doc.get("id", ""), "kind": "service", "reasons": errors})
                 continue
-            _upsert_service(session, doc, values, report, actor)
+            _upsert_service(session, doc, values, report, actor, before=before, touched=touched)
             history += service_history
         session.flush()
+        after = _service_snapshots(session, list(touched))
+        for service_id, changed in touched.items():
+            (report.updated if changed or before[service_id] != after[service_id] else report.unchanged).append(service_id)
         _add_history(session, history, report)
         session.flush()
         if dry_run or report.rejected:
@@ -563,24 +572,30 @@ def _upsert_location(session: Session, doc: dict, regions: RegionIndex, report: 
     return True
 
 
-def _upsert_service(session: Session, doc: dict, values: dict, report: ImportReport, actor: str) -> None:
-    existing = session.get(models.Service, doc["id"])
-    before = json.dumps(service_json(existing, load_related(session, [existing], with_history=False),
-                                     nested_locations=False), sort_keys=True, default=str) if existing else None
+def _service_snapshots(session: Session, service_ids: list[str]) -> dict[str, str]:
+    """Each service as its HSDS JSON text (without history), loaded in batches: what an import
+    compares to tell an update from an unchanged record."""
+    snapshots: dict[str, str] = {}
+    for start in range(0, len(service_ids), 500):
+        services = session.exec(select(models.Service).where(models.Service.id.in_(service_ids[start:start + 500]))).all()
+        related = load_related(session, services, with_history=False)
+        for service in services:
+            snapshots[service.id] = json.dumps(service_json(service, related, nested_locations=False), sort_keys=True,
+                                               default=str)
+    return snapshots
+
+
+def _upsert_service(session: Session, doc: dict, values: dict, report: ImportReport, actor: str, *,
+                    before: dict[str, str], touched: dict[str, bool]) -> None:
+    """Create or update one service; an existing one is classified later, from ``touched``."""
+    new = doc["id"] not in before
     changed = _upsert(session, models.Service, doc["id"], values, report, actor, "service", count=False)
     session.flush()
-    _replace_children(session, doc["id"], doc, new=existing is None)
-    session.flush()
-    if existing is None:
+    _replace_children(session, doc["id"], doc, new=new)
+    if new:
         report.created.append(doc["id"])
-        return
-    service = session.get(models.Service, doc["id"])
-    after = json.dumps(service_json(service, load_related(session, [service], with_history=False),
-                                    nested_locations=False), sort_keys=True, default=str)
-    if changed or before != after:
-        report.updated.append(doc["id"])
     else:
-        report.unchanged.append(doc["id"])
+        touched[doc["id"]] = changed
 
 
 def _upsert(session: Session, model, record_id: str, values: dict, report: ImportReport, actor: str, kind: str,

@@ -72,6 +72,7 @@ def test_rejections_are_reported_and_block_the_whole_import(fresh_engine, region
                                                  "organization_id": bad["organizations"][0]["id"],
                                                  "latitude": 51.0543, "longitude": 3.7174})
     bad["services"].append("not a service")
+    bad["services"].append(copy.deepcopy(bad["services"][6]))  # the same service twice
     bad["services"][3]["description"] = "Zou niet mogen landen"
     bad["services"][4]["email"] = "geen-adres"  # formats are checked, not only types
     bad["services"][5]["assured_date"] = "2024-02-30"  # a date that does not exist
@@ -85,6 +86,7 @@ def test_rejections_are_reported_and_block_the_whole_import(fresh_engine, region
     assert "email" in reasons[bad["services"][4]["id"]]
     assert "day is out of range" in reasons[bad["services"][5]["id"]]
     assert any(entry["kind"] == "service" and entry["reasons"] == ["not an object"] for entry in report.rejected)
+    assert "occurs twice" in reasons[bad["services"][6]["id"]]
     assert not report.applied
     with Session(fresh_engine) as session:
         assert session.get(models.Service, bad["services"][3]["id"]).description != "Zou niet mogen landen"
