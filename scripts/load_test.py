@@ -60,7 +60,7 @@ def prepare_database(kind: str) -> tuple[str, callable]:
     return admin_url.rsplit("/", 1)[0] + f"/{name}", drop
 
 
-def partner_accounts(url: str, count: int) -> list[tuple[str, str]]:
+def partner_accounts(url: str, count: int) -> list[tuple[str, str, list[str]]]:
     """One partner per editing thread, each with their own service (no conflicts between threads)."""
     from sqlmodel import Session, select
 
@@ -71,11 +71,15 @@ def partner_accounts(url: str, count: int) -> list[tuple[str, str]]:
     engine = make_engine(url)
     accounts = []
     with Session(engine) as session:
-        services = session.exec(select(models.Service).order_by(models.Service.id).limit(count)).all()
+        services = session.exec(
+            select(models.Service).where(models.Service.outreach == False).order_by(models.Service.id).limit(count)  # noqa: E712
+        ).all()
         for service in services:
             email = f"load-{uuid.uuid4().hex[:6]}@example.org"
             create_user(session, email=email, password=PASSWORD, role="partner", organization_ids=[service.organization_id])
-            accounts.append((email, service.id))
+            locations = session.exec(select(models.ServiceAtLocation.location_id)
+                                     .where(models.ServiceAtLocation.service_id == service.id)).all()
+            accounts.append((email, service.id, list(locations)))
     engine.dispose()
     return accounts
 
@@ -153,8 +157,9 @@ def run_search_worker(base: str, stop_at: float, interval: float, recorder: Reco
         connection.close()
 
 
-def run_edit_worker(base: str, stop_at: float, interval: float, recorder: Recorder, account: tuple[str, str]) -> None:
-    email, service_id = account
+def run_edit_worker(base: str, stop_at: float, interval: float, recorder: Recorder,
+                    account: tuple[str, str, list[str]]) -> None:
+    email, service_id, location_ids = account
     with httpx.Client(base_url=base, timeout=10, follow_redirects=False) as client:
         page = client.get("/aanmelden")
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
@@ -172,6 +177,7 @@ def run_edit_worker(base: str, stop_at: float, interval: float, recorder: Record
                     "csrf": token.group(1), "version": version.group(1), "name": f"Dienst onder belasting {service_id[:6]}",
                     "status": "active", "published": "on", "waiting_list": "short", "waiting_weeks": str(weeks),
                     "free_of_charge": "on", "closed_on_public_holidays": "on", "needs": "housing",
+                    "location_ids": location_ids,
                 })
                 ok = saved.status_code == 303
                 detail = str(saved.status_code)
