@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, select
 
 from app.db import alembic_config, make_engine, upgrade_database
+from tests.isolated_db import empty_database
 
 
 @pytest.fixture
 def empty_database_url(tmp_path) -> Iterator[str]:
     """A brand-new empty database on the backend under test."""
-    base = os.environ.get("SK_TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    name = f"sk_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with empty_database(tmp_path, prefix="sk_migrations") as url:
+        yield url
 
 
 def test_upgrade_from_empty_creates_every_table_and_matches_the_models(empty_database_url):
