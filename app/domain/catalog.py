@@ -141,7 +141,7 @@ def catalog_key(session: Session) -> tuple:
 
 #: an edit is picked up incrementally when its timestamp is at most this much older than the
 #: snapshot's newest (a transaction stamped before another one committed after it)
-COMMIT_MARGIN = timedelta(seconds=30)
+COMMIT_MARGIN = timedelta(seconds=5)
 
 
 def _location_of(row: models.Location) -> CatalogLocation:
