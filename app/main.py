@@ -52,6 +52,7 @@ CORS_HEADERS = (
     (b"access-control-expose-headers", b"ETag, Retry-After"),
     (b"access-control-max-age", b"86400"),
 )
+CORS_NAMES = frozenset(name for name, _ in CORS_HEADERS)
 
 
 class SecurityHeaders:
@@ -80,8 +81,7 @@ class SecurityHeaders:
                 headers = list(message.get("headers", []))
                 if public:
                     # Read-only data for any website; never with credentials.
-                    names = {name for name, _ in CORS_HEADERS}
-                    headers = [h for h in headers if h[0].lower() not in names] + list(CORS_HEADERS)
+                    headers = [h for h in headers if h[0].lower() not in CORS_NAMES] + list(CORS_HEADERS)
                 present = {name.lower() for name, _ in headers}
                 headers += [(name, value) for name, value in defaults if name not in present]
                 message = {**message, "headers": headers}
