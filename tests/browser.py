@@ -20,6 +20,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def sign_in(page, base: str, email: str, password: str, *, landing: str | None = None) -> None:
+    """Sign in through the real form; wait for ``landing`` (a path) or for any page but the form."""
+    page.goto(f"{base}/aanmelden")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}{landing}" if landing else lambda url: "/aanmelden" not in url)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -7,15 +7,14 @@ the second run); without it each session uses a fresh SQLite file.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
 from app import models  # noqa: F401  (registers tables)
@@ -44,29 +43,17 @@ def reset_schema(engine: Engine) -> None:
 def separate_database(tmp_path_factory, regions, label: str) -> Iterator[Engine]:
     """A new database (PostgreSQL when the tests run on it, else SQLite) with the tables and reference data."""
     from app.reference import sync_reference_data
+    from tests.isolated_db import empty_database
 
-    base = os.environ.get("SK_TEST_DATABASE_URL", "")
-    admin = name = None
-    if base.startswith("postgresql"):
-        name = f"sk_{label}_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(base).set(database=name).render_as_string(hide_password=False)
-    else:
-        url = f"sqlite:///{tmp_path_factory.mktemp(label) / f'{label}.db'}"
-    engine = make_engine(url)
-    SQLModel.metadata.create_all(engine)
-    with Session(engine) as session:
-        sync_reference_data(session, regions)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-        if admin is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
+    with empty_database(tmp_path_factory.mktemp(label), prefix=f"sk_{label}") as url:
+        engine = make_engine(url)
+        SQLModel.metadata.create_all(engine)
+        with Session(engine) as session:
+            sync_reference_data(session, regions)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -98,33 +99,32 @@ class Catalog:
     #: location links per service (inactive locations included): lets a refresh check itself
     link_counts: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
+    # Derived once per snapshot (a snapshot never changes; a refresh makes a new one).
+    @cached_property
     def demo(self) -> bool:
         return any(service.demo for service in self.services)
 
+    @cached_property
+    def services_by_id(self) -> dict[str, CatalogService]:
+        return {service.id: service for service in self.services}
+
+    @cached_property
+    def _positions_by_need(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = defaultdict(list)
+        for position, service in enumerate(self.services):
+            for code in service.needs:
+                index[code].append(position)
+        return index
+
     def by_id(self, service_id: str) -> CatalogService | None:
-        return self._index.get(service_id)
+        return self.services_by_id.get(service_id)
 
     def offering(self, codes) -> list[CatalogService]:
         """The services tagged with any of ``codes``, in catalogue order (an inverted index:
         a search looks at the few services offering a need, not at all of them)."""
-        index = self.__dict__.get("_by_need")
-        if index is None:
-            index = defaultdict(list)
-            for position, service in enumerate(self.services):
-                for code in service.needs:
-                    index[code].append(position)
-            object.__setattr__(self, "_by_need", index)
+        index = self._positions_by_need
         positions = sorted({position for code in codes for position in index.get(code, ())})
         return [self.services[position] for position in positions]
-
-    @property
-    def _index(self) -> dict[str, CatalogService]:
-        index = self.__dict__.get("_by_id")
-        if index is None:
-            index = {service.id: service for service in self.services}
-            object.__setattr__(self, "_by_id", index)
-        return index
 
 
 def catalog_key(session: Session) -> tuple:
@@ -281,7 +281,7 @@ def refresh_catalog(session: Session, current: Catalog) -> Catalog:
     ).all()
     location_index = {location.id: i for i, location in enumerate(current.locations)}
     changed, changed_links = _load_services(session, location_index, only=list(changed_ids))
-    merged = dict(current._index)
+    merged = dict(current.services_by_id)
     merged.update({service.id: service for service in changed})
     link_counts = {**current.link_counts, **changed_links}
     services = tuple(merged[service_id] for service_id in sorted(merged))

@@ -14,7 +14,7 @@ from sqlmodel import Session, delete, select
 from app import models
 from app.auth import create_user
 from app.domain.opening import today_in_brussels
-from tests.browser import chromium_browser, live_server, screenshot_path
+from tests.browser import chromium_browser, live_server, screenshot_path, sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "een-lang-wachtwoord"
@@ -56,11 +56,7 @@ def test_a_closure_for_the_coming_week_shows_the_service_as_closed_in_the_coach_
     expected = f"Gesloten van {today.day}/{today.month} tot {last.day}/{last.month} (teamweek)"
     with live_server(create_app(state=week)) as base, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{base}/aanmelden")
-        page.fill("#email", partner["email"])
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/partner")
+        sign_in(page, base, partner["email"], PASSWORD, landing="/partner")
 
         page.goto(f"{base}/partner/nieuwe-dienst")
         page.fill("#name", partner["name"])

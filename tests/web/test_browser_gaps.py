@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from app.auth import create_user
-from tests.browser import chromium_browser, live_server, screenshot_path
+from tests.browser import chromium_browser, live_server, screenshot_path, sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "een-lang-wachtwoord"
@@ -24,11 +24,7 @@ def test_the_choropleth_colours_every_municipality_and_the_table_sorts(app_state
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
-        page.goto(f"{base}/aanmelden")
-        page.fill("#email", email)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/**")
+        sign_in(page, base, email, PASSWORD)
         page.goto(f"{base}/coordinator/hiaten?need=language&profile=walk&compare=bike")
         shapes = page.locator("#hiatenkaart path.leaflet-interactive")
         shapes.first.wait_for()

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from app import models
 from app.auth import create_user
-from tests.browser import chromium_browser, live_server, screenshot_path
+from tests.browser import chromium_browser, live_server, screenshot_path, sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "een-lang-wachtwoord"
@@ -37,11 +37,7 @@ def test_partner_edits_and_verifies_then_the_coach_search_shows_it(app_state, pa
 
     with live_server(create_app(state=app_state)) as base, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(f"{base}/aanmelden")
-        page.fill("#email", partner["email"])
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(f"{base}/partner")
+        sign_in(page, base, partner["email"], PASSWORD, landing="/partner")
         page.click(f"a[href='/partner/diensten/{partner['service_id']}']")
         page.select_option("#f-waiting_list", "short")
         page.fill("#f-waiting_weeks", "3")
