@@ -56,6 +56,18 @@ def separate_database(tmp_path_factory, regions, label: str) -> Iterator[Engine]
             engine.dispose()
 
 
+@contextmanager
+def separate_demo_database(tmp_path_factory, regions, places, label: str) -> Iterator[Engine]:
+    """:func:`separate_database` with the demo data loaded (generated anew: loaded ORM objects
+    belong to one database)."""
+    from app.demo import generate_demo_data, load_demo_data
+
+    with separate_database(tmp_path_factory, regions, label) as engine:
+        with Session(engine) as session:
+            load_demo_data(session, generate_demo_data(regions, places, seed=DEMO_SEED, today=DEMO_TODAY))
+        yield engine
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     """The project's own ``data/``, prepared once (idempotent, fast when up to date)."""

@@ -14,9 +14,8 @@ from app import models
 from app.auth import create_user, token_hash, verify_password
 from app.cli import main
 from app.config import get_settings
-from app.demo import generate_demo_data, load_demo_data
 from app.hsds.exchange import read_tabular
-from tests.conftest import DEMO_SEED, DEMO_TODAY, separate_database
+from tests.conftest import DEMO_TODAY, separate_demo_database
 from tests.smtp_sink import SmtpSink, closed_port
 
 PASSWORD = "een-lang-wachtwoord"
@@ -26,9 +25,8 @@ BASE_URL = "https://kaart.example"
 @pytest.fixture(scope="module")
 def cli_engine(regions, places, tmp_path_factory):
     """The demo data in a database of its own, and the CLI's settings pointing at it."""
-    with separate_database(tmp_path_factory, regions, "cli") as engine, pytest.MonkeyPatch.context() as patch:
-        with Session(engine) as session:
-            load_demo_data(session, generate_demo_data(regions, places, seed=DEMO_SEED, today=DEMO_TODAY))
+    with separate_demo_database(tmp_path_factory, regions, places, "cli") as engine, \
+            pytest.MonkeyPatch.context() as patch:
         patch.setenv("SK_DATABASE_URL", engine.url.render_as_string(hide_password=False))
         patch.setenv("SK_PUBLIC_BASE_URL", BASE_URL)
         patch.setenv("SK_SMTP_URL", "")

@@ -6,7 +6,7 @@ import re
 import shutil
 import ssl
 import subprocess
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, func
@@ -15,8 +15,7 @@ from sqlmodel import Session, select
 from app import models
 from app.auth import create_user
 from app.domain.reminders import SmtpUrlError, pending_messages, queue_stale_digests, send_pending
-from app.demo import generate_demo_data, load_demo_data
-from tests.conftest import DEMO_SEED, DEMO_TODAY, separate_database
+from tests.conftest import DEMO_TODAY, separate_demo_database
 from tests.smtp_sink import SinkOptions, SmtpSink, closed_port
 
 TODAY = DEMO_TODAY
@@ -27,9 +26,7 @@ PASSWORD = "een-lang-wachtwoord"
 
 @pytest.fixture(scope="module")
 def mail_engine(regions, places, tmp_path_factory):
-    with separate_database(tmp_path_factory, regions, "mail") as engine:
-        with Session(engine) as session:
-            load_demo_data(session, generate_demo_data(regions, places, seed=DEMO_SEED, today=DEMO_TODAY))
+    with separate_demo_database(tmp_path_factory, regions, places, "mail") as engine:
         yield engine
 
 

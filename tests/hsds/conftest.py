@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import Session
 
-from app.demo import generate_demo_data, load_demo_data
-from tests.conftest import DEMO_SEED, DEMO_TODAY, separate_database
+from tests.conftest import separate_database, separate_demo_database
 
 
 @pytest.fixture(scope="module")
 def fresh_engine(regions, places, tmp_path_factory):
     """The demo dataset in a database of this test module's own."""
-    with separate_database(tmp_path_factory, regions, "hsds") as engine:
-        with Session(engine) as session:
-            load_demo_data(session, generate_demo_data(regions, places, seed=DEMO_SEED, today=DEMO_TODAY))
+    with separate_demo_database(tmp_path_factory, regions, places, "hsds") as engine:
         yield engine
 
 
