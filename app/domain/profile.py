@@ -7,9 +7,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from app.domain.taxonomy import REFERRER_TYPES, target_groups_by_code, validate_need_codes
+from app.domain.taxonomy import REFERRER_TYPES, all_needs, target_groups_by_code, validate_need_codes
 
 Mode = Literal["walk", "bike", "ebike", "transit", "car"]
+#: a search may ask for every need the taxonomy offers (each code once), never more
+MAX_NEEDS = len(all_needs())
 PresetName = Literal["walk", "bike", "cannot-cycle", "no-licence", "car"]
 
 MODE_LABELS_NL: dict[str, str] = {
@@ -148,7 +150,7 @@ class NeedsProfile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     home: Home
-    needs: list[NeedRequest | str] = Field(min_length=1, max_length=12)
+    needs: list[NeedRequest | str] = Field(min_length=1, max_length=MAX_NEEDS)
     mobility: Mobility = Field(default_factory=Mobility)
     age: int | None = Field(default=None, ge=0, le=120)
     languages: list[Annotated[str, Field(min_length=2, max_length=3, pattern=r"^[a-z]{2,3}$")]] = Field(

@@ -113,3 +113,21 @@ def test_the_map_shows_the_area_reached_by_each_mode_the_person_has(client):
     # a cyclist reaches much farther than a walker: the bike's area, not only the first mode's
     assert shape(cycling["geometry"]).area > 5 * shape(walking["geometry"]).area
     assert shape(cycling["geometry"]).contains(Point(3.2784, 50.8179))
+
+
+def test_every_need_the_taxonomy_offers_can_be_searched_at_once(client):
+    # The form offers every top-level need (13); asking for all of them is a search, not a 422.
+    from app.domain.taxonomy import all_needs, top_level_codes
+
+    everything = top_level_codes()
+    assert len(everything) == 13
+    body = client.post("/api/v1/search", json={"home": {"query": "Kortrijk"}, "needs": everything})
+    assert body.status_code == 200, body.text
+    page = client.get("/zoeken", params=[("woonplaats", "Kortrijk"), *[("noden", code) for code in everything]])
+    assert page.status_code == 200
+    assert "bereikbaar vanuit" in page.text
+    # the limit follows the taxonomy: every code once fits, one more item does not
+    every_code = [term.code for term in all_needs()]
+    assert client.post("/api/v1/search", json={"home": {"query": "Kortrijk"}, "needs": every_code}).status_code == 200
+    too_many = client.post("/api/v1/search", json={"home": {"query": "Kortrijk"}, "needs": [*every_code, "housing"]})
+    assert too_many.status_code == 422
