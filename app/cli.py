@@ -21,11 +21,44 @@ INPUT_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryE
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
+    from geo.errors import DataPreparationError
     from geo.prepare import ensure_data
+    from geo.travel_data import ensure_travel_data
 
     settings = get_settings()
-    print(json.dumps(ensure_data(settings.shared_data_dir, settings.data_dir, force=args.force)))
+    try:
+        report = ensure_data(settings.shared_data_dir, settings.data_dir, force=args.force)
+        report["travel"] = ensure_travel_data(settings.shared_data_dir, settings.data_dir,
+                                              extract_url=settings.osm_extract_url,
+                                              buffer_m=settings.osm_clip_buffer_m)
+    except DataPreparationError as exc:  # one sentence, no traceback: the data cannot be had here
+        print(f"sk data: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(report))
     return 0
+
+
+def _ensure_networks() -> None:
+    """Build the walk, bike and drive networks from data/source's roads on the first start."""
+    from app.state import routing_config
+    from geo.sources import OSM_ROADS_PATH
+    from routing.ensure_networks import ensure_networks
+
+    settings = get_settings()
+    roads = settings.data_dir / "source" / OSM_ROADS_PATH
+    if not roads.is_file():
+        print(f"sk serve: no road file at {roads} (run `sk data`): travel times are labelled estimates",
+              file=sys.stderr)
+        return
+    try:
+        report = ensure_networks(roads, cache_dir=settings.network_dir, config=routing_config(settings))
+    except Exception as exc:  # noqa: BLE001 - the app still serves, on labelled estimates
+        logging.getLogger(__name__).exception("building the road networks failed")
+        print(f"sk serve: building the road networks failed ({exc}): travel times are labelled estimates",
+              file=sys.stderr)
+        return
+    what = "built" if report["built"] else "cached"
+    print(f"road networks {what}: {', '.join(report['networks'])} ({report['seconds']} s)")
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
@@ -39,6 +72,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    if not args.no_build_networks:
+        _ensure_networks()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -240,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--workers", type=int, default=1)
     # Access logs carry query strings, which can hold a participant's postcode or needs.
     serve.add_argument("--access-log", action="store_true", help="log requests (off: query strings may hold personal data)")
+    serve.add_argument("--no-build-networks", action="store_true",
+                       help="start without building the road networks from data/source (estimates where none are cached)")
     serve.set_defaults(func=_cmd_serve)
 
     roles = ["coordinator", "partner", "coach"]

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     #: minutes added to every car trip (parking, walking to the door)
     car_overhead_min: NonNegativeFloat = 3.0
     network_dir_name: str = "networks"
+    #: without ../shared, `sk data` downloads this extract and clips it to the regions grown by the buffer
+    osm_extract_url: str = "https://download.geofabrik.de/europe/belgium-latest.osm.pbf"
+    osm_clip_buffer_m: PositiveFloat = 5000.0
     #: GTFS feeds (local zip paths or URLs, merged): De Lijn and NMBS publish theirs.
     #: Empty: public transport is a labelled estimate from the NMBS stations.
     gtfs_sources: list[str] = []

@@ -50,6 +50,7 @@ class WheelchairLevel(IntEnum):
 class GeocodePrecision(StrEnum):
     COORDINATES = "coordinates"
     ADDRESS = "address"
+    STREET = "street"
     PLACE = "place"
     POSTCODE = "postcode"
     MUNICIPALITY = "municipality"

@@ -8,8 +8,12 @@ Understood input:
   place with its municipality ("Marke Kortrijk", "Heule (Kortrijk)");
 - typos and old spellings ("Kortrjik", "Poperinghe", "Kortryk"), through rapidfuzz with a
   score cutoff, on the plain name and on a Dutch sound-alike key (ij = ei = y, gh = g ...);
-- an address ("Kerkstraat 5, 8500 Kortrijk"): there is no street data offline, so the
-  postcode/place part is resolved and the label says the street is not known;
+- a street with its place ("Kortrijksestraat Wevelgem", "Kerkstraat 5, 8500 Kortrijk"): with a
+  street index (:mod:`geo.streets`, from the OpenStreetMap road names) the home is placed on
+  its street (precision ``street``); a house number stays in the label, which says it was not
+  placed (no address register offline); the same street in several villages of a
+  municipality gives one candidate per village. Without the index, or for a street it does
+  not know, the postcode/place part is resolved and the label says the street is not known;
 - coordinates, latitude and longitude in either order ("50.79, 3.12", "3.12 50.79"):
   in Belgium latitudes (49.4-51.6) and longitudes (2.5-6.5) cannot be mistaken.
 
@@ -34,9 +38,17 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from geo.errors import AmbiguousLocation, InvalidCoordinates, InvalidQuery, LocationNotFound, OutsideRegions
+from geo.errors import (
+    AmbiguousLocation,
+    GeoError,
+    InvalidCoordinates,
+    InvalidQuery,
+    LocationNotFound,
+    OutsideRegions,
+)
 from geo.places import POSITION_POSTCODE, Place, load_places, municipality_names, postcode_main_places
 from geo.regions import Municipality, RegionIndex, load_regions
+from geo.streets import StreetIndex
 from geo.text import normalise_name
 
 #: Belgium (WGS84, west, south, east, north), what "coordinates in Belgium" means
@@ -75,6 +87,7 @@ class Precision(StrEnum):
 
     COORDINATES = "coordinates"
     ADDRESS = "address"
+    STREET = "street"
     PLACE = "place"
     POSTCODE = "postcode"
     MUNICIPALITY = "municipality"
@@ -92,6 +105,8 @@ class GeocodeCandidate:
     municipality_name: str
     postcode: str | None
     score: float
+    #: what the point does not say (e.g. a house number that was not placed), in Dutch
+    note: str | None = None
 
     def to_dict(self) -> dict:
         """The JSON shape of the geocode API."""
@@ -103,6 +118,7 @@ class GeocodeCandidate:
             "municipality": {"nis": self.municipality_nis, "name": self.municipality_name},
             "postcode": self.postcode,
             "score": round(self.score, 1),
+            "note": self.note,
         }
 
 
@@ -154,9 +170,11 @@ class Gazetteer:
     """
 
     def __init__(
-        self, regions: RegionIndex, places: list[Place], outside_names: list[tuple[str, str, str]]
+        self, regions: RegionIndex, places: list[Place], outside_names: list[tuple[str, str, str]],
+        *, streets: StreetIndex | None = None,
     ) -> None:
         self.regions = regions
+        self.streets = streets
         self.places = list(places)
         self._names_by_nis = municipality_names(regions)
         self._main_places = postcode_main_places(self.places, self._names_by_nis)
@@ -187,12 +205,14 @@ class Gazetteer:
         self._place_lat = np.array([place.lat for place in self.places])
 
     @classmethod
-    def from_geo_dir(cls, geo_dir: Path) -> Gazetteer:
-        """Build from the prepared ``data/geo`` (about 0.1 s)."""
+    def from_geo_dir(cls, geo_dir: Path, *, streets: bool = True) -> Gazetteer:
+        """Build from the prepared ``data/geo`` (about 0.1 s; with its street index when
+        ``streets`` and ``streets.csv`` is there)."""
         geo_dir = Path(geo_dir)
         with (geo_dir / "outside_names.csv").open(encoding="utf-8", newline="") as handle:
             outside = [(row["kind"], row["name"], row["postcode"]) for row in csv.DictReader(handle)]
-        return cls(load_regions(geo_dir), load_places(geo_dir), outside)
+        street_index = StreetIndex.from_geo_dir(geo_dir) if streets else None
+        return cls(load_regions(geo_dir), load_places(geo_dir), outside, streets=street_index)
 
     # ---- public API -------------------------------------------------------------------
 
@@ -220,6 +240,9 @@ class Gazetteer:
             lon, lat = _lon_lat_in_belgium(first, second)
             return [self.reverse(lon, lat)]
         parsed = _parse_query(text)
+        on_street = self._search_street(parsed) if self.streets is not None else []
+        if on_street:
+            return _ranked(on_street)[:limit]
         if parsed.postcode is not None:
             candidates = self._search_postcode(parsed)
         else:
@@ -240,7 +263,7 @@ class Gazetteer:
         candidates = self.search(query, limit=10)
         best = candidates[0]
         close = [candidate for candidate in candidates if best.score - candidate.score <= AMBIGUITY_MARGIN]
-        if len({candidate.municipality_nis for candidate in close}) > 1:
+        if len({_identity(candidate) for candidate in close}) > 1:
             names = ", ".join(candidate.label for candidate in close)
             msg = f"{_quote(query)} fits several places: {names}"
             raise AmbiguousLocation(msg, close)
@@ -355,6 +378,61 @@ class Gazetteer:
         return candidates + villages
 
     # ---- lookups ----------------------------------------------------------------------
+
+    def _search_street(self, parsed: _Query) -> list[GeocodeCandidate]:
+        """The home on its street, or [] when the query names no street the index knows there."""
+        street_text, area = self._street_and_area(parsed)
+        street_name, house_number = _split_street_number(street_text)
+        if not normalise_name(street_name):
+            return []
+        try:
+            areas = self._search_postcode(area) if area.postcode else self._search_name(area.place, ignored="")
+        except GeoError:
+            return []  # the ordinary search says what is wrong with the place
+        best_area = max(candidate.score for candidate in areas)
+        close = [candidate for candidate in areas if best_area - candidate.score <= AMBIGUITY_MARGIN]
+        matches = self.streets.lookup(street_name, [candidate.municipality_nis for candidate in close])
+        if not matches:
+            return []
+        note = (f"huisnummer {house_number} niet geplaatst: het punt ligt op de straat (zonder adressenregister)"
+                if house_number else None)
+        found = []
+        for score, street in matches:
+            municipality = self.regions.by_nis(street.municipality_nis)
+            score = min(score, best_area)
+            if area.postcode and street.postcode != area.postcode:
+                score -= AMBIGUITY_MARGIN + 1  # the postcode typed points to another village
+            village = "" if normalise_name(street.place) == normalise_name(municipality.name_nl) else f" ({municipality.name_nl})"
+            number = f" {house_number}" if house_number else ""
+            found.append(GeocodeCandidate(
+                label=f"{street.name}{number}, {street.postcode} {street.place}{village}"
+                      + (" (huisnummer niet geplaatst)" if house_number else ""),
+                latitude=street.lat, longitude=street.lon, precision=Precision.STREET,
+                municipality_nis=municipality.nis, municipality_name=municipality.name_nl, postcode=street.postcode,
+                score=score, note=note,
+            ))
+        best_street = max(candidate.score for candidate in found)
+        # the place itself stays on offer: equal when the street name was only a near match
+        # (so resolve() asks), below the street when the name matched exactly
+        place_score = best_street if best_street < 100 - AMBIGUITY_MARGIN else best_street - AMBIGUITY_MARGIN - 1
+        return found + [replace(c, score=min(c.score, place_score)) for c in close]
+
+    def _street_and_area(self, parsed: _Query) -> tuple[str, _Query]:
+        """``("Kerkstraat 5", the place part)``; no street part: ``("", parsed)``."""
+        if parsed.ignored and _street_note(parsed.ignored):
+            return parsed.ignored, _Query(parsed.postcode, parsed.place, "")
+        words = parsed.place.split()
+        key = normalise_name(parsed.place)
+        if parsed.postcode is not None or len(words) < 2 or self._by_key.get(key) or self._place_with_municipality(key):
+            return "", parsed
+        # "Kortrijksestraat Wevelgem": a known place at the end, the street before it
+        for split in range(1, len(words)):
+            tail = " ".join(words[split:])
+            tail_key = normalise_name(tail)
+            known = any(entry.candidate is not None for entry in self._by_key.get(tail_key, []))
+            if known or self._place_with_municipality(tail_key):
+                return " ".join(words[:split]), _Query(None, tail, "")
+        return "", parsed
 
     def _search_postcode(self, parsed: _Query) -> list[GeocodeCandidate]:
         postcode, place_text = parsed.postcode or "", parsed.place
@@ -563,6 +641,24 @@ def _street_note(ignored: str) -> str:
     if ignored and _STREET_WORDS.search(normalise_name(ignored) + (" 1" if re.search(r"\d", ignored) else "")):
         return STREET_UNKNOWN
     return ""
+
+
+def _split_street_number(text: str) -> tuple[str, str]:
+    """``"Stationsstraat 12"`` -> ``("Stationsstraat", "12")``; a street without number keeps ``""``."""
+    numbers = list(_HOUSE_NUMBER.finditer(text))
+    if not numbers:
+        return text.strip(), ""
+    number = numbers[-1]
+    street = (text[:number.start()] + " " + text[number.end():]).strip(" ,-")
+    return street, " ".join(number.group(0).split())
+
+
+def _identity(candidate: GeocodeCandidate) -> tuple:
+    """What makes two candidates different answers: their municipality; for streets also the village."""
+    if candidate.precision is Precision.STREET:
+        return (candidate.municipality_nis, candidate.postcode, round(candidate.latitude, 4),
+                round(candidate.longitude, 4))
+    return (candidate.municipality_nis,)
 
 
 def _with_note(candidate: GeocodeCandidate, note: str) -> GeocodeCandidate:

@@ -122,3 +122,55 @@ SOURCES_BY_PATH: dict[str, Source] = {source.path: source for source in SOURCES}
 def attribution_lines() -> list[str]:
     """The lines to show in the footer/about page, one per credited source, in a fixed order."""
     return [source.attribution for source in SOURCES if source.attribution]
+
+
+# ---- travel data: road network and timetables -------------------------------------------
+#
+# Copied from the shared folder like the files above. They have no pinned download: without
+# the shared folder, geo.travel_data builds the OSM file from a current Geofabrik extract
+# (clipped to the regions) and the app reads timetables from SK_GTFS_SOURCES.
+
+OSM_ROADS_PATH = "osm/four-regions-roads-2017.osm.pbf"
+NMBS_GTFS_PATH = "gtfs/nmbs-2019-10.zip"
+DELIJN_STOPS_PATH = "delijn/stops.txt"
+DELIJN_ROUTES_PATH = "delijn/routes.txt"
+#: the OpenStreetMap credit the licence (ODbL) asks for wherever the network's results show
+OSM_CREDIT_NL = "© OpenStreetMap-bijdragers (ODbL)"
+
+TRAVEL_SOURCES: tuple[Source, ...] = (
+    Source(
+        path=OSM_ROADS_PATH,
+        url=None,
+        sha256="5f60cc0c0f7d69dd75a4aaa777706c9009a102cd23cd20743cd79a8dcee4ef2d",
+        licence="ODbL 1.0",
+        attribution=(
+            "Wegennet en straatnamen: © OpenStreetMap-bijdragers (ODbL), https://www.openstreetmap.org/copyright; "
+            "wegen van augustus 2017 (via itinero/routing2)."
+        ),
+        homepage="https://www.openstreetmap.org/copyright",
+    ),
+    Source(
+        path=NMBS_GTFS_PATH,
+        url=None,
+        sha256="6131868e51fc4374f73a87de90a426905e6f41c64f04699659b388ec7280e913",
+        licence="NMBS/SNCB open data terms",
+        attribution="Dienstregeling NMBS/SNCB (GTFS, 7 oktober tot 14 december 2019), open data van de NMBS.",
+        homepage="https://www.belgiantrain.be/nl/3rd-party-services/mobility-service-providers/public-data",
+    ),
+    Source(
+        path=DELIJN_STOPS_PATH,
+        url=None,
+        sha256="d568a6f87ca7d435bfbeda5a3b11209e2125f09e63a3e703da842cba7bb1098e",
+        licence="De Lijn open data terms",
+        attribution="Haltes en lijnen van De Lijn (2018, zonder dienstregeling), open data van De Lijn.",
+        homepage="https://www.delijn.be/nl/content/open-data/",
+    ),
+    Source(
+        path=DELIJN_ROUTES_PATH,
+        url=None,
+        sha256="9a994066fa4b35c72c6e293e0ed6c235564c6bf8f79da4486b8bb72f225f2784",
+        licence="De Lijn open data terms",
+        attribution="",
+        homepage="https://www.delijn.be/nl/content/open-data/",
+    ),
+)

@@ -70,11 +70,14 @@ def separate_demo_database(tmp_path_factory, regions, places, label: str) -> Ite
 
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
-    """The project's own ``data/``, prepared once (idempotent, fast when up to date)."""
+    """The project's own ``data/``, prepared once (idempotent, fast when up to date), with the
+    travel sources and the street index as ``sk data`` makes them."""
     from geo.prepare import ensure_data
+    from geo.travel_data import ensure_travel_data
 
     target = PROJECT_ROOT / "data"
     ensure_data(SHARED_DATA, target)
+    ensure_travel_data(SHARED_DATA, target, progress=False)
     return target
 
 
@@ -85,6 +88,8 @@ def settings(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settin
         shared_data_dir=SHARED_DATA,
         database_url=_test_database_url(tmp_path_factory.mktemp("db")),
         demo_seed=DEMO_SEED,
+        # the suite runs on its small fixtures: never on the real networks `make run` caches in data/networks
+        network_dir_name="networks-tests",
     )
 
 

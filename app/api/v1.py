@@ -32,6 +32,7 @@ class GeocodeCandidateOut(BaseModel):
     municipality: MunicipalityRef
     postcode: str | None = None
     score: float
+    note: str | None = Field(default=None, description="what the point does not say, e.g. a house number not placed")
 
 
 class GeocodeResponse(BaseModel):

@@ -16,7 +16,7 @@ from app import models
 from geo.regions import PARTNERSHIPS, RegionIndex
 
 #: geocodes coarser than an address: the pin may stand streets away from the door
-LOW_PRECISION = {"place": "plaats", "postcode": "postcode", "municipality": "gemeente"}
+LOW_PRECISION = {"street": "straat (geen huisnummer)", "place": "plaats", "postcode": "postcode", "municipality": "gemeente"}
 RECENT_CHANGES = 30
 
 

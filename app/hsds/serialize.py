@@ -36,7 +36,7 @@ EXTENSION_TERMS = {
     "demo": "Demonstratiedata (true/false)",
     "what_to_bring": "Wat meebrengen",
     "closure": "Gesloten periode: JJJJ-MM-DD/JJJJ-MM-DD, dan de reden",
-    "geocode_precision": "Nauwkeurigheid van het punt: coordinates, address, place, postcode of municipality",
+    "geocode_precision": "Nauwkeurigheid van het punt: coordinates, address, street, place, postcode of municipality",
     "active": "Locatie in gebruik (true/false); een gedeactiveerde locatie wordt niet getoond",
     "organization_type": "Soort organisatie: ocmw, caw, vdab, cgg, municipality, ngo, education, health, other",
 }

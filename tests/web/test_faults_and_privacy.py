@@ -83,5 +83,5 @@ def test_the_server_access_log_is_off_by_default(monkeypatch):
 
     captured: dict = {}
     monkeypatch.setattr(uvicorn, "run", lambda target, **kwargs: captured.update(kwargs))
-    main(["serve"])
+    main(["serve", "--no-build-networks"])
     assert captured["access_log"] is False
