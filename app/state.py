@@ -39,6 +39,8 @@ class AppState:
     places: list[Place]
     reach: Reach
     attribution: list[str] = field(default_factory=list)
+    #: credits for the data behind travel times (OpenStreetMap, timetables), shown beside them
+    travel_credits: list[str] = field(default_factory=list)
     _catalog: Catalog | None = None
     _catalog_lock: threading.Lock = field(default_factory=threading.Lock)
     _catalog_checked: float = 0.0
@@ -161,14 +163,20 @@ def build_reach(settings: Settings) -> Reach:
 
 def build_state(settings: Settings, *, engine: Engine | None = None) -> AppState:
     """Prepare geodata if needed and load everything the requests read."""
+    from app.domain.attribution import travel_credits
+    from geo.travel_data import roads_credit_nl, travel_attribution_lines
+
     ensure_data(settings.shared_data_dir, settings.data_dir)
     regions = load_regions(settings.geo_dir)
+    reach = build_reach(settings)
+    source_dir = settings.data_dir / "source"
     return AppState(
         settings=settings,
         engine=engine or make_engine(settings.sqlalchemy_url),
         regions=regions,
         gazetteer=Gazetteer.from_geo_dir(settings.geo_dir),
         places=load_places(settings.geo_dir),
-        reach=build_reach(settings),
-        attribution=load_attribution(settings.geo_dir),
+        reach=reach,
+        attribution=load_attribution(settings.geo_dir) + travel_attribution_lines(source_dir),
+        travel_credits=travel_credits(reach, roads_credit=roads_credit_nl(source_dir)),
     )

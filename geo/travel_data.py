@@ -214,3 +214,19 @@ def clip_roads(source: Path, target: Path, polygon) -> dict:
     finally:
         partial.unlink(missing_ok=True)
     return {"osm_date": osm_date[:10], "ways": int(touching.sum()), "ways_read": len(way_ids)}
+
+
+def travel_attribution_lines(source_dir: Path) -> list[str]:
+    """Footer/``/over`` lines for the travel sources present in ``source_dir`` (a downloaded extract named as such)."""
+    source_dir = Path(source_dir)
+    lines = []
+    for source in TRAVEL_SOURCES:
+        if not source.attribution or not (source_dir / source.path).is_file():
+            continue
+        provenance = roads_provenance(source_dir) or {}
+        if source.path == OSM_ROADS_PATH and provenance.get("origin", "shared") != "shared":
+            lines.append(f"Wegennet en straatnamen: {OSM_CREDIT_NL}, https://www.openstreetmap.org/copyright; "
+                         f"extract {provenance['origin']} ({provenance.get('label_nl', '')}), geknipt tot de regio's.")
+        else:
+            lines.append(source.attribution)
+    return lines

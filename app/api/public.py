@@ -69,6 +69,7 @@ class PublicSearchResponse(BaseModel):
     plan: PlanOut
     travel_times_estimated: bool
     demo: bool
+    attribution: list[str]
 
 
 def cacheable_json(request: Request, payload: dict | bytes, *, max_age: int) -> Response:

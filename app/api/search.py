@@ -89,6 +89,11 @@ class SearchResponse(BaseModel):
     considered: int
     travel_times_estimated: bool = Field(description="true when any travel time shown is an estimate")
     demo: bool = Field(description="true when the services are demonstration data")
+    attribution: list[str] = Field(
+        default_factory=list,
+        description="credits for the data behind the travel times, e.g. '© OpenStreetMap-bijdragers (ODbL)', "
+                    "'dienstregeling NMBS'; show them with the times",
+    )
 
 
 def service_json(match_or_service, *, include_internal: bool) -> dict[str, Any]:
@@ -147,7 +152,7 @@ def location_json(outcome: SearchOutcome, match: Match) -> dict[str, Any] | None
     }
 
 
-def search_response(outcome: SearchOutcome, *, include_internal: bool) -> SearchResponse:
+def search_response(outcome: SearchOutcome, *, include_internal: bool, attribution: list[str] = ()) -> SearchResponse:
     result: MatchResult = outcome.result
     home = outcome.home
     mobility = outcome.participant.mobility
@@ -191,6 +196,7 @@ def search_response(outcome: SearchOutcome, *, include_internal: bool) -> Search
         considered=result.considered,
         travel_times_estimated=any(m.travel.estimated for m in result.matches),
         demo=outcome.catalog.demo,
+        attribution=list(attribution),
     )
 
 
@@ -204,7 +210,7 @@ def execute(state, profile: NeedsProfile, *, include_internal: bool) -> SearchRe
         stale_after_days=state.settings.stale_after_months * 30,
         horizon_days=state.settings.opening_horizon_days,
     )
-    return search_response(outcome, include_internal=include_internal)
+    return search_response(outcome, include_internal=include_internal, attribution=state.travel_credits)
 
 
 @router.post("/search", response_model=SearchResponse, summary="Rank the services this person can reach")

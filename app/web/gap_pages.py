@@ -121,6 +121,7 @@ def gaps_page(
     return templates.TemplateResponse(
         request, "gaps.html",
         {"request": request, "attribution": state.attribution, "demo": state.catalog().demo, "viewer": viewer,
+         "travel_credits": state.travel_credits,
          "csrf": viewer.csrf_token, "need": need, "profile": profile, "compare": compare,
          "need_label": need_label(need), "profile_label": profile_label(profile), "compare_label": profile_label(compare),
          "rows": sorted(rows, key=lambda r: -r.population_out_of_reach), "other": other,

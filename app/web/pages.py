@@ -37,4 +37,5 @@ def home(request: Request, state: StateDep, session: SessionDep):
 
 @router.get("/over", response_class=HTMLResponse)
 def about(request: Request, state: StateDep, session: SessionDep):
-    return templates.TemplateResponse(request, "about.html", page_context(request, state, session))
+    return templates.TemplateResponse(request, "about.html",
+                                      page_context(request, state, session, travel_credits=state.travel_credits))

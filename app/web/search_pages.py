@@ -147,7 +147,7 @@ def _search_context(state, form: dict, *, include_internal: bool) -> dict:
     except GeoError as exc:
         candidates = [c.to_dict() for c in getattr(exc, "candidates", ())]
         return {"searched": True, "error": exc.message_nl, "candidates": candidates}
-    response = search_response(outcome, include_internal=include_internal)
+    response = search_response(outcome, include_internal=include_internal, attribution=state.travel_credits)
     isochrone = reachable_area(state, outcome)
     map_data = {
         "home": {"lat": outcome.home.latitude, "lon": outcome.home.longitude, "label": outcome.home.label},
@@ -243,6 +243,7 @@ def referral_sheet(
         "travel_minutes": round(minuten) if minuten is not None else None,
         "travel_estimated": geschat,
         "travel_detail": detail,
+        "travel_credits": state.travel_credits,
         "weekdays_nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
         "need_labels": [needs_by_code()[code].label_nl for code in sorted(service.needs) if code in needs_by_code()],
         "language_names": [LANGUAGE_NAMES_NL.get(code, code) for code in service.languages],

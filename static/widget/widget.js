@@ -63,7 +63,7 @@
     "padding:6px 8px;border-radius:6px;font-size:.9em;margin:8px 0}",
     "ol{list-style:none;margin:0;padding:0}li.r{border-top:1px solid #e6e9f0;padding:10px 0}",
     "li.r h3{font-size:1.02em;margin:0}.org{color:#5a6478;font-size:.9em}.t{font-weight:700;color:var(--sk-accent)}",
-    ".why{margin:4px 0 0;padding-left:18px;font-size:.9em}a{color:var(--sk-accent)}",
+    ".why{margin:4px 0 0;padding-left:18px;font-size:.9em}a{color:var(--sk-accent)}.credits{color:#5a6478;font-size:.8em;padding-top:8px}",
     "@media (max-width:400px){.modes{grid-template-columns:1fr}.sk{padding:10px}}"
   ].join("");
 
@@ -192,6 +192,10 @@
           el("div", { "class": "t", text: when }), why, contact
         ]));
       });
+      // the data behind the travel times must be credited where they are shown (OpenStreetMap: ODbL)
+      if (body.attribution && body.attribution.length) {
+        list.appendChild(el("li", { "class": "credits", text: body.attribution.join(" · ") }));
+      }
     }
   }
 

@@ -29,6 +29,7 @@ def test_the_choropleth_colours_every_municipality_and_the_table_sorts(app_state
         shapes = page.locator("#hiatenkaart path.leaflet-interactive")
         shapes.first.wait_for()
         assert shapes.count() == 44
+        assert "Bronnen reistijden: © OpenStreetMap-bijdragers (ODbL)" in page.locator("main").inner_text()
         fills = {shapes.nth(i).get_attribute("fill") for i in range(shapes.count())}
         assert "#ccc" not in fills  # every municipality has a figure
         shapes.nth(0).hover()

@@ -82,6 +82,8 @@ def test_script_variant_on_another_origin_searches_and_keeps_its_look(origins, b
     widget.locator("li.r").first.wait_for(timeout=15000)
     assert widget.locator("li.r").count() >= 1
     assert "gevonden" in widget.locator("[role=status]").inner_text()
+    # the travel times credit their data (OpenStreetMap: ODbL)
+    assert widget.locator("li.credits").inner_text().startswith("© OpenStreetMap-bijdragers (ODbL)")
     # and the widget's CSS does not leak out: the host heading keeps the host style
     heading_font = page.locator("h1").evaluate("h => getComputedStyle(h).fontFamily")
     assert "Comic" in heading_font
