@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-postgres setup data init bench-routing bench-transit bench-search bench-gaps load backup restore clean
+.PHONY: run test test-realdata test-postgres setup data init bench-routing bench-transit bench-search bench-gaps load backup restore clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,8 +28,12 @@ run: init
 test: setup
 	$(PY) -m pytest -q
 ifeq ($(CI),true)
+	$(PY) -m pytest -q -m realdata --realdata
 	SK_TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q -m "not browser" --ignore=tests/routing --ignore=tests/geo
 endif
+
+test-realdata: setup
+	$(PY) -m pytest -q -m realdata --realdata
 
 test-postgres: setup
 	SK_TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q

@@ -26,6 +26,20 @@ DEMO_TODAY = date(2026, 11, 2)
 DEMO_SEED = 20241
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--realdata", action="store_true",
+                     help="also run the tests marked realdata (the real OSM roads and NMBS feed; a few minutes)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--realdata"):
+        return
+    skip = pytest.mark.skip(reason="real-data set: run with --realdata (make test-realdata; CI runs it)")
+    for item in items:
+        if "realdata" in item.keywords:
+            item.add_marker(skip)
+
+
 def _test_database_url(tmp_dir: Path) -> str:
     url = os.environ.get("SK_TEST_DATABASE_URL", "")
     return url or f"sqlite:///{tmp_dir / 'test.db'}"
