@@ -23,6 +23,7 @@ import json
 import logging
 import os
 import time
+from array import array
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def ensure_travel_data(
     """Make the roads (and, from the shared folder, the timetables) present; derive the street index.
 
     Returns a JSON-serialisable report: ``copied`` (paths), ``roads`` (the provenance),
-    ``timetables`` (paths present), ``streets`` (count, built, seconds), ``seconds``.
+    ``transit_files`` (the timetable and stop files present), ``streets`` (count, built, seconds), ``seconds``.
 
     Raises
     ------
@@ -69,7 +70,9 @@ def ensure_travel_data(
     with SourceFetcher(shared_dir, source_dir, client=client, progress=progress) as fetcher:
         copied = [source.path for source in TRAVEL_SOURCES if fetcher.obtain(source)]
     roads = source_dir / OSM_ROADS_PATH
-    if OSM_ROADS_PATH in copied or (roads.is_file() and not (source_dir / PROVENANCE_PATH).is_file()):
+    provenance = roads_provenance(source_dir) or {}
+    if OSM_ROADS_PATH in copied or (provenance.get("origin") != "shared" and roads.is_file()
+                                    and sha256_of(roads) == TRAVEL_SOURCES[0].sha256):
         write_text_atomically(source_dir / PROVENANCE_PATH, json.dumps({**SHARED_ROADS, "file": OSM_ROADS_PATH}))
     if not roads.is_file():
         polygon = regions_polygon(geo_dir / "municipalities.geojson", buffer_m)
@@ -81,9 +84,9 @@ def ensure_travel_data(
 
     streets = ensure_streets(roads, geo_dir, load_regions(geo_dir), load_places(geo_dir),
                              osm_fingerprint=sha256_of(roads))
-    timetables = [source.path for source in TRAVEL_SOURCES[1:] if (source_dir / source.path).is_file()]
+    transit = [source.path for source in TRAVEL_SOURCES[1:] if (source_dir / source.path).is_file()]
     seconds = round(time.perf_counter() - started, 2)
-    return {"copied": copied, "roads": roads_provenance(source_dir), "timetables": timetables, "streets": streets,
+    return {"copied": copied, "roads": roads_provenance(source_dir), "transit_files": transit, "streets": streets,
             "seconds": seconds}
 
 
@@ -159,11 +162,9 @@ def clip_roads(source: Path, target: Path, polygon) -> dict:
     """
     import osmium
 
-    way_ids: list[int] = []
-    counts: list[int] = []
-    refs: list[int] = []
-    lon: list[float] = []
-    lat: list[float] = []
+    # compact arrays: a Belgian extract has millions of road nodes
+    way_ids, counts, refs = array("q"), array("q"), array("q")
+    lon, lat = array("d"), array("d")
     try:
         header_reader = osmium.io.Reader(str(source), osmium.osm.NOTHING)
         osm_date = header_reader.header().get("osmosis_replication_timestamp", "")
@@ -176,6 +177,8 @@ def clip_roads(source: Path, target: Path, polygon) -> dict:
                 points = [(node.ref, node.lon, node.lat) for node in way.nodes]
             except osmium.InvalidLocationError:
                 continue
+            if not points:
+                continue
             way_ids.append(way.id)
             counts.append(len(points))
             for ref, x, y in points:
@@ -186,12 +189,12 @@ def clip_roads(source: Path, target: Path, polygon) -> dict:
         msg = f"{source} is not a readable OpenStreetMap file ({exc})"
         raise DataPreparationError(msg) from None
     offsets = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
+    np.cumsum(np.frombuffer(counts, dtype=np.int64), out=offsets[1:])
     shapely.prepare(polygon)
-    inside = shapely.contains_xy(polygon, np.array(lon), np.array(lat))
+    inside = shapely.contains_xy(polygon, np.frombuffer(lon, dtype=np.float64), np.frombuffer(lat, dtype=np.float64))
     touching = np.logical_or.reduceat(inside, offsets[:-1]) if len(counts) else np.array([], dtype=bool)
     tracker = osmium.IdTracker()
-    ref_array = np.array(refs, dtype=np.int64)
+    ref_array = np.frombuffer(refs, dtype=np.int64)
     for index in np.flatnonzero(touching):
         tracker.add_way(way_ids[index])
         for ref in ref_array[offsets[index]:offsets[index + 1]]:

@@ -36,7 +36,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     skip = pytest.mark.skip(reason="real-data set: run with --realdata (make test-realdata; CI runs it)")
     for item in items:
-        if "realdata" in item.keywords:
+        if item.get_closest_marker("realdata") is not None:
             item.add_marker(skip)
 
 

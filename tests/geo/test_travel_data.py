@@ -113,7 +113,7 @@ def test_without_shared_data_the_extract_is_downloaded_clipped_to_the_regions_an
     ways, nodes = read_back(roads)
     assert ways == {1, 2}  # the roads touching the regions (+5 km), whole; not Liège, not the building
     assert nodes == {1, 2, 3, 4}
-    assert report["copied"] == [] and report["timetables"] == []
+    assert report["copied"] == [] and report["transit_files"] == []
     assert report["roads"]["origin"] == url and report["roads"]["ways"] == 2
     assert json.loads((target / "source" / PROVENANCE_PATH).read_text())["buffer_m"] == 5000.0
     assert roads_credit_nl(target / "source").startswith("© OpenStreetMap-bijdragers (ODbL), wegennet OpenStreetMap, ")
