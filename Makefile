@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-realdata test-postgres setup data init bench-routing bench-transit bench-search bench-gaps load backup restore clean
+.PHONY: run test test-realdata test-postgres setup data init bench-routing bench-transit bench-streets bench-search bench-gaps load backup restore clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ bench-transit: setup
 
 bench-gaps: data
 	$(PY) scripts/bench_gaps.py
+
+bench-streets: data
+	$(PY) scripts/bench_streets.py
 
 bench-search: data
 	$(PY) scripts/bench_search.py
