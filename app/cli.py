@@ -32,7 +32,10 @@ def _cmd_data(args: argparse.Namespace) -> int:
                                               extract_url=settings.osm_extract_url,
                                               buffer_m=settings.osm_clip_buffer_m)
     except DataPreparationError as exc:  # one sentence, no traceback: the data cannot be had here
-        print(f"sk data: {exc}", file=sys.stderr)
+        hint = ""
+        if not settings.shared_data_dir.is_dir() and "shared" not in str(exc):
+            hint = f" (there is no {settings.shared_data_dir}: put the shared data there or connect to the internet)"
+        print(f"sk data: {exc}{hint}", file=sys.stderr)
         return 1
     print(json.dumps(report))
     return 0

@@ -80,7 +80,7 @@ def main() -> None:
     # the benchmark is one client: lift the public per-client limit for it
     env = {"SK_DATABASE_URL": settings.sqlalchemy_url, "SK_PUBLIC_RATE_LIMIT": "100000/minute"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port)],
+        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--no-build-networks"],
         cwd=ROOT, env={**__import__("os").environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:

@@ -224,7 +224,7 @@ def main() -> None:
         env = {**os.environ, "SK_DATABASE_URL": url, "SK_PUBLIC_RATE_LIMIT": "1000000/minute",
                "SK_LOG_LEVEL": "WARNING"}
         server = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(args.port), "--workers", "2"],
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(args.port), "--workers", "2", "--no-build-networks"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         base = f"http://127.0.0.1:{args.port}"
