@@ -81,6 +81,12 @@ class TransitRouter:
             timetable.stop_change_seconds >= 0, timetable.stop_change_seconds, default_change
         ).astype(np.int64)
         self.footpath_offsets, self.footpath_to, self.footpath_seconds = self._footpaths(default_change)
+        # the trip each trip slot continues (previous, same and next service day: see
+        # Timetable.connections_between), for staying seated through a block
+        previous = timetable.trip_previous.astype(np.int64)
+        self.trip_previous_slots = np.concatenate(
+            [np.where(previous >= 0, previous + copy * timetable.n_trips, -1) for copy in range(3)]
+        )
         if not scan.JIT_COMPILED and timetable.n_connections > INTERPRETED_CONNECTIONS_WARNING:
             logger.warning(
                 "numba is not installed: transit queries on %d connections will be slow", timetable.n_connections
@@ -291,6 +297,8 @@ class TransitRouter:
             egress[1].astype(np.int64),
             egress[2].astype(np.int64),
             direct_seconds.astype(np.int64),
+            connections["rules"].astype(np.int64),
+            self.trip_previous_slots,
         )
 
         def run(part: slice):

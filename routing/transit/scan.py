@@ -47,12 +47,19 @@ def _scan_window(
     egress_stops,
     egress_seconds,
     direct_seconds,
+    connection_rules,
+    trip_previous,
 ):
     """Earliest arrival at each destination for each departure time.
 
     Returns arrays of shape (n_departures, n_destinations): arrival time (``UNREACHED``
     where not within ``max_seconds``), vehicles used (0: walking only, -1: unreached),
     walking seconds, and the first and last trip slot used (-1 when none).
+
+    ``connection_rules`` (bits, see :mod:`routing.transit.timetable`): 1 nobody boards at the
+    connection's first stop, 2 nobody alights at its second; a passenger already aboard rides
+    through either. ``trip_previous[slot]`` is the slot of the trip this one continues in its
+    block (-1: none): whoever is aboard that trip stays seated, with no change time.
     """
     n_departures = departures.shape[0]
     n_destinations = egress_offsets.shape[0] - 1
@@ -112,15 +119,28 @@ def _scan_window(
         while c < n_connections and departure_s[c] <= limit:
             slot = trip[c]
             boarded = trip_scan[slot] == scan
+            if not boarded:
+                previous = trip_previous[slot]
+                if previous >= 0 and trip_scan[previous] == scan:
+                    trip_scan[slot] = scan
+                    trip_vehicles[slot] = trip_vehicles[previous]
+                    trip_walk[slot] = trip_walk[previous]
+                    trip_first[slot] = trip_first[previous]
+                    boarded = True
             here = from_stop[c]
-            if ready[here] <= departure_s[c] and (not boarded or ready_vehicles[here] < trip_vehicles[slot]):
+            rule = connection_rules[c]
+            if (
+                (rule & 1) == 0
+                and ready[here] <= departure_s[c]
+                and (not boarded or ready_vehicles[here] < trip_vehicles[slot])
+            ):
                 trip_scan[slot] = scan
                 trip_vehicles[slot] = ready_vehicles[here]
                 trip_walk[slot] = ready_walk[here]
                 trip_first[slot] = ready_first[here] if ready_first[here] >= 0 else slot
                 boarded = True
             at = arrival_s[c]
-            if boarded and at <= limit:
+            if boarded and at <= limit and (rule & 2) == 0:
                 there = to_stop[c]
                 used = trip_vehicles[slot] + 1
                 if at < arrival[there] or (at == arrival[there] and used < arrival_vehicles[there]):
