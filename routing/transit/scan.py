@@ -49,6 +49,9 @@ def _scan_window(
     direct_seconds,
     connection_rules,
     trip_previous,
+    access_estimated,
+    egress_estimated,
+    direct_estimated,
 ):
     """Earliest arrival at each destination for each departure time.
 
@@ -60,6 +63,10 @@ def _scan_window(
     connection's first stop, 2 nobody alights at its second; a passenger already aboard rides
     through either. ``trip_previous[slot]`` is the slot of the trip this one continues in its
     block (-1: none): whoever is aboard that trip stays seated, with no change time.
+
+    ``access_estimated``, ``egress_estimated`` and ``direct_estimated`` are bit flags of the
+    legs that are not timetabled (1: a walk estimated in a straight line, 2: a bus estimated
+    from its stops); the journey's flags (the OR of its legs) are returned as a sixth array.
     """
     n_departures = departures.shape[0]
     n_destinations = egress_offsets.shape[0] - 1
@@ -69,6 +76,10 @@ def _scan_window(
     out_walk = np.zeros((n_departures, n_destinations), dtype=np.int64)
     out_first = np.full((n_departures, n_destinations), -1, dtype=np.int32)
     out_last = np.full((n_departures, n_destinations), -1, dtype=np.int32)
+    out_estimated = np.zeros((n_departures, n_destinations), dtype=np.int8)
+    arrival_estimated = np.zeros(n_stops, dtype=np.int8)
+    ready_estimated = np.zeros(n_stops, dtype=np.int8)
+    trip_estimated = np.zeros(n_trip_slots, dtype=np.int8)
 
     # "arrival" label and its journey
     arrival = np.empty(n_stops, dtype=np.int64)
@@ -102,6 +113,8 @@ def _scan_window(
         ready_vehicles[:] = -1
         ready_walk[:] = 0
         ready_first[:] = -1
+        arrival_estimated[:] = 0
+        ready_estimated[:] = 0
         by_vehicle[:] = UNREACHED
         by_vehicle_count[:] = -1
         for a in range(access_stops.shape[0]):
@@ -114,6 +127,8 @@ def _scan_window(
                 ready[stop] = at
                 ready_vehicles[stop] = 0
                 ready_walk[stop] = access_seconds[a]
+                arrival_estimated[stop] = access_estimated[a]
+                ready_estimated[stop] = access_estimated[a]
 
         c = connection_starts[scan]
         while c < n_connections and departure_s[c] <= limit:
@@ -126,6 +141,7 @@ def _scan_window(
                     trip_vehicles[slot] = trip_vehicles[previous]
                     trip_walk[slot] = trip_walk[previous]
                     trip_first[slot] = trip_first[previous]
+                    trip_estimated[slot] = trip_estimated[previous]
                     boarded = True
             here = from_stop[c]
             rule = connection_rules[c]
@@ -138,6 +154,7 @@ def _scan_window(
                 trip_vehicles[slot] = ready_vehicles[here]
                 trip_walk[slot] = ready_walk[here]
                 trip_first[slot] = ready_first[here] if ready_first[here] >= 0 else slot
+                trip_estimated[slot] = ready_estimated[here]
                 boarded = True
             at = arrival_s[c]
             if boarded and at <= limit and (rule & 2) == 0:
@@ -149,12 +166,14 @@ def _scan_window(
                     arrival_walk[there] = trip_walk[slot]
                     arrival_first[there] = trip_first[slot]
                     arrival_last[there] = slot
+                    arrival_estimated[there] = trip_estimated[slot]
                 boardable = at + change_seconds[there]
                 if boardable < ready[there] or (boardable == ready[there] and used < ready_vehicles[there]):
                     ready[there] = boardable
                     ready_vehicles[there] = used
                     ready_walk[there] = trip_walk[slot]
                     ready_first[there] = trip_first[slot]
+                    ready_estimated[there] = trip_estimated[slot]
                 if at < by_vehicle[there] or (at == by_vehicle[there] and used < by_vehicle_count[there]):
                     by_vehicle[there] = at
                     by_vehicle_count[there] = used
@@ -169,11 +188,13 @@ def _scan_window(
                             arrival_walk[other] = trip_walk[slot] + footpath_seconds[f]
                             arrival_first[other] = trip_first[slot]
                             arrival_last[other] = slot
+                            arrival_estimated[other] = trip_estimated[slot]
                         if walked < ready[other] or (walked == ready[other] and used < ready_vehicles[other]):
                             ready[other] = walked
                             ready_vehicles[other] = used
                             ready_walk[other] = trip_walk[slot] + footpath_seconds[f]
                             ready_first[other] = trip_first[slot]
+                            ready_estimated[other] = trip_estimated[slot]
             c += 1
 
         for d in range(n_destinations):
@@ -182,10 +203,12 @@ def _scan_window(
             best_walk = 0
             best_first = -1
             best_last = -1
+            best_estimated = 0
             if direct_seconds[d] <= max_seconds:
                 best = start + direct_seconds[d]
                 best_vehicles = 0
                 best_walk = direct_seconds[d]
+                best_estimated = direct_estimated[d]
             for e in range(egress_offsets[d], egress_offsets[d + 1]):
                 stop = egress_stops[e]
                 if arrival_vehicles[stop] < 1:
@@ -197,12 +220,14 @@ def _scan_window(
                     best_walk = arrival_walk[stop] + egress_seconds[e]
                     best_first = arrival_first[stop]
                     best_last = arrival_last[stop]
+                    best_estimated = arrival_estimated[stop] | egress_estimated[e]
             out_arrival[scan, d] = best
             out_vehicles[scan, d] = best_vehicles
             out_walk[scan, d] = best_walk
             out_first[scan, d] = best_first
             out_last[scan, d] = best_last
-    return out_arrival, out_vehicles, out_walk, out_first, out_last
+            out_estimated[scan, d] = best_estimated
+    return out_arrival, out_vehicles, out_walk, out_first, out_last, out_estimated
 
 
 scan_window_python = _scan_window

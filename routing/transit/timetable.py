@@ -134,8 +134,32 @@ class Timetable:
             active[of_feed] = self.service_days[of_feed, sunday_column]
         return active
 
+    def feed_ranges(self) -> list[tuple[date, date]]:
+        """First and last day with any service, per feed (in ``feed_tags`` order)."""
+        ranges = []
+        for feed_index in range(len(self.feed_tags)):
+            days = np.flatnonzero(self.service_days[self.service_feed == feed_index].any(axis=0))
+            if not len(days):
+                ranges.append((self.first_day, self.first_day))
+                continue
+            ranges.append((date.fromordinal(self.first_day_ordinal + int(days[0])),
+                           date.fromordinal(self.first_day_ordinal + int(days[-1]))))
+        return ranges
+
+    def _active(self, day: date, holiday_service: HolidayService, feed_shift: np.ndarray | None) -> np.ndarray:
+        """:meth:`active_services` with each feed ``f`` running on ``day + feed_shift[f]`` days."""
+        if feed_shift is None or not np.any(feed_shift):
+            return self.active_services(day, holiday_service=holiday_service)
+        active = np.zeros(len(self.service_ids), dtype=bool)
+        for shift in np.unique(feed_shift):
+            of_feeds = np.isin(self.service_feed, np.flatnonzero(feed_shift == shift))
+            shifted = self.active_services(day + timedelta(days=int(shift)), holiday_service=holiday_service)
+            active[of_feeds] = shifted[of_feeds]
+        return active
+
     def connections_between(
-        self, service_date: date, start_s: int, end_s: int, *, holiday_service: HolidayService = "sunday"
+        self, service_date: date, start_s: int, end_s: int, *, holiday_service: HolidayService = "sunday",
+        feed_shift: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Connections departing in ``[start_s, end_s]`` on ``service_date``'s clock.
 
@@ -143,7 +167,8 @@ class Timetable:
         included, shifted by a day, so a 00:30 query on Tuesday finds Monday's 24:30 trip.
         Trip indices of the previous/same/next day are offset by 0, ``n_trips``, ``2 n_trips``
         so one vehicle on two days never counts as the same trip. ``rules`` holds each
-        connection's ``connection_rules`` bits.
+        connection's ``connection_rules`` bits. ``feed_shift`` (days per feed) runs a feed on
+        another day than ``service_date``: a 2019 rail feed beside a current bus feed.
         """
         pieces = []
         for copy, offset_days in enumerate((-1, 0, 1)):
@@ -152,7 +177,7 @@ class Timetable:
             high = int(np.searchsorted(self.departure_s, end_s - shift, side="right"))
             if low >= high:
                 continue
-            active = self.active_services(service_date + timedelta(days=offset_days), holiday_service=holiday_service)
+            active = self._active(service_date + timedelta(days=offset_days), holiday_service, feed_shift)
             running = active[self.trip_service[self.trip[low:high]]]
             chosen = low + np.flatnonzero(running)
             if not len(chosen):

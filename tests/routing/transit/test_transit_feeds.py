@@ -153,12 +153,25 @@ def test_broken_required_parts_raise_feed_error_with_the_report(feed_copy, make_
     assert caught.value.code == "gtfs_feed_invalid"
 
 
-def test_one_broken_feed_refuses_the_merge_and_reports_both(fixture_zip, feed_copy, make_zip, tmp_path):
+def test_one_broken_feed_does_not_disable_the_others(fixture_zip, feed_copy, make_zip, tmp_path):
+    (feed_copy / "trips.txt").unlink()
+    sources = [make_zip(feed_copy, "broken.zip"), tmp_path / "absent.zip", fixture_zip]
+    router, report = load_feeds(sources, cache_dir=tmp_path / "cache")
+    summaries = {summary.tag: summary.usable for summary in report.feeds}
+    assert summaries == {"f0": False, "f1": False, "f2": True}
+    assert {"missing_file", "missing_feed"} <= {issue.code for issue in report.fatal}
+    assert list(router.timetable.feed_tags) == ["f2"]
+    assert router.timetable.n_trips == 7  # the fixture's trips, all of them
+    # from the cache: the same feeds, the same report
+    _router, cached = load_feeds(sources, cache_dir=tmp_path / "cache")
+    assert cached.from_cache and {s.tag: s.usable for s in cached.feeds} == summaries
+
+
+def test_no_usable_feed_at_all_raises(feed_copy, make_zip, tmp_path):
     (feed_copy / "trips.txt").unlink()
     with pytest.raises(FeedError) as caught:
-        load_feeds([fixture_zip, make_zip(feed_copy, "broken.zip")], cache_dir=tmp_path / "cache")
-    summaries = {summary.tag: summary.usable for summary in caught.value.report.feeds}
-    assert summaries == {"f0": True, "f1": False}
+        load_feeds([make_zip(feed_copy, "broken.zip"), tmp_path / "absent.zip"], cache_dir=tmp_path / "cache")
+    assert {summary.usable for summary in caught.value.report.feeds} == {False}
 
 
 def test_not_a_zip_is_reported(tmp_path):
