@@ -34,8 +34,37 @@ class HomeOut(BaseModel):
 class TravelOut(BaseModel):
     mode: str = Field(description="one of the person's modes, or at_home for outreach")
     minutes: float
-    estimated: bool = Field(description="true: straight-line estimate, not a routed or timetable time")
+    estimated: bool = Field(description="true: an estimate (straight line, station or bus estimate), not a routed or timetable time")
     detail: str | None = None
+    basis: str = Field(
+        default="routed",
+        description="routed (road network), timetabled (public transport timetable; every other leg routed), "
+        "estimated (the weakest leg is an estimate) or at_home",
+    )
+
+
+class ModeBasisOut(BaseModel):
+    mode: str
+    basis: str = Field(description="the weakest of routed < timetabled < estimated among this mode's results")
+    label: str = Field(description="the same in Dutch, with the data's age, e.g. 'berekend op het wegennet OpenStreetMap 2017'")
+
+
+class TimetableFeedOut(BaseModel):
+    source: str
+    service_date: str
+    first_day: str
+    last_day: str
+    covers_today: bool
+
+
+class TimetableOut(BaseModel):
+    source: str = Field(description="the timetable(s) used, e.g. NMBS")
+    service_date: str = Field(description="the timetable day that answered (ISO date)")
+    requested_date: str = Field(description="the day asked for (ISO date)")
+    covers_today: bool = Field(description="false: the timetable does not cover today; the same weekday of the feed was used")
+    covers_requested_date: bool
+    feeds: list[TimetableFeedOut]
+    label: str = Field(description="the same in Dutch, e.g. 'dienstregeling NMBS, dienstdag dinsdag 8 oktober 2019'")
 
 
 class ClosedPeriodOut(BaseModel):
@@ -88,6 +117,10 @@ class SearchResponse(BaseModel):
     plan: PlanOut
     considered: int
     travel_times_estimated: bool = Field(description="true when any travel time shown is an estimate")
+    travel_bases: list[ModeBasisOut] = Field(default_factory=list, description="per mode: routed, timetabled or estimated")
+    timetable: TimetableOut | None = Field(
+        default=None, description="the timetable day used for public transport (absent without public transport or feed)"
+    )
     demo: bool = Field(description="true when the services are demonstration data")
 
 
@@ -190,6 +223,8 @@ def search_response(outcome: SearchOutcome, *, include_internal: bool) -> Search
         ),
         considered=result.considered,
         travel_times_estimated=any(m.travel.estimated for m in result.matches),
+        travel_bases=[ModeBasisOut(**basis.to_dict()) for basis in outcome.bases],
+        timetable=TimetableOut(**outcome.timetable.to_dict()) if outcome.timetable is not None else None,
         demo=outcome.catalog.demo,
     )
 
