@@ -21,6 +21,8 @@ The assumptions, and where they come from:
   more than a car's 1.25 (``routing.config.CIRCUITY``).
 - ``MAX_RIDE_KM`` 25 km: longer rides need a change or a train; the estimate does not
   chain buses, the train timetable covers longer distances.
+- ``FEEDER_STATIONS`` 4: to and from the train, the bus goes to one of the four stations
+  nearest the home (or the destination); regional lines converge on the nearest stations.
 
 Which lines serve a stop is not in the files (no trips), so every stop of ``stops.txt`` is
 taken as served (the file lists the stops in use in 2018).
@@ -41,6 +43,7 @@ HEADWAY_MINUTES = 60.0
 BUS_KMH = 20.0
 BUS_CIRCUITY = 1.4
 MAX_RIDE_KM = 25.0
+FEEDER_STATIONS = 4
 
 
 class BusEstimator:
@@ -50,6 +53,7 @@ class BusEstimator:
         self.stop_lon_lat = np.asarray(stop_lon_lat, dtype=np.float64).reshape(-1, 2)
         self.config = config
         self.source = source
+        self.stations = FEEDER_STATIONS
         self.index = PointIndex(self.stop_lon_lat)
         self._walk_m_per_min = config.walk_kmh * 1000 / 60 / config.circuity["walk"]
         self._ride_m_per_min = BUS_KMH * 1000 / 60 / BUS_CIRCUITY

@@ -188,7 +188,7 @@ class TransitRouter:
         stops, _metres = self.stop_index.within(origin, self.config.max_access_walk_m)
         seconds, estimated = self._walk_seconds(origin, self.timetable.stop_lon_lat[stops], walk_minutes)
         if feeder is not None:
-            by_bus, _metres = self.stop_index.within(origin, feeder.reach_m)
+            by_bus = self._feeder_stops(np.array([origin]), feeder)[1]
             bus_seconds = self._bus_seconds(feeder.one_to_many(origin, self.timetable.stop_lon_lat[by_bus]))
             stops = np.concatenate([stops, by_bus])
             seconds = np.concatenate([seconds, bus_seconds])
@@ -221,8 +221,7 @@ class TransitRouter:
                     (float(point[0]), float(point[1])), self.timetable.stop_lon_lat[stops[part]], walk_minutes
                 )
         if feeder is not None:
-            bus_offsets, bus_stops, _metres = self.stop_index.within_each(destinations, feeder.reach_m)
-            bus_owner = np.repeat(np.arange(len(destinations)), np.diff(bus_offsets))
+            bus_owner, bus_stops = self._feeder_stops(destinations, feeder)
             bus_seconds = self._bus_seconds(
                 feeder.pair_minutes(self.timetable.stop_lon_lat[bus_stops], destinations[bus_owner])
             )
@@ -239,6 +238,16 @@ class TransitRouter:
             offsets=np.cumsum(offsets), stops=stops[order].astype(np.int64), seconds=seconds[order],
             estimated=estimated[order], n_destinations=len(destinations),
         )
+
+    def _feeder_stops(self, points: np.ndarray, feeder: BusEstimator) -> tuple[np.ndarray, np.ndarray]:
+        """(point index, stop) pairs: the ``feeder.stations`` stops nearest each point, within its reach."""
+        k = min(feeder.stations, self.timetable.n_stops)
+        if not k or not len(points):
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        stops, metres = self.stop_index.nearest(points, k=k)
+        owner = np.repeat(np.arange(len(points)), k)
+        near = metres.ravel() <= feeder.reach_m
+        return owner[near], stops.ravel()[near].astype(np.int64)
 
     def _direct(
         self, origin: tuple[float, float], points: np.ndarray, walk_minutes: WalkMinutesFn | None,
