@@ -260,15 +260,37 @@ class Reach:
         window: TransitWindow,
     ) -> list[ModeTimes]:
         results: list[ModeTimes] = []
+        walk = None
+        if "transit" in modes and self.transit_router is not None and "walk" in self.engine.networks:
+            # one walk over the network serves the walk mode, the walks to the stops and the
+            # direct walk of the transit query
+            cutoff = max(float(max_minutes_by_mode.get(mode, 180)) for mode in modes if mode in ("walk", "transit"))
+            walk = self._walk_once(origin, destinations, cutoff * 2)
         for mode in modes:
             cutoff = float(max_minutes_by_mode.get(mode, 180))
             if mode == "transit":
-                results.append(self._transit(origin, destinations, cutoff, window))
+                results.append(self._transit(origin, destinations, cutoff, window, walk_minutes=walk))
                 continue
             # Route a little past the limit so "too far: 34 min" can be explained.
-            times = self.engine.one_to_many(origin, destinations, mode, cutoff_minutes=cutoff * 2)
-            results.append(ModeTimes(mode=mode, minutes=times.minutes, estimated=times.estimated, cutoff=cutoff * 2))
+            if mode == "walk" and walk is not None:
+                minutes, estimated = walk(origin, destinations)
+                minutes = np.where(minutes <= cutoff * 2, minutes, np.inf)
+            else:
+                times = self.engine.one_to_many(origin, destinations, mode, cutoff_minutes=cutoff * 2)
+                minutes, estimated = times.minutes, times.estimated
+            results.append(ModeTimes(mode=mode, minutes=minutes, estimated=estimated, cutoff=cutoff * 2))
         return results
+
+    def _walk_once(self, origin: tuple[float, float], destinations: np.ndarray, cutoff: float) -> _WalkFromOrigin:
+        destinations = np.ascontiguousarray(destinations, dtype=np.float64).reshape(-1, 2)
+        stops = np.ascontiguousarray(self.transit_router.access_points(origin), dtype=np.float64).reshape(-1, 2)
+        times = self.engine.one_to_many(origin, np.vstack([destinations, stops]), "walk", cutoff_minutes=cutoff)
+        n = len(destinations)
+        return _WalkFromOrigin(
+            origin, {destinations.tobytes(): (times.minutes[:n], times.estimated[:n]),
+                     stops.tobytes(): (times.minutes[n:], times.estimated[n:])},
+            fallback=self.walk_minutes,
+        )
 
     def many_to_many(
         self,
@@ -289,13 +311,13 @@ class Reach:
             minutes[row], estimated[row] = times.minutes, times.estimated
         return minutes, estimated
 
-    def _transit(self, origin, destinations, cutoff: float, window: TransitWindow) -> ModeTimes:
+    def _transit(self, origin, destinations, cutoff: float, window: TransitWindow, *, walk_minutes=None) -> ModeTimes:
         times = None
         if self.transit_router is not None:
             try:
                 times = self.transit_router.one_to_many(
                     origin, destinations, service_date=window.service_date, window_start=window.start,
-                    window_end=window.end, max_minutes=cutoff * 2, walk_minutes=self._access_walk,
+                    window_end=window.end, max_minutes=cutoff * 2, walk_minutes=walk_minutes or self._access_walk,
                     feeder=self.bus_estimator, egress=self.prepare(destinations),
                     feed_days=self._feed_days(window.service_date),
                 )
@@ -322,6 +344,24 @@ class Reach:
             cutoff=cutoff * 2,
             timetabled=~np.asarray(times.estimated, dtype=bool) & (np.asarray(times.transfers) >= 0),
         )
+
+
+class _WalkFromOrigin:
+    """A ``WalkMinutesFn`` answering from one walk already computed from ``origin`` for
+    known sets of points; anything else is asked of ``fallback``."""
+
+    def __init__(self, origin: tuple[float, float], known: dict[bytes, tuple[np.ndarray, np.ndarray]], *, fallback):
+        self.origin = (float(origin[0]), float(origin[1]))
+        self.known = known
+        self.fallback = fallback
+
+    def __call__(self, origin: tuple[float, float], points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        points = np.ascontiguousarray(points, dtype=np.float64).reshape(-1, 2)
+        if (float(origin[0]), float(origin[1])) == self.origin:
+            found = self.known.get(points.tobytes())
+            if found is not None:
+                return found
+        return self.fallback(origin, points)
 
 
 def _has_buses(router) -> bool:

@@ -182,6 +182,12 @@ class TransitRouter:
     def _bus_seconds(self, minutes: np.ndarray) -> np.ndarray:
         return np.where(np.isfinite(minutes), np.round(minutes * 60.0), UNREACHED).astype(np.int64)
 
+    def access_points(self, origin: tuple[float, float]) -> np.ndarray:
+        """The stops within walking reach of ``origin`` (lon, lat rows), in the order the
+        router asks ``walk_minutes`` about them: a caller may walk there beforehand."""
+        stops, _metres = self.stop_index.within(origin, self.config.max_access_walk_m)
+        return self.timetable.stop_lon_lat[stops]
+
     def _access(
         self, origin: tuple[float, float], walk_minutes: WalkMinutesFn | None, feeder: BusEstimator | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

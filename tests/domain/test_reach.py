@@ -95,3 +95,44 @@ def test_a_bus_timetable_replaces_the_bus_estimate(reach_with_timetable, tmp_pat
     assert with_feed.bus_estimator is None
     # without a timetable the estimate stays available
     assert Reach(reach_with_timetable.engine, bus_estimator=bus).bus_estimator is bus
+
+
+class CountingWalkNetwork:
+    """A stand-in walk network (80 m a minute in a straight line, all routed) that counts its queries."""
+
+    source = "fixture-roads-2026.osm.pbf:abcd"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def covers(self, lon: float, lat: float) -> bool:
+        return True
+
+    def one_to_many(self, origin, destinations, mode, *, cutoff_minutes=None):
+        from routing.geometry import haversine_m
+
+        self.calls += 1
+        return haversine_m(origin, destinations) / 80.0, np.ones(len(destinations), dtype=bool), 0.0
+
+
+def test_a_search_walks_once_for_the_walk_mode_and_the_transit_legs(reach_with_timetable):
+    network = CountingWalkNetwork()
+    reach = Reach(TravelTimeEngine(RoutingConfig(), {"walk": network}),
+                  transit_router=reach_with_timetable.transit_router)
+    destinations = np.array([STOP_D, (2.95, 50.86), (2.81, 50.851)])
+    reach.prepare(destinations)  # per catalogue snapshot: one walk per destination with stops nearby
+    assert network.calls == 2  # (2.95, 50.86) has no stop within 1,200 m
+    reach.prepare(destinations.copy())  # the same locations again: nothing recomputed
+    assert network.calls == 2
+    network.calls = 0
+    walk, transit = reach.mode_times(STOP_A, destinations, ["walk", "transit"],
+                                     max_minutes_by_mode={"walk": 30, "transit": 45}, window=TUESDAY)
+    assert network.calls == 1
+    # the same answers as asking the network for each part separately
+    separate = reach._transit(STOP_A, destinations, 45, TUESDAY)  # noqa: SLF001
+    np.testing.assert_array_equal(transit.minutes, separate.minutes)
+    assert transit.basis(0) == "timetabled"  # routed walks (of 0 m) and the timetable
+    assert walk.basis(2) == "routed"
+    from app.domain.travel_labels import basis_label
+
+    assert basis_label("walk", "routed", reach=reach, timetable=None) == "berekend op het wegennet OpenStreetMap 2026"
