@@ -11,6 +11,8 @@ import numpy as np
 #: leg flags (see :mod:`routing.transit.scan`): a walk in a straight line, an estimated bus
 ESTIMATED_WALK = 1
 ESTIMATED_BUS = 2
+#: not an estimate: the journey boards or alights at a stop served only on request
+ON_REQUEST = 4
 
 
 @dataclass(frozen=True)

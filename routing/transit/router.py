@@ -26,7 +26,7 @@ import pandas as pd
 from routing.config import RoutingConfig
 from routing.transit import scan
 from routing.transit.bus_estimate import BusEstimator
-from routing.transit.legs import ESTIMATED_BUS, ESTIMATED_WALK, Egress, service_day
+from routing.transit.legs import ESTIMATED_BUS, ESTIMATED_WALK, ON_REQUEST, Egress, service_day
 from routing.transit.errors import ServiceDateError
 from routing.geometry import PointIndex, haversine_m, pairwise_haversine_m
 from routing.transit.timetable import HolidayService, Timetable
@@ -484,13 +484,17 @@ class TransitRouter:
                 )
                 text = journey_summary(lines, int(transfers[index]), frequency)
                 cache[key] = text
-            summaries.append(f"{text}; bus van of naar het station geschat" if by_bus else text)
+            if by_bus:
+                text = f"{text}; bus van of naar het station geschat"
+            if legs_estimated[index] & ON_REQUEST:
+                text = f"{text}; halte op aanvraag (vooraf bellen of de chauffeur verwittigen)"
+            summaries.append(text)
         return TransitTimes(
             minutes_median=median.astype(np.float64),
             minutes_worst=worst.astype(np.float64),
             transfers=transfers,
             walk_minutes=walk_minutes.astype(np.float64),
-            estimated=legs_estimated > 0,
+            estimated=(legs_estimated & (ESTIMATED_WALK | ESTIMATED_BUS)) > 0,
             summaries=summaries,
             headway_minutes=headway,
         )

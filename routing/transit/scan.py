@@ -60,13 +60,14 @@ def _scan_window(
     walking seconds, and the first and last trip slot used (-1 when none).
 
     ``connection_rules`` (bits, see :mod:`routing.transit.timetable`): 1 nobody boards at the
-    connection's first stop, 2 nobody alights at its second; a passenger already aboard rides
-    through either. ``trip_previous[slot]`` is the slot of the trip this one continues in its
+    connection's first stop, 2 nobody alights at its second (a passenger already aboard rides
+    through either), 4 boarding and 8 alighting there only on request. ``trip_previous[slot]`` is the slot of the trip this one continues in its
     block (-1: none): whoever is aboard that trip stays seated, with no change time.
 
     ``access_estimated``, ``egress_estimated`` and ``direct_estimated`` are bit flags of the
     legs that are not timetabled (1: a walk estimated in a straight line, 2: a bus estimated
-    from its stops); the journey's flags (the OR of its legs) are returned as a sixth array.
+    from its stops); the journey's flags (the OR of its legs, plus 4 where it boards or
+    alights on request) are returned as a sixth array.
     """
     n_departures = departures.shape[0]
     n_destinations = egress_offsets.shape[0] - 1
@@ -154,26 +155,27 @@ def _scan_window(
                 trip_vehicles[slot] = ready_vehicles[here]
                 trip_walk[slot] = ready_walk[here]
                 trip_first[slot] = ready_first[here] if ready_first[here] >= 0 else slot
-                trip_estimated[slot] = ready_estimated[here]
+                trip_estimated[slot] = ready_estimated[here] | (4 if (rule & 4) != 0 else 0)
                 boarded = True
             at = arrival_s[c]
             if boarded and at <= limit and (rule & 2) == 0:
                 there = to_stop[c]
                 used = trip_vehicles[slot] + 1
+                leg_flags = trip_estimated[slot] | (4 if (rule & 8) != 0 else 0)
                 if at < arrival[there] or (at == arrival[there] and used < arrival_vehicles[there]):
                     arrival[there] = at
                     arrival_vehicles[there] = used
                     arrival_walk[there] = trip_walk[slot]
                     arrival_first[there] = trip_first[slot]
                     arrival_last[there] = slot
-                    arrival_estimated[there] = trip_estimated[slot]
+                    arrival_estimated[there] = leg_flags
                 boardable = at + change_seconds[there]
                 if boardable < ready[there] or (boardable == ready[there] and used < ready_vehicles[there]):
                     ready[there] = boardable
                     ready_vehicles[there] = used
                     ready_walk[there] = trip_walk[slot]
                     ready_first[there] = trip_first[slot]
-                    ready_estimated[there] = trip_estimated[slot]
+                    ready_estimated[there] = leg_flags
                 if at < by_vehicle[there] or (at == by_vehicle[there] and used < by_vehicle_count[there]):
                     by_vehicle[there] = at
                     by_vehicle_count[there] = used
@@ -188,13 +190,13 @@ def _scan_window(
                             arrival_walk[other] = trip_walk[slot] + footpath_seconds[f]
                             arrival_first[other] = trip_first[slot]
                             arrival_last[other] = slot
-                            arrival_estimated[other] = trip_estimated[slot]
+                            arrival_estimated[other] = leg_flags
                         if walked < ready[other] or (walked == ready[other] and used < ready_vehicles[other]):
                             ready[other] = walked
                             ready_vehicles[other] = used
                             ready_walk[other] = trip_walk[slot] + footpath_seconds[f]
                             ready_first[other] = trip_first[slot]
-                            ready_estimated[other] = trip_estimated[slot]
+                            ready_estimated[other] = leg_flags
             c += 1
 
         for d in range(n_destinations):

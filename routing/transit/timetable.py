@@ -26,13 +26,15 @@ from routing.transit.errors import TransitCacheError
 from routing.transit.gtfs import WEEKDAY_COLUMNS, ParsedFeed
 
 #: Bump when the arrays or their meaning change: old cache files are then rebuilt.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 DAY_SECONDS = 86_400
 #: ``connection_rules`` bits: nobody boards at the connection's first stop (pickup_type 1),
-#: nobody alights at its second (drop_off_type 1), boarding or alighting only on request (2, 3).
+#: nobody alights at its second (drop_off_type 1), boarding there only on request (pickup_type
+#: 2 or 3: phone the agency, tell the driver), alighting there only on request (drop_off_type 2, 3).
 NO_BOARDING = 1
 NO_ALIGHTING = 2
-ON_REQUEST = 4
+BOARDING_ON_REQUEST = 4
+ALIGHTING_ON_REQUEST = 8
 
 HolidayService = Literal["sunday", "as_published"]
 
@@ -73,7 +75,7 @@ class Timetable:
     from_stop: np.ndarray           # int32
     to_stop: np.ndarray             # int32
     trip: np.ndarray                # int32
-    connection_rules: np.ndarray    # uint8: NO_BOARDING | NO_ALIGHTING | ON_REQUEST
+    connection_rules: np.ndarray    # uint8: NO_BOARDING | NO_ALIGHTING | ..._ON_REQUEST
     trip_previous: np.ndarray       # int32 per trip: the trip of its block it continues (-1: none)
     transfer_from: np.ndarray       # int32, transfers.txt between stops (type 0, 1, 2)
     transfer_to: np.ndarray         # int32
@@ -289,7 +291,8 @@ def build_timetable(feeds: list[ParsedFeed], *, feed_tags: list[str], feed_sourc
         drop_off = table["drop_off"].to_numpy()[first + 1]
         rules.append(
             np.where(pickup == 1, NO_BOARDING, 0) | np.where(drop_off == 1, NO_ALIGHTING, 0)
-            | np.where(np.isin(pickup, (2, 3)) | np.isin(drop_off, (2, 3)), ON_REQUEST, 0)
+            | np.where(np.isin(pickup, (2, 3)), BOARDING_ON_REQUEST, 0)
+            | np.where(np.isin(drop_off, (2, 3)), ALIGHTING_ON_REQUEST, 0)
         )
         _link_blocks(feed, trip_index, trip_previous)
     from_stop, to_stop, departure, arrival, trip, rules = (

@@ -82,7 +82,9 @@ def test_a_stop_passed_without_stopping_is_neither_boarding_nor_alighting(router
     # X1 passes Q at 10:10 without stopping; bus Y reaches Q at 10:40: 40 min, not 10.
     result = leave_at(router, "P", ["Q"], time(10, 0))
     assert result.minutes_median[0] == 40.0
-    assert result.summaries == ["bus 9"]
+    # boarding Y at P is on request (pickup_type 2): allowed, timetabled, and said
+    assert result.summaries == ["bus 9; halte op aanvraag (vooraf bellen of de chauffeur verwittigen)"]
+    assert not result.estimated[0]
     # Boarding at Q is impossible too: from Q nothing leaves by train, and walking 3.5 km
     # takes longer than 30 min.
     assert np.isinf(leave_at(router, "Q", ["R", "S"], time(10, 5), max_minutes=30).minutes_median).all()
@@ -103,7 +105,7 @@ def test_staying_seated_through_a_block_needs_no_change_time(router_and_report):
     result = leave_at(router, "P", ["T"], time(10, 0))
     assert result.minutes_median[0] == 45.0
     assert result.transfers[0] == 0
-    assert result.summaries == ["trein L1"]
+    assert result.summaries == ["trein L1"]  # no stop on request on this journey
     # Boarding X1 at R continues the same way.
     assert leave_at(router, "R", ["T"], time(10, 20)).minutes_median[0] == 25.0
 
