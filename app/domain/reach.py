@@ -174,7 +174,7 @@ class Reach:
         self.feed_names = [feed_source_name(source) for source in feed_sources or ()]
         self._prepared: dict[str, object] = {}
         self._prepared_lock = threading.Lock()
-        self._logged_days: set[date] = set()
+        self._logged_days: set[tuple[date, ...]] = set()
 
     @classmethod
     def estimates_only(cls, config: RoutingConfig | None = None) -> Reach:
@@ -219,12 +219,14 @@ class Reach:
         router = self.transit_router
         days = router.feed_service_days(requested, configured=self.service_date)
         uncovered = [(first, last) for first, last in router.feed_ranges if not first <= requested <= last]
-        if uncovered and requested not in self._logged_days and len(self._logged_days) < 1000:
-            self._logged_days.add(requested)
+        answered = tuple(days)
+        if uncovered and answered not in self._logged_days:
+            # once per answering day; the requested day itself is the person's, so not logged
+            self._logged_days.add(answered)
             first, last = uncovered[0]
             logger.info(
-                "the timetable (%s to %s) does not cover %s: answering with service day(s) %s",
-                first, last, requested, ", ".join(day.isoformat() for day in days),
+                "a query outside the timetable (%s to %s) was answered with service day(s) %s",
+                first, last, ", ".join(day.isoformat() for day in days),
             )
         return days
 

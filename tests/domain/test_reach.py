@@ -136,3 +136,13 @@ def test_a_search_walks_once_for_the_walk_mode_and_the_transit_legs(reach_with_t
     from app.domain.travel_labels import basis_label
 
     assert basis_label("walk", "routed", reach=reach, timetable=None) == "berekend op het wegennet OpenStreetMap 2026"
+
+
+def test_a_day_outside_the_feed_is_logged_without_the_day_asked_for(reach_with_timetable, caplog):
+    reach = Reach(reach_with_timetable.engine, transit_router=reach_with_timetable.transit_router)
+    later = TransitWindow(service_date=date(2031, 1, 7), start=time(8), end=time(9))
+    with caplog.at_level("INFO", logger="app.domain.reach"):
+        for _ in range(3):
+            reach.mode_times(STOP_A, np.array([STOP_D]), ["transit"], max_minutes_by_mode={"transit": 45}, window=later)
+    messages = [record.getMessage() for record in caplog.records if record.name == "app.domain.reach"]
+    assert len(messages) == 1 and "2026-05-05" in messages[0] and "2031" not in messages[0]
