@@ -31,6 +31,11 @@ class HomeOut(BaseModel):
     municipality: dict[str, str]
 
 
+class LegOut(BaseModel):
+    kind: str = Field(description="walk, bus (estimated from the De Lijn stops) or timetable (a vehicle on a timetable)")
+    basis: str = Field(description="routed, timetabled or estimated")
+
+
 class TravelOut(BaseModel):
     mode: str = Field(description="one of the person's modes, or at_home for outreach")
     minutes: float
@@ -40,6 +45,10 @@ class TravelOut(BaseModel):
         default="routed",
         description="routed (road network), timetabled (public transport timetable; every other leg routed), "
         "estimated (the weakest leg is an estimate) or at_home",
+    )
+    legs: list[LegOut] = Field(
+        default_factory=list,
+        description="public transport: each kind of leg of the journey (walk, bus, timetable) and how it was found",
     )
 
 
@@ -180,6 +189,11 @@ def location_json(outcome: SearchOutcome, match: Match) -> dict[str, Any] | None
     }
 
 
+def travel_out(travel) -> TravelOut:
+    fields = {**travel.__dict__, "legs": [LegOut(kind=kind, basis=basis) for kind, basis in travel.legs]}
+    return TravelOut(**fields)
+
+
 def search_response(outcome: SearchOutcome, *, include_internal: bool) -> SearchResponse:
     result: MatchResult = outcome.result
     home = outcome.home
@@ -194,7 +208,7 @@ def search_response(outcome: SearchOutcome, *, include_internal: bool) -> Search
             SearchResultOut(
                 service=service_json(match, include_internal=include_internal),
                 location=location_json(outcome, match),
-                travel=TravelOut(**match.travel.__dict__),
+                travel=travel_out(match.travel),
                 score=match.score,
                 reasons=list(match.reasons),
                 warnings=list(match.warnings),
@@ -214,7 +228,7 @@ def search_response(outcome: SearchOutcome, *, include_internal: bool) -> Search
             steps=[
                 PlanStepOut(
                     service_id=step.match.service.id, name=step.match.service.name, needs=list(step.needs),
-                    travel=TravelOut(**step.match.travel.__dict__),
+                    travel=travel_out(step.match.travel),
                 )
                 for step in result.plan.steps
             ],

@@ -69,6 +69,9 @@ class ModeTimes:
     cutoff: float | None = None
     #: (n_locations,) bool: from a timetable (public transport, every leg timetabled or routed)
     timetabled: np.ndarray | None = None
+    #: per location, the kinds of legs and how each was found, e.g. (("walk", "routed"),
+    #: ("bus", "estimated"), ("train", "timetabled")); None when the mode is one leg
+    legs: Sequence[tuple[tuple[str, str], ...] | None] | None = None
 
     def basis(self, index: int) -> str:
         """``estimated``, ``timetabled`` or ``routed``: how the time to location ``index`` was found."""
@@ -112,6 +115,8 @@ class Travel:
     detail: str | None = None
     #: routed (road network), timetabled (public transport timetable), estimated, or at_home
     basis: str = "routed"
+    #: public transport: the kinds of legs and their basis (see ModeTimes.legs)
+    legs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -296,8 +301,9 @@ def _best_travel(
         return None, None, failures
     minutes, index, times = best
     detail = times.details[index] if times.details is not None else None
+    legs = times.legs[index] if times.legs is not None and times.legs[index] is not None else ()
     travel = Travel(mode=times.mode, minutes=minutes, estimated=bool(times.estimated[index]), detail=detail,
-                    basis=times.basis(index))
+                    basis=times.basis(index), legs=legs)
     return index, travel, []
 
 

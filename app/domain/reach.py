@@ -26,6 +26,7 @@ import numpy as np
 from app.domain.matching import ModeTimes
 from routing.config import RoutingConfig
 from routing.transit.errors import ServiceDateError
+from routing.transit.legs import ESTIMATED_BUS, ESTIMATED_WALK
 from routing.travel import TravelTimeEngine
 
 logger = logging.getLogger(__name__)
@@ -345,7 +346,26 @@ class Reach:
             details=list(times.summaries),
             cutoff=cutoff * 2,
             timetabled=~np.asarray(times.estimated, dtype=bool) & (np.asarray(times.transfers) >= 0),
+            legs=_journey_legs(times),
         )
+
+
+def _journey_legs(times) -> list[tuple[tuple[str, str], ...] | None]:
+    """Per destination: the kinds of legs of the median journey and how each was found."""
+    if times.leg_flags is None:
+        return [None] * len(times)
+    legs = []
+    for flags, transfers, minutes in zip(times.leg_flags, times.transfers, times.minutes_median, strict=True):
+        if not np.isfinite(minutes):
+            legs.append(None)
+            continue
+        parts = [("walk", "estimated" if flags & ESTIMATED_WALK else "routed")]
+        if flags & ESTIMATED_BUS:
+            parts.append(("bus", "estimated"))
+        if transfers >= 0:
+            parts.append(("timetable", "timetabled"))
+        legs.append(tuple(parts))
+    return legs
 
 
 class _WalkFromOrigin:

@@ -497,6 +497,7 @@ class TransitRouter:
             estimated=(legs_estimated & (ESTIMATED_WALK | ESTIMATED_BUS)) > 0,
             summaries=summaries,
             headway_minutes=headway,
+            leg_flags=legs_estimated.astype(np.int8),
         )
 
 

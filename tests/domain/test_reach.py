@@ -132,6 +132,7 @@ def test_a_search_walks_once_for_the_walk_mode_and_the_transit_legs(reach_with_t
     separate = reach._transit(STOP_A, destinations, 45, TUESDAY)  # noqa: SLF001
     np.testing.assert_array_equal(transit.minutes, separate.minutes)
     assert transit.basis(0) == "timetabled"  # routed walks (of 0 m) and the timetable
+    assert transit.legs[0] == (("walk", "routed"), ("timetable", "timetabled"))
     assert walk.basis(2) == "routed"
     from app.domain.travel_labels import basis_label
 

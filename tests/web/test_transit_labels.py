@@ -34,12 +34,16 @@ def test_api_names_the_timetable_day_and_each_modes_basis(client):
     assert set(bases) == {"walk", "bike", "transit"}
     for item in bases.values():
         assert item["basis"] in {"routed", "timetabled", "estimated"} and item["label"]
+    order = ["at_home", "routed", "timetabled", "estimated"]
     for result in body["results"]:
         travel = result["travel"]
         assert travel["basis"] in {"routed", "timetabled", "estimated", "at_home"}
         assert travel["estimated"] == (travel["basis"] == "estimated")
+        if travel["mode"] == "transit":
+            # each kind of leg says how it was found; the journey follows its weakest leg
+            assert {leg["kind"] for leg in travel["legs"]} <= {"walk", "bus", "timetable"}
+            assert travel["basis"] == max((leg["basis"] for leg in travel["legs"]), key=order.index)
     # the weakest basis of the results shown by a mode labels the mode
-    order = ["at_home", "routed", "timetabled", "estimated"]
     for mode, item in bases.items():
         shown = [r["travel"]["basis"] for r in body["results"] if r["travel"]["mode"] == mode]
         if shown:
