@@ -191,6 +191,8 @@ def build_reach(settings: Settings) -> Reach:
     transit_router = None
     sources = transit_sources(settings)
     if sources:
+        logger.info("loading the timetable(s): %s (parsed once, about 15 s for NMBS; cached in %s)",
+                    ", ".join(Path(source).name for source in sources), settings.data_dir / "transit")
         try:
             transit_router, report = load_feeds(sources, cache_dir=settings.data_dir / "transit", config=config)
             for summary in report.feeds:

@@ -194,3 +194,12 @@ def test_cli_refuses_a_broken_feed(feed_copy, make_zip, tmp_path, capsys):
     (feed_copy / "routes.txt").unlink()
     assert cli_main(["load", str(make_zip(feed_copy)), "--cache-dir", str(tmp_path / "cache"), "--quiet"]) == 2
     assert "required file routes.txt is missing" in capsys.readouterr().out
+
+
+def test_cli_loads_the_usable_feeds_and_exits_1_for_the_others(fixture_zip, tmp_path, capsys):
+    absent = tmp_path / "absent.zip"
+    code = cli_main(["load", str(fixture_zip), str(absent), "--cache-dir", str(tmp_path / "cache"), "--quiet"])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert "13 connections" in captured.out and "feed not found" in captured.out
+    assert f"left out (unusable): {absent}" in captured.err
