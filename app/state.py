@@ -106,6 +106,18 @@ class AppState:
         finally:
             self._catalog_lock.release()
 
+    def warm_up_in_background(self) -> None:
+        """Load the catalogue snapshot (and prepare its transit legs) in a thread, so the
+        first search does not wait for it; a failure is logged and the first search retries."""
+
+        def warm_up() -> None:
+            try:
+                self.catalog()
+            except Exception:  # noqa: BLE001 - e.g. the database is not reachable yet
+                logger.warning("catalogue not loaded at start-up; the first search loads it", exc_info=True)
+
+        threading.Thread(target=warm_up, daemon=True, name="catalog-warm-up").start()
+
     def _prepare_transit(self, catalog: Catalog) -> None:
         """Per catalogue snapshot: what transit needs of the locations (see ``Reach.prepare``)."""
         if len(catalog.lonlat):
@@ -195,6 +207,9 @@ def build_reach(settings: Settings) -> Reach:
                     ", ".join(Path(source).name for source in sources), settings.data_dir / "transit")
         try:
             transit_router, report = load_feeds(sources, cache_dir=settings.data_dir / "transit", config=config)
+            # one search, one thread: the server runs searches side by side (and its workers
+            # share the cores), so splitting one scan over threads only adds waiting
+            transit_router.threads = 1
             for summary in report.feeds:
                 if not summary.usable:
                     logger.error("GTFS feed %s not usable and left out (see `python -m routing.transit load`)",
