@@ -157,8 +157,9 @@ def main() -> None:
     )
     try:
         base = f"http://127.0.0.1:{port}"
-        with httpx.Client(base_url=base, timeout=10) as client:
-            for _ in range(100):
+        # the server loads the road networks and the timetable before it listens: wait for it
+        with httpx.Client(base_url=base, timeout=60) as client:
+            for _ in range(1200):
                 try:
                     if client.get("/healthz").status_code == 200:
                         break
