@@ -115,6 +115,15 @@ def real_search_transit(settings: Settings, *, searches_per_profile: int = 48, u
     return out
 
 
+def measure_real_search_transit(**options) -> dict:
+    """:func:`real_search_transit` on a fresh temporary SQLite database with the demo data, for
+    other benchmarks (``make bench-routing``) to include: ``from scripts.bench_search import ...``."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-search-"))
+    settings = Settings(database_url=f"sqlite:///{tmp / 'bench.db'}")
+    initialise(settings)
+    return real_search_transit(settings, **options)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--searches", type=int, default=300)

@@ -147,3 +147,12 @@ def test_a_day_outside_the_feed_is_logged_without_the_day_asked_for(reach_with_t
             reach.mode_times(STOP_A, np.array([STOP_D]), ["transit"], max_minutes_by_mode={"transit": 45}, window=later)
     messages = [record.getMessage() for record in caplog.records if record.name == "app.domain.reach"]
     assert len(messages) == 1 and "2026-05-05" in messages[0] and "2031" not in messages[0]
+
+
+def test_the_service_date_setting_is_read_from_the_environment(monkeypatch):
+    from app.config import Settings
+
+    monkeypatch.setenv("SK_TRANSIT_SERVICE_DATE", "2019-10-15")
+    assert Settings().transit_service_date == date(2019, 10, 15)
+    monkeypatch.setenv("SK_TRANSIT_SERVICE_DATE", "")
+    assert Settings().transit_service_date is None
