@@ -14,8 +14,9 @@ The assumptions, and where they come from:
   counts waiting as half the headway on average (people leaving at every minute of the
   window), so an estimated bus leg waits 30 min.
 - ``BUS_KMH`` 20 km/h: the commercial speed (stops and dwell times included) of regional
-  buses; De Lijn's annual reports give commercial speeds of roughly 18 to 22 km/h for its
-  buses. An assumption to be replaced by the timetable as soon as a De Lijn GTFS is set
+  buses, of the order De Lijn reports for its buses (about 20 km/h; the figure could not
+  be checked against the operator's current reports offline, so treat it as an
+  assumption). It is replaced by the timetable as soon as a De Lijn GTFS is set
   (``SK_GTFS_SOURCES``).
 - ``BUS_CIRCUITY`` 1.4: a bus line follows roads and detours through village centres, a bit
   more than a car's 1.25 (``routing.config.CIRCUITY``).
