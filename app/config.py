@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt
+from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from routing.config import CAR_KMH_BY_HIGHWAY, CIRCUITY
@@ -66,6 +67,14 @@ class Settings(BaseSettings):
     #: GTFS feeds (local zip paths or URLs, merged): De Lijn and NMBS publish theirs.
     #: Empty: public transport is a labelled estimate from the NMBS stations.
     gtfs_sources: list[str] = []
+    #: also load the NMBS timetable (``gtfs/nmbs-2019-10.zip``) and the De Lijn stops
+    #: (``delijn/stops.txt``) from data/source, else from the shared data folder; false: only
+    #: SK_GTFS_SOURCES. Buses are estimated from the De Lijn stops until a feed with buses is loaded.
+    default_transit_data: bool = True
+    #: the timetable day that answers every public-transport query (ISO date, e.g. 2019-10-15);
+    #: empty: the requested day when the feed covers it, else the same weekday in the feed's
+    #: first full week. Either way every answer says which day it used.
+    transit_service_date: date | None = None
     max_snap_m: PositiveFloat = 1500.0
     #: points snap to parts of the road network with at least this many nodes
     min_component_nodes: PositiveInt = 100
@@ -73,6 +82,11 @@ class Settings(BaseSettings):
     embed_frame_ancestors: str = "*"
     #: per client address, for the public API (``limits`` notation)
     public_rate_limit: str = "120/minute"
+
+    @field_validator("transit_service_date", mode="before")
+    @classmethod
+    def _empty_date_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def sqlalchemy_url(self) -> str:

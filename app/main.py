@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     async def lifespan(app: FastAPI):
         if getattr(app.state, "sk", None) is None:
             app.state.sk = build_state(settings)
+            app.state.sk.warm_up_in_background()  # the catalogue and its transit legs before the first search
         yield
         if state is None:
             app.state.sk.engine.dispose()

@@ -24,6 +24,10 @@ from geo.regions import RegionIndex, load_regions
 
 logger = logging.getLogger(__name__)
 
+#: where ``sk data`` puts the public-transport data (under data/source, or in the shared data)
+NMBS_FEED = "gtfs/nmbs-2019-10.zip"
+DELIJN_STOPS = "delijn/stops.txt"
+
 CATALOG_CHECK_SECONDS = 1.0
 #: another process's edits are picked up at most this often (an incremental refresh costs a
 #: few milliseconds; a full rebuild, when the locations changed, about 0.1-0.3 s of CPU)
@@ -85,6 +89,7 @@ class AppState:
                 with self._catalog_lock:
                     if self._catalog is None or self._catalog.key != key:
                         self._catalog = load_catalog(session)
+                        self._prepare_transit(self._catalog)
                     return self._catalog
         if now - self._catalog_refreshed >= CATALOG_REFRESH_SECONDS and self._catalog_lock.acquire(blocking=False):
             self._catalog_refreshed = now
@@ -94,11 +99,31 @@ class AppState:
     def _refresh_catalog(self) -> None:
         try:
             with Session(self.engine) as session:
-                self._catalog = refresh_catalog(session, self._catalog) if self._catalog else load_catalog(session)
+                catalog = refresh_catalog(session, self._catalog) if self._catalog else load_catalog(session)
+            # the walks from the locations to their stops, before searches see the new snapshot
+            self._prepare_transit(catalog)
+            self._catalog = catalog
         except Exception:  # noqa: BLE001 - the old snapshot keeps serving; the next check retries
             logger.exception("catalog refresh failed")
         finally:
             self._catalog_lock.release()
+
+    def warm_up_in_background(self) -> None:
+        """Load the catalogue snapshot (and prepare its transit legs) in a thread, so the
+        first search does not wait for it; a failure is logged and the first search retries."""
+
+        def warm_up() -> None:
+            try:
+                self.catalog()
+            except Exception:  # noqa: BLE001 - e.g. the database is not reachable yet
+                logger.warning("catalogue not loaded at start-up; the first search loads it", exc_info=True)
+
+        threading.Thread(target=warm_up, daemon=True, name="catalog-warm-up").start()
+
+    def _prepare_transit(self, catalog: Catalog) -> None:
+        """Per catalogue snapshot: what transit needs of the locations (see ``Reach.prepare``)."""
+        if len(catalog.lonlat):
+            self.reach.prepare(catalog.lonlat)
 
     def invalidate_catalog(self) -> None:
         """After an edit through this process: refresh in the background now (no wait for the next check)."""
@@ -135,30 +160,71 @@ def routing_config(settings: Settings):
     )
 
 
+def transit_data_path(settings: Settings, relative: str) -> Path | None:
+    """A transit data file under data/source (``sk data``), else in the shared data folder."""
+    for base in (settings.data_dir / "source", settings.shared_data_dir):
+        path = base / relative
+        if path.exists():
+            return path
+    return None
+
+
+def transit_sources(settings: Settings) -> list[str]:
+    """The GTFS feeds to load: the NMBS timetable by default, then SK_GTFS_SOURCES."""
+    sources: list[str] = []
+    if settings.default_transit_data:
+        nmbs = transit_data_path(settings, NMBS_FEED)
+        if nmbs is None:
+            logger.warning("no NMBS timetable at data/source/%s or in the shared data: run `sk data`", NMBS_FEED)
+        else:
+            sources.append(str(nmbs))
+    sources += [source for source in settings.gtfs_sources if source not in sources]
+    return sources
+
+
 def build_reach(settings: Settings) -> Reach:
-    """Road networks from the cache (if any were built) and the public-transport source."""
+    """Road networks from the cache (if any were built) and the public-transport sources."""
     from routing.travel import TravelTimeEngine
 
     config = routing_config(settings)
-    from routing.transit import RailEstimator, load_feeds
-    from routing.transit.errors import TransitError
+    from routing.transit import BusEstimator, RailEstimator, load_feeds
+    from routing.transit.errors import FeedError, TransitError
 
     engine = TravelTimeEngine.from_cache_dir(settings.network_dir, config)
     rail_estimator = None
     stations = settings.geo_dir / "stations.csv"
     if stations.exists():
         rail_estimator = RailEstimator.from_stations_csv(stations, config)
-    transit_router = None
-    if settings.gtfs_sources:
+    bus_estimator = None
+    stops = transit_data_path(settings, DELIJN_STOPS) if settings.default_transit_data else None
+    if stops is not None:
         try:
-            transit_router, report = load_feeds(list(settings.gtfs_sources), cache_dir=settings.data_dir / "transit",
-                                                config=config)
+            bus_estimator = BusEstimator.from_stops_txt(stops, config)
+        except (OSError, ValueError) as exc:
+            logger.error("De Lijn stops not usable (%s): no bus estimate", exc)
+    transit_router = None
+    sources = transit_sources(settings)
+    if sources:
+        logger.info("loading the timetable(s): %s (parsed once, about 15 s for NMBS; cached in %s)",
+                    ", ".join(Path(source).name for source in sources), settings.data_dir / "transit")
+        try:
+            transit_router, report = load_feeds(sources, cache_dir=settings.data_dir / "transit", config=config)
+            # one search, one thread: the server runs searches side by side (and its workers
+            # share the cores), so splitting one scan over threads only adds waiting
+            transit_router.threads = 1
+            for summary in report.feeds:
+                if not summary.usable:
+                    logger.error("GTFS feed %s not usable and left out (see `python -m routing.transit load`)",
+                                 summary.source)
             if report.warnings:
                 logger.warning("GTFS feeds loaded with %d warning(s)", len(report.warnings))
+        except FeedError as exc:
+            logger.error("no GTFS feed usable, using the station estimate: %s", exc)
         except TransitError as exc:
             # Reported loudly; searches keep working on the labelled station estimate.
             logger.error("GTFS feeds not usable, using the station estimate: %s", exc)
-    return Reach(engine, transit_router=transit_router, rail_estimator=rail_estimator)
+    return Reach(engine, transit_router=transit_router, rail_estimator=rail_estimator, bus_estimator=bus_estimator,
+                 service_date=settings.transit_service_date)
 
 
 def build_state(settings: Settings, *, engine: Engine | None = None) -> AppState:

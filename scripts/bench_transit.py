@@ -1,6 +1,9 @@
-"""Public-transport benchmark on a synthetic GTFS feed the size of De Lijn's (~1 M stop_times).
+"""Public-transport benchmark: the real NMBS feed by default, or (``--synthetic``) a
+synthetic GTFS feed the size of De Lijn's (~1 M stop_times).
 
-Run: ``make bench-transit``. The feed is generated deterministically (seeded): towns
+Run: ``make bench-transit``. The real feed is read where the app reads it
+(``data/source/gtfs/nmbs-2019-10.zip``, else the shared data folder) and queried on the
+Tuesday of its first full week. The synthetic feed is generated deterministically (seeded): towns
 across Flanders, lines through 2-4 neighbouring towns whose centre stops are shared hubs,
 weekday/Saturday/Sunday services with 10-120 min headways, some lines running past
 midnight. It is written as a GTFS zip, loaded and validated through ``load_feeds`` into
@@ -30,6 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from routing.transit import TransitRouter, load_feeds  # noqa: E402
 from routing.transit import scan as transit_scan  # noqa: E402
+from routing.transit.legs import service_day  # noqa: E402
 
 SEED = 20_260_507
 TARGET_STOP_TIMES = 1_000_000
@@ -39,6 +43,7 @@ HEADWAY_CHOICES = np.array([10, 20, 30, 60, 120])
 HEADWAY_WEIGHTS = np.array([0.05, 0.10, 0.25, 0.40, 0.20])
 SERVICES = {"WEEKDAY": (1, 1, 1, 1, 1, 0, 0), "SATURDAY": (0, 0, 0, 0, 0, 1, 0), "SUNDAY": (0, 0, 0, 0, 0, 0, 1)}
 QUERY_DAY = date(2026, 3, 10)  # a Tuesday
+NMBS_FEED = "gtfs/nmbs-2019-10.zip"
 
 
 def generate_feed(target: Path, *, seed: int = SEED, target_stop_times: int = TARGET_STOP_TIMES) -> dict:
@@ -172,6 +177,8 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=ROOT / "data" / "bench" / "transit")
     parser.add_argument("--origins", type=int, default=30)
     parser.add_argument("--max-minutes", type=float, default=120.0)
+    parser.add_argument("--synthetic", action="store_true", help="the synthetic De Lijn-sized feed instead of NMBS")
+    parser.add_argument("--feed", type=Path, default=None, help="a GTFS zip (default: the NMBS feed)")
     arguments = parser.parse_args()
     if not transit_scan.JIT_COMPILED:
         msg = "numba is not installed: the interpreted scan is far too slow at this size (pip install numba)"
@@ -179,11 +186,19 @@ def main() -> None:
     work = arguments.work_dir
     work.mkdir(parents=True, exist_ok=True)
 
-    feed = work / f"synthetic-{SEED}.zip"
-    started = time.perf_counter()
-    if not feed.exists():
-        generate_feed(feed)
-        print(f"generated {feed} in {time.perf_counter() - started:.1f} s", flush=True)
+    if arguments.synthetic:
+        feed = work / f"synthetic-{SEED}.zip"
+        started = time.perf_counter()
+        if not feed.exists():
+            generate_feed(feed)
+            print(f"generated {feed} in {time.perf_counter() - started:.1f} s", flush=True)
+    else:
+        feed = arguments.feed or next(
+            (path for path in (ROOT / "data" / "source" / NMBS_FEED, ROOT.parent / "shared" / "data" / NMBS_FEED)
+             if path.exists()), None,
+        )
+        if feed is None:
+            raise SystemExit(f"no {NMBS_FEED} under data/source or ../shared/data: run `make data` or pass --synthetic")
 
     started = time.perf_counter()
     router, report = load_feeds([feed], cache_dir=work / "cache")
@@ -202,7 +217,8 @@ def main() -> None:
 
     rng = np.random.default_rng(SEED)
     origins = timetable.stop_lon_lat[rng.choice(timetable.n_stops, size=arguments.origins, replace=False)]
-    query = {"service_date": QUERY_DAY, "window_start": clock(8), "window_end": clock(9), "max_minutes": arguments.max_minutes}
+    query_day = service_day(QUERY_DAY, *timetable.feed_ranges()[0])
+    query = {"service_date": query_day, "window_start": clock(8), "window_end": clock(9), "max_minutes": arguments.max_minutes}
 
     started = time.perf_counter()
     router.one_to_all_stops(tuple(origins[0]), **query)  # compiles the kernel (or loads it from numba's cache)
@@ -221,7 +237,7 @@ def main() -> None:
     single = TransitRouter(timetable, threads=1)
     single_elapsed, _ = measure(single)
 
-    horizon = timetable.connections_between(QUERY_DAY, 8 * 3600, 9 * 3600 + int(arguments.max_minutes * 60))
+    horizon = timetable.connections_between(query_day, 8 * 3600, 9 * 3600 + int(arguments.max_minutes * 60))
     result = {
         "stop_times": int(report.feeds[0].stop_times),
         "stops": timetable.n_stops,
@@ -242,7 +258,8 @@ def main() -> None:
         "stops_reached_median": int(np.median(reached)),
         "first_query_s": round(warm_up_s, 2),
         "jit_compiled": transit_scan.JIT_COMPILED,
-        "service_date": QUERY_DAY.isoformat(),
+        "service_date": query_day.isoformat(),
+        "feed": "synthetic" if arguments.synthetic else feed.name,
     }
     print(json.dumps(result))
 

@@ -16,7 +16,9 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel
 
-from app.api.search import HomeOut, PlanOut, SearchResultOut, execute, profile_from_query
+from app.api.search import (
+    HomeOut, ModeBasisOut, PlanOut, SearchResultOut, TimetableOut, execute, profile_from_query,
+)
 from app.deps import StateDep
 from app.domain.taxonomy import NEEDS, Term, search_needs
 from app.errors import ERROR_RESPONSES, DomainError
@@ -68,6 +70,8 @@ class PublicSearchResponse(BaseModel):
     results: list[SearchResultOut]
     plan: PlanOut
     travel_times_estimated: bool
+    travel_bases: list[ModeBasisOut] = []
+    timetable: TimetableOut | None = None
     demo: bool
     attribution: list[str]
 

@@ -31,11 +31,49 @@ class HomeOut(BaseModel):
     municipality: dict[str, str]
 
 
+class LegOut(BaseModel):
+    kind: str = Field(description="walk, bus (estimated from the De Lijn stops) or timetable (a vehicle on a timetable)")
+    basis: str = Field(description="routed, timetabled or estimated")
+
+
 class TravelOut(BaseModel):
     mode: str = Field(description="one of the person's modes, or at_home for outreach")
     minutes: float
-    estimated: bool = Field(description="true: straight-line estimate, not a routed or timetable time")
+    estimated: bool = Field(description="true: an estimate (straight line, station or bus estimate), not a routed or timetable time")
     detail: str | None = None
+    basis: str = Field(
+        default="routed",
+        description="routed (road network), timetabled (public transport timetable; every other leg routed), "
+        "estimated (the weakest leg is an estimate) or at_home",
+    )
+    legs: list[LegOut] = Field(
+        default_factory=list,
+        description="public transport: each kind of leg of the journey (walk, bus, timetable) and how it was found",
+    )
+
+
+class ModeBasisOut(BaseModel):
+    mode: str
+    basis: str = Field(description="the weakest of routed < timetabled < estimated among this mode's results")
+    label: str = Field(description="the same in Dutch, with the data's age, e.g. 'berekend op het wegennet OpenStreetMap 2017'")
+
+
+class TimetableFeedOut(BaseModel):
+    source: str
+    service_date: str
+    first_day: str
+    last_day: str
+    covers_today: bool
+
+
+class TimetableOut(BaseModel):
+    source: str = Field(description="the timetable(s) used, e.g. NMBS")
+    service_date: str = Field(description="the timetable day that answered (ISO date)")
+    requested_date: str = Field(description="the day asked for (ISO date)")
+    covers_today: bool = Field(description="false: the timetable does not cover today; the same weekday of the feed was used")
+    covers_requested_date: bool
+    feeds: list[TimetableFeedOut]
+    label: str = Field(description="the same in Dutch, e.g. 'dienstregeling NMBS, dienstdag dinsdag 8 oktober 2019'")
 
 
 class ClosedPeriodOut(BaseModel):
@@ -88,6 +126,10 @@ class SearchResponse(BaseModel):
     plan: PlanOut
     considered: int
     travel_times_estimated: bool = Field(description="true when any travel time shown is an estimate")
+    travel_bases: list[ModeBasisOut] = Field(default_factory=list, description="per mode: routed, timetabled or estimated")
+    timetable: TimetableOut | None = Field(
+        default=None, description="the timetable day used for public transport (absent without public transport or feed)"
+    )
     demo: bool = Field(description="true when the services are demonstration data")
     attribution: list[str] = Field(
         default_factory=list,
@@ -152,6 +194,11 @@ def location_json(outcome: SearchOutcome, match: Match) -> dict[str, Any] | None
     }
 
 
+def travel_out(travel) -> TravelOut:
+    fields = {**travel.__dict__, "legs": [LegOut(kind=kind, basis=basis) for kind, basis in travel.legs]}
+    return TravelOut(**fields)
+
+
 def search_response(outcome: SearchOutcome, *, include_internal: bool, attribution: list[str] = ()) -> SearchResponse:
     result: MatchResult = outcome.result
     home = outcome.home
@@ -166,7 +213,7 @@ def search_response(outcome: SearchOutcome, *, include_internal: bool, attributi
             SearchResultOut(
                 service=service_json(match, include_internal=include_internal),
                 location=location_json(outcome, match),
-                travel=TravelOut(**match.travel.__dict__),
+                travel=travel_out(match.travel),
                 score=match.score,
                 reasons=list(match.reasons),
                 warnings=list(match.warnings),
@@ -186,7 +233,7 @@ def search_response(outcome: SearchOutcome, *, include_internal: bool, attributi
             steps=[
                 PlanStepOut(
                     service_id=step.match.service.id, name=step.match.service.name, needs=list(step.needs),
-                    travel=TravelOut(**step.match.travel.__dict__),
+                    travel=travel_out(step.match.travel),
                 )
                 for step in result.plan.steps
             ],
@@ -195,6 +242,8 @@ def search_response(outcome: SearchOutcome, *, include_internal: bool, attributi
         ),
         considered=result.considered,
         travel_times_estimated=any(m.travel.estimated for m in result.matches),
+        travel_bases=[ModeBasisOut(**basis.to_dict()) for basis in outcome.bases],
+        timetable=TimetableOut(**outcome.timetable.to_dict()) if outcome.timetable is not None else None,
         demo=outcome.catalog.demo,
         attribution=list(attribution),
     )

@@ -67,6 +67,19 @@ class ModeTimes:
     details: Sequence[str | None] | None = None  # e.g. "bus 45, elk uur" per location
     #: times beyond this were not computed (inf): "more than ... minutes"
     cutoff: float | None = None
+    #: (n_locations,) bool: from a timetable (public transport, every leg timetabled or routed)
+    timetabled: np.ndarray | None = None
+    #: per location, the kinds of legs and how each was found, e.g. (("walk", "routed"),
+    #: ("bus", "estimated"), ("train", "timetabled")); None when the mode is one leg
+    legs: Sequence[tuple[tuple[str, str], ...] | None] | None = None
+
+    def basis(self, index: int) -> str:
+        """``estimated``, ``timetabled`` or ``routed``: how the time to location ``index`` was found."""
+        if self.estimated[index]:
+            return "estimated"
+        if self.timetabled is not None and self.timetabled[index]:
+            return "timetabled"
+        return "routed"
 
 
 @dataclass(frozen=True)
@@ -100,6 +113,10 @@ class Travel:
     minutes: float
     estimated: bool
     detail: str | None = None
+    #: routed (road network), timetabled (public transport timetable), estimated, or at_home
+    basis: str = "routed"
+    #: public transport: the kinds of legs and their basis (see ModeTimes.legs)
+    legs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,7 +240,7 @@ def _best_travel(
     """The fastest allowed way to the service, or why none is within reach."""
     home_nis = participant.home.municipality_nis
     if service.outreach and home_nis in service.service_area:
-        return None, Travel(mode="at_home", minutes=0.0, estimated=False, detail="komt aan huis"), []
+        return None, Travel(mode="at_home", minutes=0.0, estimated=False, detail="komt aan huis", basis="at_home"), []
     failures: list[tuple[str, str]] = []
     if not service.location_indices:
         if service.outreach:
@@ -284,7 +301,10 @@ def _best_travel(
         return None, None, failures
     minutes, index, times = best
     detail = times.details[index] if times.details is not None else None
-    return index, Travel(mode=times.mode, minutes=minutes, estimated=bool(times.estimated[index]), detail=detail), []
+    legs = times.legs[index] if times.legs is not None and times.legs[index] is not None else ()
+    travel = Travel(mode=times.mode, minutes=minutes, estimated=bool(times.estimated[index]), detail=detail,
+                    basis=times.basis(index), legs=legs)
+    return index, travel, []
 
 
 def _score_and_reasons(

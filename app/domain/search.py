@@ -6,14 +6,15 @@ participant is stored or logged here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from app.domain.catalog import Catalog
 from app.domain.matching import HomePoint, MatchResult, Participant, match_services
 from app.domain.opening import DEFAULT_HORIZON_DAYS
 from app.domain.profile import NeedsProfile
-from app.domain.reach import Reach, TransitWindow, default_transit_window
+from app.domain.reach import Reach, TimetableNotice, TransitWindow, default_transit_window
+from app.domain.travel_labels import ModeBasis, mode_bases
 from geo.gazetteer import Gazetteer
 
 
@@ -24,6 +25,10 @@ class SearchOutcome:
     result: MatchResult
     window: TransitWindow
     catalog: Catalog
+    #: the timetable day used, when the person travels by public transport and a feed is loaded
+    timetable: TimetableNotice | None = None
+    #: per mode: routed, timetabled or estimated, and the words for it
+    bases: list[ModeBasis] = field(default_factory=list)
 
 
 def resolve_home(profile: NeedsProfile, gazetteer: Gazetteer) -> HomePoint:
@@ -93,4 +98,8 @@ def run_search(
         participant, catalog, mode_times, today=today, stale_after_days=stale_after_days, limit=profile.limit,
         horizon_days=horizon_days,
     )
-    return SearchOutcome(home=home, participant=participant, result=result, window=window, catalog=catalog)
+    modes = participant.mobility.modes
+    timetable = reach.timetable_notice(window, today=today) if "transit" in modes else None
+    bases = mode_bases(modes, result.matches, mode_times, reach=reach, timetable=timetable)
+    return SearchOutcome(home=home, participant=participant, result=result, window=window, catalog=catalog,
+                         timetable=timetable, bases=bases)

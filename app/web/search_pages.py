@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import time
-from typing import Annotated
+from datetime import date, time
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
@@ -21,6 +21,7 @@ from app.deps import StateDep
 from app.domain.matching import WEEKDAYS_NL
 from app.domain.opening import today_in_brussels, upcoming_closures
 from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, PRESETS, NeedsProfile
+from app.domain.reach import date_nl
 from app.domain.search import run_search
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS, needs_by_code
 from app.errors import NotFoundError
@@ -226,6 +227,8 @@ def referral_sheet(
     minuten: Annotated[float | None, Query(ge=0, le=600)] = None,
     geschat: bool = False,
     detail: Annotated[str | None, Query(max_length=80)] = None,
+    bron: Annotated[Literal["routed", "timetabled", "estimated", "at_home"] | None, Query()] = None,
+    dienstdag: date | None = None,
 ):
     catalog = state.catalog()
     service = catalog.by_id(service_id)
@@ -244,6 +247,8 @@ def referral_sheet(
         "travel_estimated": geschat,
         "travel_detail": detail,
         "travel_credits": state.travel_credits,
+        "travel_basis": "estimated" if geschat else bron,
+        **_sheet_timetable(state, dienstdag, today),
         "weekdays_nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
         "need_labels": [needs_by_code()[code].label_nl for code in sorted(service.needs) if code in needs_by_code()],
         "language_names": [LANGUAGE_NAMES_NL.get(code, code) for code in service.languages],
@@ -251,3 +256,18 @@ def referral_sheet(
         "closures": upcoming_closures(service, today=today, horizon_days=state.settings.opening_horizon_days),
     }
     return templates.TemplateResponse(request, "referral_sheet.html", context)
+
+
+def _sheet_timetable(state, service_date: date | None, today: date) -> dict:
+    """The timetable day named on the referral sheet (only a day the loaded feeds cover)."""
+    router = state.reach.transit_router
+    if service_date is None or router is None:
+        return {"travel_timetable": None, "travel_timetable_current": True}
+    ranges = router.feed_ranges
+    if not any(first <= service_date <= last for first, last in ranges):
+        return {"travel_timetable": None, "travel_timetable_current": True}
+    names = " en ".join(dict.fromkeys(state.reach.feed_names)) or "dienstregeling"
+    return {
+        "travel_timetable": f"dienstregeling {names}, dienstdag {date_nl(service_date)}",
+        "travel_timetable_current": all(first <= today <= last for first, last in ranges),
+    }

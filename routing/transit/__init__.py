@@ -11,11 +11,14 @@ from routing.transit.errors import FeedDownloadError, FeedError, ServiceDateErro
 from routing.transit.estimate import RailEstimator
 from routing.transit.feeds import load_feeds
 from routing.transit.router import TransitRouter
+from routing.transit.bus_estimate import BusEstimator
+from routing.transit.legs import service_day
 from routing.transit.timetable import Timetable, is_belgian_public_holiday
 from routing.transit.times import TransitTimes, WalkMinutesFn
 from routing.transit.validation import FeedIssue, FeedReport, FeedSummary
 
 __all__ = [
+    "BusEstimator",
     "FeedDownloadError",
     "FeedError",
     "FeedIssue",
@@ -31,4 +34,5 @@ __all__ = [
     "WalkMinutesFn",
     "is_belgian_public_holiday",
     "load_feeds",
+    "service_day",
 ]

@@ -39,6 +39,10 @@ def main(argv: list[str] | None = None) -> int:
         f"{timetable.n_connections} connections, {timetable.first_day} to {timetable.last_day} "
         f"in {arguments.cache_dir}"
     )
+    left_out = [summary.source for summary in report.feeds if not summary.usable]
+    if left_out:
+        print(f"left out (unusable): {', '.join(left_out)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -13,7 +13,7 @@ from routing.transit.errors import FeedDownloadError, FeedError, TransitCacheErr
 from routing.transit.gtfs import read_feed
 from routing.transit.router import TransitRouter
 from routing.transit.timetable import CACHE_FORMAT, HolidayService, Timetable, build_timetable
-from routing.transit.validation import FeedReport
+from routing.transit.validation import FeedReport, FeedSummary
 
 DOWNLOAD_TIMEOUT_S = 60.0
 
@@ -76,11 +76,16 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def cache_key(paths: list[Path]) -> str:
-    """Key of a cached timetable: the feeds' hashes in order, and the cache format."""
+def cache_key(paths: list[Path], *, tags: list[str] | None = None, missing: list[str] = ()) -> str:
+    """Key of a cached timetable: the feeds' hashes and tags in order, the sources that
+    could not be fetched, and the cache format."""
     digest = hashlib.sha256(f"format={CACHE_FORMAT}".encode())
-    for path in paths:
+    for index, path in enumerate(paths):
+        if tags is not None:
+            digest.update(tags[index].encode())
         digest.update(file_digest(path).encode())
+    for source in missing:
+        digest.update(f"missing={source}".encode())
     return digest.hexdigest()[:24]
 
 
@@ -118,21 +123,37 @@ def load_feeds(
         msg = "no GTFS sources given"
         raise ValueError(msg)
     cache_dir = Path(cache_dir)
+    # Each feed on its own: one that cannot be fetched, found or read is reported and left
+    # out, and the others are still loaded.
+    report = FeedReport()
     paths: list[Path] = []
     labels: list[str] = []
-    for source in sources:
+    tags: list[str] = []
+    missing: list[str] = []
+    for index, source in enumerate(sources):
+        tag = f"f{index}"
         if is_url(source):
-            paths.append(download_feed(str(source), target_dir=cache_dir / "downloads", progress=progress))
+            try:
+                path = download_feed(str(source), target_dir=cache_dir / "downloads", progress=progress)
+            except FeedDownloadError as exc:
+                report.add("error", tag, str(source), "download_failed", str(exc), fatal=True)
+                report.feeds.append(FeedSummary(source=str(source), tag=tag, usable=False))
+                missing.append(str(source))
+                continue
         else:
             path = Path(source)
             if not path.exists():
-                report = FeedReport()
-                report.add("error", f"f{len(paths)}", path.name, "missing_feed", f"feed not found: {path}", fatal=True)
-                raise FeedError(report)
-            paths.append(path)
+                report.add("error", tag, path.name, "missing_feed", f"feed not found: {path}", fatal=True)
+                report.feeds.append(FeedSummary(source=str(source), tag=tag, usable=False))
+                missing.append(str(source))
+                continue
+        paths.append(path)
         labels.append(str(source))
+        tags.append(tag)
+    if not paths:
+        raise FeedError(report)
 
-    key = cache_key(paths)
+    key = cache_key(paths, tags=tags, missing=missing)
     cached = cache_dir / f"timetable-{key}.npz"
     if cached.exists() and not rebuild:
         try:
@@ -143,16 +164,15 @@ def load_feeds(
         except TransitCacheError:
             cached.unlink(missing_ok=True)
 
-    report = FeedReport()
     parsed = []
-    tags = [f"f{index}" for index in range(len(paths))]
     for tag, path, label in zip(tags, paths, labels, strict=True):
         feed = read_feed(path, tag=tag, source=label, report=report)
         if feed is not None:
             parsed.append(feed)
-    if report.fatal or len(parsed) != len(paths):
+    if not parsed:
         raise FeedError(report)
-    timetable = build_timetable(parsed, feed_tags=tags, feed_sources=labels)
+    usable_tags = [feed.tag for feed in parsed]
+    timetable = build_timetable(parsed, feed_tags=usable_tags, feed_sources=[feed.source for feed in parsed])
     timetable.report_json = report.to_json()
     timetable.cache_key = key
     timetable.save(cached)

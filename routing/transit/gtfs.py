@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from routing.transit.stop_rules import report_stop_rules, stop_rule
 from routing.transit.validation import FeedReport, FeedSummary
 
 REQUIRED_COLUMNS = {
@@ -45,8 +46,10 @@ class ParsedFeed:
     source: str
     stops: pd.DataFrame        # stop_id, stop_name, lon, lat
     routes: pd.DataFrame       # route_id, short_name, long_name, route_type
-    trips: pd.DataFrame        # trip_id, route_id, service_id
-    stop_times: pd.DataFrame   # trip_id, stop_id, arrival_s, departure_s (sorted by trip, sequence)
+    trips: pd.DataFrame        # trip_id, route_id, service_id, block_id ("" when none)
+    #: trip_id, stop_id, arrival_s, departure_s, pickup, drop_off (sorted by trip, sequence);
+    #: pickup/drop_off are GTFS pickup_type/drop_off_type: 0 regular, 1 none, 2 phone, 3 driver
+    stop_times: pd.DataFrame
     calendar: pd.DataFrame     # service_id, monday..sunday (bool), start (date), end (date)
     calendar_dates: pd.DataFrame  # service_id, day (date), exception_type (1 added, 2 removed)
     transfers: pd.DataFrame    # from_stop_id, to_stop_id, transfer_type, min_transfer_time
@@ -361,11 +364,13 @@ def _read_trips(
     frame: pd.DataFrame, tag: str, report: FeedReport, route_ids: set[str], service_ids: set[str]
 ) -> pd.DataFrame:
     frame = _drop_duplicates(frame, "trip_id", "trips.txt", tag, report)
+    block = frame.get("block_id", pd.Series("", index=frame.index)).astype(str).str.strip()
     trips = pd.DataFrame(
         {
             "trip_id": _prefix(frame["trip_id"], tag).to_numpy(),
             "route_id": _prefix(frame["route_id"], tag).to_numpy(),
             "service_id": _prefix(frame["service_id"], tag).to_numpy(),
+            "block_id": np.where(block.to_numpy() == "", "", (tag + ":" + block).to_numpy()),
         }
     )
     unknown_route = ~trips["route_id"].isin(route_ids)
@@ -394,6 +399,8 @@ def _read_stop_times(
     sequence = pd.to_numeric(frame["stop_sequence"], errors="coerce").to_numpy()
     arrival, arrival_bad = parse_gtfs_times(frame["arrival_time"])
     departure, departure_bad = parse_gtfs_times(frame["departure_time"])
+    pickup = stop_rule(frame, "pickup_type", tag, report)
+    drop_off = stop_rule(frame, "drop_off_type", tag, report)
 
     known_trip = pd.Series(trip).isin(trip_ids).to_numpy()
     if (~known_trip).any():
@@ -433,7 +440,10 @@ def _read_stop_times(
         broken_trips |= set(trip[bad_sequence])
 
     table = pd.DataFrame(
-        {"trip_id": trip, "stop_id": stop, "sequence": sequence, "arrival_s": arrival, "departure_s": departure}
+        {
+            "trip_id": trip, "stop_id": stop, "sequence": sequence, "arrival_s": arrival,
+            "departure_s": departure, "pickup": pickup, "drop_off": drop_off,
+        }
     )[keep]
     if broken_trips:
         table = table[~table["trip_id"].isin(broken_trips)]
@@ -487,7 +497,8 @@ def _read_stop_times(
         table = table[~table["trip_id"].isin(bad_trips)].reset_index(drop=True)
     table["arrival_s"] = table["arrival_s"].astype(np.int32)
     table["departure_s"] = table["departure_s"].astype(np.int32)
-    return table[["trip_id", "stop_id", "arrival_s", "departure_s"]]
+    report_stop_rules(table, tag, report)
+    return table[["trip_id", "stop_id", "arrival_s", "departure_s", "pickup", "drop_off"]]
 
 
 def _fill_times(table: pd.DataFrame, tag: str, report: FeedReport) -> tuple[pd.DataFrame, set[str]]:

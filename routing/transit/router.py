@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time
 from pathlib import Path
@@ -24,12 +25,15 @@ import pandas as pd
 
 from routing.config import RoutingConfig
 from routing.transit import scan
+from routing.transit.bus_estimate import BusEstimator
+from routing.transit.legs import ESTIMATED_BUS, ESTIMATED_WALK, Egress, service_day
+from routing.transit.summary import summarise
 from routing.transit.errors import ServiceDateError
 from routing.geometry import PointIndex, haversine_m, pairwise_haversine_m
 from routing.transit.timetable import HolidayService, Timetable
 from routing.transit.times import TransitTimes, WalkMinutesFn
 from routing.transit.validation import FeedReport
-from routing.transit.wording import headway_phrase, journey_summary, line_label
+from routing.transit.wording import line_label
 
 UNREACHED = scan.UNREACHED
 #: Above this many connections the interpreted (numba-less) scan takes seconds per query.
@@ -75,12 +79,19 @@ class TransitRouter:
         self.threads = max(1, threads if threads is not None else min(os.cpu_count() or 1, 4))
         self.report = FeedReport.from_dict(_json(timetable.report_json))
         self.stop_index = PointIndex(timetable.stop_lon_lat)
+        self.feed_ranges = timetable.feed_ranges()
         self._walk_metres_per_second = self.config.walk_kmh / 3.6 / self.config.circuity["walk"]
         default_change = round(self.config.transit_change_min * 60)
         self.change_seconds = np.where(
             timetable.stop_change_seconds >= 0, timetable.stop_change_seconds, default_change
         ).astype(np.int64)
         self.footpath_offsets, self.footpath_to, self.footpath_seconds = self._footpaths(default_change)
+        # the trip each trip slot continues (previous, same and next service day: see
+        # Timetable.connections_between), for staying seated through a block
+        previous = timetable.trip_previous.astype(np.int64)
+        self.trip_previous_slots = np.concatenate(
+            [np.where(previous >= 0, previous + copy * timetable.n_trips, -1) for copy in range(3)]
+        )
         if not scan.JIT_COMPILED and timetable.n_connections > INTERPRETED_CONNECTIONS_WARNING:
             logger.warning(
                 "numba is not installed: transit queries on %d connections will be slow", timetable.n_connections
@@ -152,41 +163,111 @@ class TransitRouter:
 
     def _walk_seconds(
         self, origin: tuple[float, float], points: np.ndarray, walk_minutes: WalkMinutesFn | None
-    ) -> np.ndarray:
-        """Walking seconds from ``origin`` to ``points``; ``UNREACHED`` where impossible."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Walking seconds from ``origin`` to ``points`` (``UNREACHED`` where impossible) and
+        their flags (``ESTIMATED_WALK`` where not routed: a straight line longer than zero)."""
         points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         if not len(points):
-            return np.empty(0, dtype=np.int64)
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int8)
         if walk_minutes is None:
             seconds = haversine_m(origin, points) / self._walk_metres_per_second
+            estimated = seconds > 0
         else:
-            minutes, _estimated = walk_minutes(origin, points)
+            minutes, flags = walk_minutes(origin, points)
             seconds = np.asarray(minutes, dtype=np.float64) * 60.0
+            estimated = np.asarray(flags, dtype=bool) & (seconds > 0)
         seconds = np.where(np.isfinite(seconds), np.round(seconds), np.nan)
-        return np.where(np.isnan(seconds), UNREACHED, seconds).astype(np.int64)
+        seconds = np.where(np.isnan(seconds), UNREACHED, seconds).astype(np.int64)
+        return seconds, np.where(estimated, ESTIMATED_WALK, 0).astype(np.int8)
+
+    def _bus_seconds(self, minutes: np.ndarray) -> np.ndarray:
+        return np.where(np.isfinite(minutes), np.round(minutes * 60.0), UNREACHED).astype(np.int64)
+
+    def access_points(self, origin: tuple[float, float]) -> np.ndarray:
+        """The stops within walking reach of ``origin`` (lon, lat rows), in the order the
+        router asks ``walk_minutes`` about them: a caller may walk there beforehand."""
+        stops, _metres = self.stop_index.within(origin, self.config.max_access_walk_m)
+        return self.timetable.stop_lon_lat[stops]
 
     def _access(
-        self, origin: tuple[float, float], walk_minutes: WalkMinutesFn | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        stops, _metres = self.stop_index.within(origin, self.config.max_access_walk_m)
-        seconds = self._walk_seconds(origin, self.timetable.stop_lon_lat[stops], walk_minutes)
-        usable = seconds < UNREACHED
-        return stops[usable], seconds[usable]
-
-    def _egress(
-        self, destinations: np.ndarray, walk_minutes: WalkMinutesFn | None
+        self, origin: tuple[float, float], walk_minutes: WalkMinutesFn | None, feeder: BusEstimator | None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        stops, _metres = self.stop_index.within(origin, self.config.max_access_walk_m)
+        seconds, estimated = self._walk_seconds(origin, self.timetable.stop_lon_lat[stops], walk_minutes)
+        if feeder is not None:
+            by_bus = self._feeder_stops(np.array([origin]), feeder)[1]
+            bus_seconds = self._bus_seconds(feeder.one_to_many(origin, self.timetable.stop_lon_lat[by_bus]))
+            stops = np.concatenate([stops, by_bus])
+            seconds = np.concatenate([seconds, bus_seconds])
+            estimated = np.concatenate([estimated, np.full(len(by_bus), ESTIMATED_BUS, dtype=np.int8)])
+        usable = seconds < UNREACHED
+        return stops[usable], seconds[usable], estimated[usable]
+
+    def prepare_egress(
+        self,
+        destinations: np.ndarray,
+        *,
+        walk_minutes: WalkMinutesFn | None = None,
+        feeder: BusEstimator | None = None,
+    ) -> Egress:
+        """The last legs, from stops to each destination: they depend on the destinations and
+        the networks only, so a caller computes them once per set of destinations (one walk
+        query per destination) and passes them to :meth:`one_to_many`."""
+        destinations = np.asarray(destinations, dtype=np.float64).reshape(-1, 2)
         offsets, stops, metres = self.stop_index.within_each(destinations, self.config.max_access_walk_m)
+        owner = np.repeat(np.arange(len(destinations)), np.diff(offsets))
         if walk_minutes is None:
             seconds = np.ceil(metres / self._walk_metres_per_second).astype(np.int64)
+            estimated = np.where(metres > 0, ESTIMATED_WALK, 0).astype(np.int8)
         else:
             seconds = np.empty(len(stops), dtype=np.int64)
+            estimated = np.empty(len(stops), dtype=np.int8)
             for index, point in enumerate(destinations):
                 part = slice(offsets[index], offsets[index + 1])
-                seconds[part] = self._walk_seconds(
+                seconds[part], estimated[part] = self._walk_seconds(
                     (float(point[0]), float(point[1])), self.timetable.stop_lon_lat[stops[part]], walk_minutes
                 )
-        return offsets, stops, seconds
+        if feeder is not None:
+            bus_owner, bus_stops = self._feeder_stops(destinations, feeder)
+            bus_seconds = self._bus_seconds(
+                feeder.pair_minutes(self.timetable.stop_lon_lat[bus_stops], destinations[bus_owner])
+            )
+            owner = np.concatenate([owner, bus_owner])
+            stops = np.concatenate([stops, bus_stops])
+            seconds = np.concatenate([seconds, bus_seconds])
+            estimated = np.concatenate([estimated, np.full(len(bus_stops), ESTIMATED_BUS, dtype=np.int8)])
+        usable = seconds < UNREACHED
+        owner, stops, seconds, estimated = owner[usable], stops[usable], seconds[usable], estimated[usable]
+        order = np.argsort(owner, kind="stable")
+        offsets = np.zeros(len(destinations) + 1, dtype=np.int64)
+        np.add.at(offsets, owner + 1, 1)
+        return Egress(
+            offsets=np.cumsum(offsets), stops=stops[order].astype(np.int64), seconds=seconds[order],
+            estimated=estimated[order], n_destinations=len(destinations),
+        )
+
+    def _feeder_stops(self, points: np.ndarray, feeder: BusEstimator) -> tuple[np.ndarray, np.ndarray]:
+        """(point index, stop) pairs: the ``feeder.stations`` stops nearest each point, within its reach."""
+        k = min(feeder.stations, self.timetable.n_stops)
+        if not k or not len(points):
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        stops, metres = self.stop_index.nearest(points, k=k)
+        owner = np.repeat(np.arange(len(points)), k)
+        near = metres.ravel() <= feeder.reach_m
+        return owner[near], stops.ravel()[near].astype(np.int64)
+
+    def _direct(
+        self, origin: tuple[float, float], points: np.ndarray, walk_minutes: WalkMinutesFn | None,
+        feeder: BusEstimator | None,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Door to door without the timetable: walking, or one estimated bus when faster."""
+        seconds, estimated = self._walk_seconds(origin, points, walk_minutes)
+        if feeder is not None and len(points):
+            bus = self._bus_seconds(feeder.one_to_many(origin, points))
+            faster = bus < seconds
+            seconds = np.where(faster, bus, seconds)
+            estimated = np.where(faster, ESTIMATED_BUS, estimated).astype(np.int8)
+        return seconds, estimated
 
     # ------------------------------------------------------------------ queries
     def one_to_many(
@@ -199,19 +280,32 @@ class TransitRouter:
         window_end: time,
         max_minutes: float,
         walk_minutes: WalkMinutesFn | None = None,
+        feeder: BusEstimator | None = None,
+        egress: Egress | None = None,
+        feed_days: Sequence[date] | None = None,
     ) -> TransitTimes:
         """Door-to-door public transport from ``origin`` (lon, lat) to ``destinations`` (n, 2).
 
         See the module docstring for the window. Walking to, from and between stops uses
         ``walk_minutes`` where given (the walk network), else straight line × circuity.
+        ``feeder`` (a :class:`~routing.transit.bus_estimate.BusEstimator`) adds estimated bus
+        legs to and from the stops and door to door; journeys using one are flagged estimated.
+        ``egress`` is :meth:`prepare_egress` for these destinations (computed here if not
+        given). ``feed_days`` runs each feed on its own day (one per feed, see
+        :meth:`feed_service_days`); by default every feed runs on ``service_date``.
         """
         destinations = np.asarray(destinations, dtype=np.float64).reshape(-1, 2)
         origin = (float(origin[0]), float(origin[1]))
-        egress = self._egress(destinations, walk_minutes)
-        direct = self._walk_seconds(origin, destinations, walk_minutes)
+        if egress is None:
+            egress = self.prepare_egress(destinations, walk_minutes=walk_minutes, feeder=feeder)
+        elif egress.n_destinations != len(destinations):
+            msg = f"egress prepared for {egress.n_destinations} destinations, not {len(destinations)}"
+            raise ValueError(msg)
+        direct, direct_estimated = self._direct(origin, destinations, walk_minutes, feeder)
         return self._profile(
-            origin, egress, direct, service_date=service_date, window_start=window_start,
-            window_end=window_end, max_minutes=max_minutes, walk_minutes=walk_minutes,
+            origin, egress, direct, direct_estimated, service_date=service_date, window_start=window_start,
+            window_end=window_end, max_minutes=max_minutes, walk_minutes=walk_minutes, feeder=feeder,
+            feed_days=feed_days,
         )
 
     def one_to_all_stops(
@@ -227,28 +321,47 @@ class TransitRouter:
         """Like :meth:`one_to_many` with every stop of the timetable as a destination."""
         origin = (float(origin[0]), float(origin[1]))
         n_stops = self.timetable.n_stops
-        egress = (np.arange(n_stops + 1, dtype=np.int64), np.arange(n_stops, dtype=np.int64), np.zeros(n_stops, dtype=np.int64))
-        direct = self._walk_seconds(origin, self.timetable.stop_lon_lat, walk_minutes)
-        return self._profile(
-            origin, egress, direct, service_date=service_date, window_start=window_start,
-            window_end=window_end, max_minutes=max_minutes, walk_minutes=walk_minutes,
+        egress = Egress(
+            offsets=np.arange(n_stops + 1, dtype=np.int64), stops=np.arange(n_stops, dtype=np.int64),
+            seconds=np.zeros(n_stops, dtype=np.int64), estimated=np.zeros(n_stops, dtype=np.int8),
+            n_destinations=n_stops,
         )
+        direct, direct_estimated = self._walk_seconds(origin, self.timetable.stop_lon_lat, walk_minutes)
+        return self._profile(
+            origin, egress, direct, direct_estimated, service_date=service_date, window_start=window_start,
+            window_end=window_end, max_minutes=max_minutes, walk_minutes=walk_minutes, feeder=None,
+        )
+
+    def feed_service_days(self, requested: date, *, configured: date | None = None) -> list[date]:
+        """The day each feed runs for a query on ``requested`` (see :func:`service_day`)."""
+        return [
+            service_day(requested, first, last, configured=configured) for first, last in self.feed_ranges
+        ]
 
     def _profile(
         self,
         origin: tuple[float, float],
-        egress: tuple[np.ndarray, np.ndarray, np.ndarray],
+        egress: Egress,
         direct_seconds: np.ndarray,
+        direct_estimated: np.ndarray,
         *,
         service_date: date,
         window_start: time,
         window_end: time,
         max_minutes: float,
         walk_minutes: WalkMinutesFn | None,
+        feeder: BusEstimator | None,
+        feed_days: Sequence[date] | None = None,
     ) -> TransitTimes:
         timetable = self.timetable
-        if not timetable.first_day <= service_date <= timetable.last_day:
-            raise ServiceDateError(service_date, timetable.first_day, timetable.last_day)
+        days = list(feed_days) if feed_days is not None else [service_date] * len(self.feed_ranges)
+        if len(days) != len(self.feed_ranges):
+            msg = f"feed_days needs one day per feed ({len(self.feed_ranges)}), not {len(days)}"
+            raise ValueError(msg)
+        for day, (first, last) in zip(days, self.feed_ranges, strict=True):
+            if not first <= day <= last:
+                raise ServiceDateError(day, first, last)
+        shifts = np.array([(day - service_date).days for day in days], dtype=np.int64)
         start_s, end_s = _seconds_of_day(window_start), _seconds_of_day(window_end)
         if end_s < start_s:
             msg = f"window_end {window_end} is before window_start {window_start}"
@@ -259,18 +372,20 @@ class TransitRouter:
         max_seconds = int(round(max_minutes * 60))
         departures = np.arange(start_s, end_s + 1, 60, dtype=np.int64)
         connections = timetable.connections_between(
-            service_date, start_s, end_s + max_seconds, holiday_service=self.holiday_service
+            service_date, start_s, end_s + max_seconds, holiday_service=self.holiday_service, feed_shift=shifts
         )
-        access_stops, access_seconds = self._access(origin, walk_minutes)
+        access = self._access(origin, walk_minutes, feeder)
         starts = np.searchsorted(connections["departure_s"], departures, side="left").astype(np.int64)
-        arrival, vehicles, walk, first_trip, last_trip = self._scan(
-            departures, max_seconds, starts, connections, access_stops, access_seconds, egress, direct_seconds
+        arrival, vehicles, walk, first_trip, last_trip, estimated = self._scan(
+            departures, max_seconds, starts, connections, access, egress, direct_seconds, direct_estimated
         )
-        return self._summarise(
-            departures, arrival, vehicles, walk, first_trip, last_trip, max_seconds=max_seconds
+        return summarise(
+            departures, arrival, vehicles, walk, first_trip, last_trip, estimated, max_seconds=max_seconds,
+            trip_route=timetable.trip_route, route_labels=self.route_labels,
         )
 
-    def _scan(self, departures, max_seconds, starts, connections, access_stops, access_seconds, egress, direct_seconds):
+    def _scan(self, departures, max_seconds, starts, connections, access, egress, direct_seconds, direct_estimated):
+        access_stops, access_seconds, access_estimated = access
         arguments = (
             np.int64(max_seconds),
             None,
@@ -287,10 +402,15 @@ class TransitRouter:
             self.change_seconds,
             access_stops.astype(np.int64),
             access_seconds.astype(np.int64),
-            egress[0].astype(np.int64),
-            egress[1].astype(np.int64),
-            egress[2].astype(np.int64),
+            egress.offsets,
+            egress.stops,
+            egress.seconds.astype(np.int64),
             direct_seconds.astype(np.int64),
+            connections["rules"].astype(np.int64),
+            self.trip_previous_slots,
+            access_estimated.astype(np.int8),
+            egress.estimated.astype(np.int8),
+            direct_estimated.astype(np.int8),
         )
 
         def run(part: slice):
@@ -303,76 +423,7 @@ class TransitRouter:
         parts = [slice(bounds[i], bounds[i + 1]) for i in range(chunks)]
         with ThreadPoolExecutor(max_workers=chunks) as pool:
             results = list(pool.map(run, parts))
-        return tuple(np.concatenate([result[i] for result in results]) for i in range(5))
-
-    def _summarise(self, departures, arrival, vehicles, walk, first_trip, last_trip, *, max_seconds) -> TransitTimes:
-        n_departures, n_destinations = arrival.shape
-        reached = arrival < UNREACHED
-        travel = np.where(reached, (arrival - departures[:, None]) / 60.0, np.inf)
-        median = np.median(travel, axis=0)
-        worst = travel.max(axis=0)
-        median_row = np.argsort(travel, axis=0, kind="stable")[(n_departures - 1) // 2]
-        columns = np.arange(n_destinations)
-        median_vehicles = vehicles[median_row, columns]
-        reachable = np.isfinite(median)
-        transfers = np.where(reachable & (median_vehicles >= 1), median_vehicles - 1, -1).astype(np.int64)
-        walk_minutes = np.where(reachable, walk[median_row, columns] / 60.0, np.nan)
-
-        by_vehicle = reached & (vehicles >= 1)
-        arrivals = np.sort(np.where(by_vehicle, arrival, np.iinfo(np.int64).max), axis=0)
-        steps = np.diff(arrivals, axis=0)
-        valid_steps = (steps > 0) & (arrivals[1:] < np.iinfo(np.int64).max)
-        with np.errstate(all="ignore"):
-            gaps = np.where(valid_steps, steps / 60.0, np.nan)
-            headway = np.full(n_destinations, np.nan)
-            has_gap = valid_steps.any(axis=0)
-            if has_gap.any():
-                headway[has_gap] = np.nanmedian(gaps[:, has_gap], axis=0)
-        single_journey = ~has_gap & by_vehicle.all(axis=0)
-        window_minutes = (departures[-1] - departures[0]) / 60.0 + 1.0 if n_departures else 0.0
-
-        n_trips = self.timetable.n_trips
-        first_route = np.full(n_destinations, -1, dtype=np.int64)
-        last_route = np.full(n_destinations, -1, dtype=np.int64)
-        first_slot = first_trip[median_row, columns]
-        last_slot = last_trip[median_row, columns]
-        by_vehicle_median = reachable & (median_vehicles >= 1)
-        first_route[by_vehicle_median] = self.timetable.trip_route[first_slot[by_vehicle_median] % n_trips]
-        last_route[by_vehicle_median] = self.timetable.trip_route[last_slot[by_vehicle_median] % n_trips]
-
-        cache: dict[tuple, str] = {}
-        summaries: list[str | None] = []
-        for index in range(n_destinations):
-            if not reachable[index]:
-                summaries.append(None)
-                continue
-            if not by_vehicle_median[index]:
-                summaries.append("te voet")
-                continue
-            rounded_headway = round(float(headway[index]), 1) if has_gap[index] else None
-            key = (first_route[index], last_route[index], int(transfers[index]), rounded_headway, bool(single_journey[index]))
-            text = cache.get(key)
-            if text is None:
-                lines = [str(self.route_labels[first_route[index]])]
-                if last_route[index] != first_route[index]:
-                    lines.append(str(self.route_labels[last_route[index]]))
-                frequency = headway_phrase(
-                    rounded_headway if rounded_headway is not None else float("nan"),
-                    single_in_window_minutes=window_minutes if single_journey[index] else None,
-                )
-                text = journey_summary(lines, int(transfers[index]), frequency)
-                cache[key] = text
-            summaries.append(text)
-        return TransitTimes(
-            minutes_median=median.astype(np.float64),
-            minutes_worst=worst.astype(np.float64),
-            transfers=transfers,
-            walk_minutes=walk_minutes.astype(np.float64),
-            estimated=np.zeros(n_destinations, dtype=bool),
-            summaries=summaries,
-            headway_minutes=headway,
-        )
-
+        return tuple(np.concatenate([result[i] for result in results]) for i in range(6))
 
 def _json(text: str) -> dict:
     try:

@@ -47,12 +47,27 @@ def _scan_window(
     egress_stops,
     egress_seconds,
     direct_seconds,
+    connection_rules,
+    trip_previous,
+    access_estimated,
+    egress_estimated,
+    direct_estimated,
 ):
     """Earliest arrival at each destination for each departure time.
 
     Returns arrays of shape (n_departures, n_destinations): arrival time (``UNREACHED``
     where not within ``max_seconds``), vehicles used (0: walking only, -1: unreached),
     walking seconds, and the first and last trip slot used (-1 when none).
+
+    ``connection_rules`` (bits, see :mod:`routing.transit.timetable`): 1 nobody boards at the
+    connection's first stop, 2 nobody alights at its second (a passenger already aboard rides
+    through either), 4 boarding and 8 alighting there only on request. ``trip_previous[slot]`` is the slot of the trip this one continues in its
+    block (-1: none): whoever is aboard that trip stays seated, with no change time.
+
+    ``access_estimated``, ``egress_estimated`` and ``direct_estimated`` are bit flags of the
+    legs that are not timetabled (1: a walk estimated in a straight line, 2: a bus estimated
+    from its stops); the journey's flags (the OR of its legs, plus 4 where it boards or
+    alights on request) are returned as a sixth array.
     """
     n_departures = departures.shape[0]
     n_destinations = egress_offsets.shape[0] - 1
@@ -62,6 +77,10 @@ def _scan_window(
     out_walk = np.zeros((n_departures, n_destinations), dtype=np.int64)
     out_first = np.full((n_departures, n_destinations), -1, dtype=np.int32)
     out_last = np.full((n_departures, n_destinations), -1, dtype=np.int32)
+    out_estimated = np.zeros((n_departures, n_destinations), dtype=np.int8)
+    arrival_estimated = np.zeros(n_stops, dtype=np.int8)
+    ready_estimated = np.zeros(n_stops, dtype=np.int8)
+    trip_estimated = np.zeros(n_trip_slots, dtype=np.int8)
 
     # "arrival" label and its journey
     arrival = np.empty(n_stops, dtype=np.int64)
@@ -95,6 +114,8 @@ def _scan_window(
         ready_vehicles[:] = -1
         ready_walk[:] = 0
         ready_first[:] = -1
+        arrival_estimated[:] = 0
+        ready_estimated[:] = 0
         by_vehicle[:] = UNREACHED
         by_vehicle_count[:] = -1
         for a in range(access_stops.shape[0]):
@@ -107,34 +128,54 @@ def _scan_window(
                 ready[stop] = at
                 ready_vehicles[stop] = 0
                 ready_walk[stop] = access_seconds[a]
+                arrival_estimated[stop] = access_estimated[a]
+                ready_estimated[stop] = access_estimated[a]
 
         c = connection_starts[scan]
         while c < n_connections and departure_s[c] <= limit:
             slot = trip[c]
             boarded = trip_scan[slot] == scan
+            if not boarded:
+                previous = trip_previous[slot]
+                if previous >= 0 and trip_scan[previous] == scan:
+                    trip_scan[slot] = scan
+                    trip_vehicles[slot] = trip_vehicles[previous]
+                    trip_walk[slot] = trip_walk[previous]
+                    trip_first[slot] = trip_first[previous]
+                    trip_estimated[slot] = trip_estimated[previous]
+                    boarded = True
             here = from_stop[c]
-            if ready[here] <= departure_s[c] and (not boarded or ready_vehicles[here] < trip_vehicles[slot]):
+            rule = connection_rules[c]
+            if (
+                (rule & 1) == 0
+                and ready[here] <= departure_s[c]
+                and (not boarded or ready_vehicles[here] < trip_vehicles[slot])
+            ):
                 trip_scan[slot] = scan
                 trip_vehicles[slot] = ready_vehicles[here]
                 trip_walk[slot] = ready_walk[here]
                 trip_first[slot] = ready_first[here] if ready_first[here] >= 0 else slot
+                trip_estimated[slot] = ready_estimated[here] | (4 if (rule & 4) != 0 else 0)
                 boarded = True
             at = arrival_s[c]
-            if boarded and at <= limit:
+            if boarded and at <= limit and (rule & 2) == 0:
                 there = to_stop[c]
                 used = trip_vehicles[slot] + 1
+                leg_flags = trip_estimated[slot] | (4 if (rule & 8) != 0 else 0)
                 if at < arrival[there] or (at == arrival[there] and used < arrival_vehicles[there]):
                     arrival[there] = at
                     arrival_vehicles[there] = used
                     arrival_walk[there] = trip_walk[slot]
                     arrival_first[there] = trip_first[slot]
                     arrival_last[there] = slot
+                    arrival_estimated[there] = leg_flags
                 boardable = at + change_seconds[there]
                 if boardable < ready[there] or (boardable == ready[there] and used < ready_vehicles[there]):
                     ready[there] = boardable
                     ready_vehicles[there] = used
                     ready_walk[there] = trip_walk[slot]
                     ready_first[there] = trip_first[slot]
+                    ready_estimated[there] = leg_flags
                 if at < by_vehicle[there] or (at == by_vehicle[there] and used < by_vehicle_count[there]):
                     by_vehicle[there] = at
                     by_vehicle_count[there] = used
@@ -149,11 +190,13 @@ def _scan_window(
                             arrival_walk[other] = trip_walk[slot] + footpath_seconds[f]
                             arrival_first[other] = trip_first[slot]
                             arrival_last[other] = slot
+                            arrival_estimated[other] = leg_flags
                         if walked < ready[other] or (walked == ready[other] and used < ready_vehicles[other]):
                             ready[other] = walked
                             ready_vehicles[other] = used
                             ready_walk[other] = trip_walk[slot] + footpath_seconds[f]
                             ready_first[other] = trip_first[slot]
+                            ready_estimated[other] = leg_flags
             c += 1
 
         for d in range(n_destinations):
@@ -162,10 +205,12 @@ def _scan_window(
             best_walk = 0
             best_first = -1
             best_last = -1
+            best_estimated = 0
             if direct_seconds[d] <= max_seconds:
                 best = start + direct_seconds[d]
                 best_vehicles = 0
                 best_walk = direct_seconds[d]
+                best_estimated = direct_estimated[d]
             for e in range(egress_offsets[d], egress_offsets[d + 1]):
                 stop = egress_stops[e]
                 if arrival_vehicles[stop] < 1:
@@ -177,12 +222,14 @@ def _scan_window(
                     best_walk = arrival_walk[stop] + egress_seconds[e]
                     best_first = arrival_first[stop]
                     best_last = arrival_last[stop]
+                    best_estimated = arrival_estimated[stop] | egress_estimated[e]
             out_arrival[scan, d] = best
             out_vehicles[scan, d] = best_vehicles
             out_walk[scan, d] = best_walk
             out_first[scan, d] = best_first
             out_last[scan, d] = best_last
-    return out_arrival, out_vehicles, out_walk, out_first, out_last
+            out_estimated[scan, d] = best_estimated
+    return out_arrival, out_vehicles, out_walk, out_first, out_last, out_estimated
 
 
 scan_window_python = _scan_window

@@ -32,6 +32,10 @@ class TransitTimes:
         Dutch one-liners for people ("bus 45, elk uur", "trein, geschat"), ``None`` if unreachable.
     headway_minutes
         Typical minutes between useful departures, ``nan`` when unknown.
+    leg_flags
+        Per destination, the median journey's leg flags (``routing.transit.legs``: 1 a walk
+        in a straight line, 2 an estimated bus, 4 a stop on request); ``None`` for the
+        station estimate, which is an estimate as a whole.
     """
 
     minutes_median: np.ndarray
@@ -41,6 +45,7 @@ class TransitTimes:
     estimated: np.ndarray
     summaries: list[str | None]
     headway_minutes: np.ndarray
+    leg_flags: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.minutes_median)

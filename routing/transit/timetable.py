@@ -26,8 +26,15 @@ from routing.transit.errors import TransitCacheError
 from routing.transit.gtfs import WEEKDAY_COLUMNS, ParsedFeed
 
 #: Bump when the arrays or their meaning change: old cache files are then rebuilt.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 3
 DAY_SECONDS = 86_400
+#: ``connection_rules`` bits: nobody boards at the connection's first stop (pickup_type 1),
+#: nobody alights at its second (drop_off_type 1), boarding there only on request (pickup_type
+#: 2 or 3: phone the agency, tell the driver), alighting there only on request (drop_off_type 2, 3).
+NO_BOARDING = 1
+NO_ALIGHTING = 2
+BOARDING_ON_REQUEST = 4
+ALIGHTING_ON_REQUEST = 8
 
 HolidayService = Literal["sunday", "as_published"]
 
@@ -68,6 +75,8 @@ class Timetable:
     from_stop: np.ndarray           # int32
     to_stop: np.ndarray             # int32
     trip: np.ndarray                # int32
+    connection_rules: np.ndarray    # uint8: NO_BOARDING | NO_ALIGHTING | ..._ON_REQUEST
+    trip_previous: np.ndarray       # int32 per trip: the trip of its block it continues (-1: none)
     transfer_from: np.ndarray       # int32, transfers.txt between stops (type 0, 1, 2)
     transfer_to: np.ndarray         # int32
     transfer_seconds: np.ndarray    # int32; -1: walk time to be computed
@@ -127,15 +136,41 @@ class Timetable:
             active[of_feed] = self.service_days[of_feed, sunday_column]
         return active
 
+    def feed_ranges(self) -> list[tuple[date, date]]:
+        """First and last day with any service, per feed (in ``feed_tags`` order)."""
+        ranges = []
+        for feed_index in range(len(self.feed_tags)):
+            days = np.flatnonzero(self.service_days[self.service_feed == feed_index].any(axis=0))
+            if not len(days):
+                ranges.append((self.first_day, self.first_day))
+                continue
+            ranges.append((date.fromordinal(self.first_day_ordinal + int(days[0])),
+                           date.fromordinal(self.first_day_ordinal + int(days[-1]))))
+        return ranges
+
+    def _active(self, day: date, holiday_service: HolidayService, feed_shift: np.ndarray | None) -> np.ndarray:
+        """:meth:`active_services` with each feed ``f`` running on ``day + feed_shift[f]`` days."""
+        if feed_shift is None or not np.any(feed_shift):
+            return self.active_services(day, holiday_service=holiday_service)
+        active = np.zeros(len(self.service_ids), dtype=bool)
+        for shift in np.unique(feed_shift):
+            of_feeds = np.isin(self.service_feed, np.flatnonzero(feed_shift == shift))
+            shifted = self.active_services(day + timedelta(days=int(shift)), holiday_service=holiday_service)
+            active[of_feeds] = shifted[of_feeds]
+        return active
+
     def connections_between(
-        self, service_date: date, start_s: int, end_s: int, *, holiday_service: HolidayService = "sunday"
+        self, service_date: date, start_s: int, end_s: int, *, holiday_service: HolidayService = "sunday",
+        feed_shift: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
         """Connections departing in ``[start_s, end_s]`` on ``service_date``'s clock.
 
         Trips of the previous service day (times past 24:00) and of the next one are
         included, shifted by a day, so a 00:30 query on Tuesday finds Monday's 24:30 trip.
         Trip indices of the previous/same/next day are offset by 0, ``n_trips``, ``2 n_trips``
-        so one vehicle on two days never counts as the same trip.
+        so one vehicle on two days never counts as the same trip. ``rules`` holds each
+        connection's ``connection_rules`` bits. ``feed_shift`` (days per feed) runs a feed on
+        another day than ``service_date``: a 2019 rail feed beside a current bus feed.
         """
         pieces = []
         for copy, offset_days in enumerate((-1, 0, 1)):
@@ -144,7 +179,7 @@ class Timetable:
             high = int(np.searchsorted(self.departure_s, end_s - shift, side="right"))
             if low >= high:
                 continue
-            active = self.active_services(service_date + timedelta(days=offset_days), holiday_service=holiday_service)
+            active = self._active(service_date + timedelta(days=offset_days), holiday_service, feed_shift)
             running = active[self.trip_service[self.trip[low:high]]]
             chosen = low + np.flatnonzero(running)
             if not len(chosen):
@@ -156,12 +191,13 @@ class Timetable:
                     self.from_stop[chosen],
                     self.to_stop[chosen],
                     self.trip[chosen] + copy * self.n_trips,
+                    self.connection_rules[chosen],
                 )
             )
-        names = ("departure_s", "arrival_s", "from_stop", "to_stop", "trip")
+        names = ("departure_s", "arrival_s", "from_stop", "to_stop", "trip", "rules")
         if not pieces:
             return {name: np.empty(0, dtype=np.int32) for name in names}
-        columns = [np.concatenate([piece[i] for piece in pieces]).astype(np.int32) for i in range(5)]
+        columns = [np.concatenate([piece[i] for piece in pieces]).astype(np.int32) for i in range(6)]
         if len(pieces) > 1:
             order = np.lexsort((columns[1], columns[0]))
             columns = [column[order] for column in columns]
@@ -238,7 +274,8 @@ def build_timetable(feeds: list[ParsedFeed], *, feed_tags: list[str], feed_sourc
     )
     service_index = pd.Index(service_ids)
 
-    from_stop, to_stop, departure, arrival, trip = [], [], [], [], []
+    from_stop, to_stop, departure, arrival, trip, rules = [], [], [], [], [], []
+    trip_previous = np.full(len(trips), -1, dtype=np.int32)
     for feed in feeds:
         table = feed.stop_times
         same_trip = (table["trip_id"].to_numpy()[1:] == table["trip_id"].to_numpy()[:-1])
@@ -250,8 +287,16 @@ def build_timetable(feeds: list[ParsedFeed], *, feed_tags: list[str], feed_sourc
         departure.append(table["departure_s"].to_numpy()[first].astype(np.int32))
         arrival.append(table["arrival_s"].to_numpy()[first + 1].astype(np.int32))
         trip.append(trip_codes[first])
-    from_stop, to_stop, departure, arrival, trip = (
-        np.concatenate(parts) for parts in (from_stop, to_stop, departure, arrival, trip)
+        pickup = table["pickup"].to_numpy()[first]
+        drop_off = table["drop_off"].to_numpy()[first + 1]
+        rules.append(
+            np.where(pickup == 1, NO_BOARDING, 0) | np.where(drop_off == 1, NO_ALIGHTING, 0)
+            | np.where(np.isin(pickup, (2, 3)), BOARDING_ON_REQUEST, 0)
+            | np.where(np.isin(drop_off, (2, 3)), ALIGHTING_ON_REQUEST, 0)
+        )
+        _link_blocks(feed, trip_index, trip_previous)
+    from_stop, to_stop, departure, arrival, trip, rules = (
+        np.concatenate(parts) for parts in (from_stop, to_stop, departure, arrival, trip, rules)
     )
     # Position within its trip breaks the last ties, so a trip's connections stay in order
     # even when several share one departure second.
@@ -297,6 +342,8 @@ def build_timetable(feeds: list[ParsedFeed], *, feed_tags: list[str], feed_sourc
         from_stop=from_stop[order],
         to_stop=to_stop[order],
         trip=trip[order],
+        connection_rules=rules[order].astype(np.uint8),
+        trip_previous=trip_previous,
         transfer_from=transfer_from[between],
         transfer_to=transfer_to[between],
         transfer_seconds=seconds[between],
@@ -304,6 +351,42 @@ def build_timetable(feeds: list[ParsedFeed], *, feed_tags: list[str], feed_sourc
         transfer_forbidden_to=transfer_to[forbidden],
         stop_change_seconds=stop_change,
     )
+
+
+def _link_blocks(feed: ParsedFeed, trip_index: pd.Index, trip_previous: np.ndarray) -> None:
+    """Staying seated: a trip that continues an earlier trip of the same ``block_id``.
+
+    Within a block and a service (so both run on the same days), trips ordered by their
+    first departure are linked when the next one starts at the stop where the previous one
+    ends, no earlier than it arrives there: the vehicle goes on under a new trip_id and a
+    passenger stays aboard, with no change time.
+    """
+    trips = feed.trips
+    if "block_id" not in trips.columns or not (trips["block_id"] != "").any():
+        return
+    table = feed.stop_times
+    grouped = table.groupby("trip_id", sort=False)
+    ends = pd.DataFrame(
+        {
+            "first_stop": grouped["stop_id"].first(),
+            "first_departure": grouped["departure_s"].first(),
+            "last_stop": grouped["stop_id"].last(),
+            "last_arrival": grouped["arrival_s"].last(),
+        }
+    )
+    blocks = trips.loc[trips["block_id"] != "", ["trip_id", "block_id", "service_id"]].join(ends, on="trip_id")
+    blocks = blocks.dropna(subset=["first_stop"]).sort_values(["block_id", "service_id", "first_departure"])
+    same_block = (blocks["block_id"].to_numpy()[1:] == blocks["block_id"].to_numpy()[:-1]) & (
+        blocks["service_id"].to_numpy()[1:] == blocks["service_id"].to_numpy()[:-1]
+    )
+    continues = (
+        same_block
+        & (blocks["first_stop"].to_numpy()[1:] == blocks["last_stop"].to_numpy()[:-1])
+        & (blocks["first_departure"].to_numpy()[1:] >= blocks["last_arrival"].to_numpy()[:-1])
+    )
+    later = trip_index.get_indexer(blocks["trip_id"].to_numpy()[1:][continues])
+    earlier = trip_index.get_indexer(blocks["trip_id"].to_numpy()[:-1][continues])
+    trip_previous[later] = earlier
 
 
 def _service_bitmask(

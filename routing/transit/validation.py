@@ -6,7 +6,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-Severity = Literal["error", "warning"]
+Severity = Literal["error", "warning", "info"]
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,8 @@ class FeedIssue:
 
     ``error`` means the feed breaks the GTFS rules and data was dropped (or, when
     ``fatal``, the feed cannot be used at all); ``warning`` means the data is used but
-    looks wrong or was repaired (for example interpolated times).
+    looks wrong or was repaired (for example interpolated times); ``info`` counts rules of
+    the feed that the router honours (stops passed without stopping, stops on request).
     """
 
     severity: Severity
@@ -78,6 +79,10 @@ class FeedReport:
         return [issue for issue in self.issues if issue.severity == "warning"]
 
     @property
+    def notes(self) -> list[FeedIssue]:
+        return [issue for issue in self.issues if issue.severity == "info"]
+
+    @property
     def fatal(self) -> list[FeedIssue]:
         return [issue for issue in self.issues if issue.fatal]
 
@@ -116,7 +121,8 @@ class FeedReport:
                 f"{summary.routes} routes, {summary.trips} trips, {summary.stop_times} stop_times, "
                 f"service {summary.first_day or '?'} to {summary.last_day or '?'}"
             )
-        for issue in sorted(self.issues, key=lambda item: (item.severity != "error", item.feed)):
+        rank = {"error": 0, "warning": 1, "info": 2}
+        for issue in sorted(self.issues, key=lambda item: (rank.get(item.severity, 3), item.feed)):
             where = f"[{issue.feed}] {issue.file}"
             examples = f" e.g. {', '.join(issue.examples)}" if issue.examples else ""
             fatal = " (feed unusable)" if issue.fatal else ""
@@ -125,7 +131,7 @@ class FeedReport:
                 f"[{issue.code}, {issue.count}x]{examples}{fatal}"
             )
         lines.append(
-            f"{len(self.errors)} errors, {len(self.warnings)} warnings"
+            f"{len(self.errors)} errors, {len(self.warnings)} warnings, {len(self.notes)} notes"
             + (" (report from cache)" if self.from_cache else "")
         )
         return "\n".join(lines)

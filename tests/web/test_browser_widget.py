@@ -63,7 +63,7 @@ def _search_in(root, place: str) -> None:
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_script_variant_on_another_origin_searches_and_keeps_its_look(origins, browser, width):
+def test_script_variant_on_another_origin_searches_and_keeps_its_look(origins, browser, width, app_state):
     widget_origin, host_origin = origins
     assert widget_origin.rsplit(":", 1)[1] != host_origin.rsplit(":", 1)[1]
     page = browser.new_page(viewport={"width": width, "height": 900})
@@ -84,6 +84,9 @@ def test_script_variant_on_another_origin_searches_and_keeps_its_look(origins, b
     assert "gevonden" in widget.locator("[role=status]").inner_text()
     # the travel times credit their data (OpenStreetMap: ODbL)
     assert widget.locator("li.credits").inner_text().startswith("© OpenStreetMap-bijdragers (ODbL)")
+    # public transport (the preset profile) is answered on the 2019 NMBS timetable: said so
+    if app_state.reach.transit_router is not None:
+        assert "niet van vandaag" in widget.locator("li.timetable").inner_text()
     # and the widget's CSS does not leak out: the host heading keeps the host style
     heading_font = page.locator("h1").evaluate("h => getComputedStyle(h).fontFamily")
     assert "Comic" in heading_font

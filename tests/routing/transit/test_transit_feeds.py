@@ -153,12 +153,25 @@ def test_broken_required_parts_raise_feed_error_with_the_report(feed_copy, make_
     assert caught.value.code == "gtfs_feed_invalid"
 
 
-def test_one_broken_feed_refuses_the_merge_and_reports_both(fixture_zip, feed_copy, make_zip, tmp_path):
+def test_one_broken_feed_does_not_disable_the_others(fixture_zip, feed_copy, make_zip, tmp_path):
+    (feed_copy / "trips.txt").unlink()
+    sources = [make_zip(feed_copy, "broken.zip"), tmp_path / "absent.zip", fixture_zip]
+    router, report = load_feeds(sources, cache_dir=tmp_path / "cache")
+    summaries = {summary.tag: summary.usable for summary in report.feeds}
+    assert summaries == {"f0": False, "f1": False, "f2": True}
+    assert {"missing_file", "missing_feed"} <= {issue.code for issue in report.fatal}
+    assert list(router.timetable.feed_tags) == ["f2"]
+    assert router.timetable.n_trips == 7  # the fixture's trips, all of them
+    # from the cache: the same feeds, the same report
+    _router, cached = load_feeds(sources, cache_dir=tmp_path / "cache")
+    assert cached.from_cache and {s.tag: s.usable for s in cached.feeds} == summaries
+
+
+def test_no_usable_feed_at_all_raises(feed_copy, make_zip, tmp_path):
     (feed_copy / "trips.txt").unlink()
     with pytest.raises(FeedError) as caught:
-        load_feeds([fixture_zip, make_zip(feed_copy, "broken.zip")], cache_dir=tmp_path / "cache")
-    summaries = {summary.tag: summary.usable for summary in caught.value.report.feeds}
-    assert summaries == {"f0": True, "f1": False}
+        load_feeds([make_zip(feed_copy, "broken.zip"), tmp_path / "absent.zip"], cache_dir=tmp_path / "cache")
+    assert {summary.usable for summary in caught.value.report.feeds} == {False}
 
 
 def test_not_a_zip_is_reported(tmp_path):
@@ -181,3 +194,12 @@ def test_cli_refuses_a_broken_feed(feed_copy, make_zip, tmp_path, capsys):
     (feed_copy / "routes.txt").unlink()
     assert cli_main(["load", str(make_zip(feed_copy)), "--cache-dir", str(tmp_path / "cache"), "--quiet"]) == 2
     assert "required file routes.txt is missing" in capsys.readouterr().out
+
+
+def test_cli_loads_the_usable_feeds_and_exits_1_for_the_others(fixture_zip, tmp_path, capsys):
+    absent = tmp_path / "absent.zip"
+    code = cli_main(["load", str(fixture_zip), str(absent), "--cache-dir", str(tmp_path / "cache"), "--quiet"])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert "13 connections" in captured.out and "feed not found" in captured.out
+    assert f"left out (unusable): {absent}" in captured.err

@@ -82,6 +82,8 @@ def run_kernel(kernel, departures, max_seconds, columns, n_stops, n_trips, footp
         departures, np.int64(max_seconds), starts, *columns, n, n_trips, *footpaths, change,
         access_stops, access_seconds, np.arange(n + 1, dtype=np.int64), np.arange(n, dtype=np.int64),
         np.zeros(n, dtype=np.int64), np.full(n, UNREACHED, dtype=np.int64),
+        np.zeros(len(columns[0]), dtype=np.int64), np.full(n_trips, -1, dtype=np.int64),
+        np.zeros(len(access_stops), dtype=np.int8), np.zeros(n, dtype=np.int8), np.zeros(n, dtype=np.int8),
     )
 
 
