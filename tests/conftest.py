@@ -85,6 +85,7 @@ def settings(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settin
         shared_data_dir=SHARED_DATA,
         database_url=_test_database_url(tmp_path_factory.mktemp("db")),
         demo_seed=DEMO_SEED,
+        gaps_at_startup=False,
     )
 
 

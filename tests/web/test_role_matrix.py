@@ -262,7 +262,7 @@ def world(app_state, tmp_path_factory):
                                                       "login_rate_limit": "100000/minute"})
         state = dataclasses.replace(app_state, settings=roomy, engine=engine, _catalog=None,
                                     _catalog_lock=threading.Lock(), _catalog_checked=0.0, _catalog_refreshed=0.0,
-                                    gap_cache={})
+                                    _gap_jobs=None)
         yield {**ids, "state": state, "emails": emails,
                "pins": {"own_organization": place_in(regions, nis_p), "other_organization": place_in(regions, nis_q)},
                "versions": {"own_service": version_of(models.Service, "own_service"),

@@ -1,0 +1,102 @@
+"""The gap analysis in the background: nobody waits, one computation across processes, one file kept."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from app.domain.gap_jobs import GapJobs, load_result, save_result
+from app.domain.gaps import GapResult, Origins
+
+ORIGINS = Origins(lonlat=np.array([[3.1, 50.0], [3.2, 50.1]]), municipality_nis=np.array(["10001", "10002"]),
+                  weight=np.array([10.0, 20.0]), label=("8000 A", "8001 B"), h3=("881949a337fffff", "881949b55dfffff"))
+
+
+def result(key: str) -> GapResult:
+    return GapResult(key=key, origins=ORIGINS, needs=("housing",), profiles=("walk",),
+                     minutes=np.array([[[3.0, np.inf]]], dtype=np.float32), nearest=np.array([[[0, -1]]], dtype=np.int32),
+                     service_ids=("s1",), municipalities=(("10001", "A"), ("10002", "B")),
+                     estimated_share={"walk": {"walk": 1.0}}, computed_at="2026-12-01T12:00:00+00:00")
+
+
+def test_a_result_survives_the_round_trip_and_the_folder_keeps_only_the_newest(tmp_path):
+    save_result(result("aaaa"), tmp_path)
+    save_result(result("bbbb"), tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gaps-bbbb.npz"]
+    loaded = load_result(tmp_path, "bbbb")
+    assert loaded.hexagons(need="housing", profile="walk") == result("bbbb").hexagons(need="housing", profile="walk")
+    assert loaded.travel_labels("walk") == {"walk": "estimated"}
+    assert load_result(tmp_path, "aaaa") is None
+    (tmp_path / "gaps-bbbb.npz").write_bytes(b"not a zip")
+    assert load_result(tmp_path, "bbbb") is None  # corrupt: recomputed, never trusted
+
+
+def test_a_request_never_waits_and_gets_the_last_result_meanwhile(tmp_path):
+    jobs = GapJobs(tmp_path)
+    release = threading.Event()
+    calls = []
+
+    def slow(progress):
+        calls.append(1)
+        progress("fiets, 30 min", 0.4)
+        release.wait(10)
+        return result("new")
+
+    save_result(result("old"), tmp_path)
+    started = time.perf_counter()
+    assert jobs.ensure("new", slow) is None
+    assert jobs.ensure("new", slow) is None  # a second request does not start a second computation
+    assert time.perf_counter() - started < 0.5
+    deadline = time.monotonic() + 5
+    while jobs.status().message != "fiets, 30 min" and time.monotonic() < deadline:
+        time.sleep(0.01)
+    status = jobs.status()
+    assert status.running and status.fraction == 0.4
+    assert jobs.latest().key == "old"  # the last complete result serves meanwhile
+    release.set()
+    assert jobs.wait(10)
+    assert jobs.ensure("new", slow).key == "new"
+    assert calls == [1]
+    assert not jobs.status().running
+    assert sorted(p.name for p in tmp_path.glob("gaps-*")) == ["gaps-new.npz"]
+
+
+def test_two_workers_compute_once_and_the_second_reads_the_first_ones_file(tmp_path):
+    first, second = GapJobs(tmp_path), GapJobs(tmp_path)  # two processes' objects: separate file locks
+    release = threading.Event()
+    calls = []
+
+    def compute(progress):
+        calls.append(1)
+        progress("te voet", 0.1)
+        release.wait(10)
+        return result("k")
+
+    assert first.ensure("k", compute) is None
+    time.sleep(0.2)
+    assert second.ensure("k", compute) is None
+    time.sleep(0.2)
+    assert second.status().running  # it shows the other worker's progress
+    release.set()
+    assert first.wait(10) and second.wait(10)
+    assert calls == [1]
+    assert second.result_for("k").key == "k"
+
+
+def test_a_failed_computation_is_reported_and_not_retried_at_once(tmp_path):
+    jobs = GapJobs(tmp_path)
+
+    def broken(progress):
+        raise RuntimeError("network file unreadable")
+
+    jobs.ensure("k", broken)
+    jobs.wait(5)
+    assert jobs.status().error == "RuntimeError" and not jobs.status().running
+    assert jobs.ensure("k", lambda progress: result("k")) is None  # no restart within the retry period
+    jobs._failed_at -= 3600
+    jobs.ensure("k", lambda progress: result("k"))
+    jobs.wait(5)
+    assert jobs.result_for("k") is not None and replace(jobs.status()).error == ""
