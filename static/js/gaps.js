@@ -23,6 +23,7 @@
     var element = document.getElementById("hiatenkaart");
     if (!element || typeof L === "undefined") return;
     var map = L.map(element).setView([51.0, 3.8], 8);  // a view first, then layers
+    element._leaflet_map = map;  // for tests and the browser console
     if (element.dataset.tileUrl) L.tileLayer(element.dataset.tileUrl, { attribution: element.dataset.tileAttribution }).addTo(map);
     var query = "need=" + encodeURIComponent(element.dataset.need) + "&profile=" + encodeURIComponent(element.dataset.profile);
     var hexagons = fetch("/api/v1/gaps/hexagons?" + query).then(function (r) { return r.json(); });

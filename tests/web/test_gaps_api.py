@@ -50,6 +50,24 @@ def test_before_the_first_analysis_a_request_answers_at_once_that_it_is_computin
     assert state.gap_jobs.result_for(state.gap_jobs.latest().key) is not None
 
 
+def test_the_page_says_it_is_computing_and_refreshes_itself_meanwhile(app_state, loaded_engine, tmp_path):
+    email = f"coord-{uuid.uuid4().hex[:6]}@example.org"
+    with Session(loaded_engine) as session:
+        create_user(session, email=email, password=PASSWORD, role="coordinator")
+    state = dataclasses.replace(app_state, _gap_jobs=GapJobs(tmp_path))
+    with new_client(state) as client:
+        login(client, email)
+        started = time.perf_counter()
+        page = client.get("/coordinator/hiaten", params={"need": "housing"})
+        assert time.perf_counter() - started < 5
+        assert page.status_code == 200
+        assert "De hiatenanalyse wordt berekend." in page.text and 'http-equiv="refresh"' in page.text
+        assert 'id="hiatenkaart"' not in page.text  # no map without figures
+        download = client.get("/coordinator/hiaten.csv", params={"need": "housing"}, headers={"Accept": "text/html"})
+        assert download.status_code == 202 and "wordt berekend" in download.text
+    assert state.gap_jobs.wait(300)
+
+
 def test_gaps_api_returns_one_row_per_municipality(gaps_client):
     response = gaps_client.get("/api/v1/gaps", params={"need": "housing", "profile": "walk"})
     assert response.status_code == 200
