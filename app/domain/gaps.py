@@ -39,6 +39,8 @@ from geo.regions import RegionIndex
 
 #: the presets a gap analysis compares (the same names as the search's profiles)
 GAP_PROFILES = ("walk", "bike", "cannot-cycle", "no-licence", "car")
+#: above this share of estimated routes a mode's minutes are labelled estimates
+ESTIMATED_SHARE_LIMIT = 0.05
 MODE_NL = {"walk": "te voet", "bike": "fiets", "ebike": "e-bike", "car": "auto", "transit": "openbaar vervoer"}
 
 
@@ -111,10 +113,14 @@ class GapResult:
         return self.minutes[n, p], self.nearest[n, p]
 
     def travel_labels(self, profile: str) -> dict[str, str]:
-        """``routed``, ``timetabled`` or ``estimated`` for each mode the profile used."""
+        """``routed``, ``timetabled`` or ``estimated`` for each mode the profile used.
+
+        A mode is ``estimated`` as soon as more than :data:`ESTIMATED_SHARE_LIMIT` of its
+        routes in reach were straight-line estimates (points off the network, no timetable).
+        """
         labels = {}
         for mode, share in self.estimated_share.get(profile, {}).items():
-            if share >= 0.5:
+            if share > ESTIMATED_SHARE_LIMIT:
                 labels[mode] = "estimated"
             else:
                 labels[mode] = "timetabled" if mode == "transit" else "routed"

@@ -103,8 +103,12 @@ def _result_or_202(state) -> tuple[GapResult, bool]:
 
 def travel_lines(result: GapResult, profile: str) -> list[str]:
     """Plain-Dutch lines about the travel times this profile's figures come from."""
-    return [f"{MODE_NL.get(mode, mode)}: {TRAVEL_LABEL_NL[label]}"
-            for mode, label in result.travel_labels(profile).items()]
+    lines = []
+    for mode, label in result.travel_labels(profile).items():
+        share = result.estimated_share.get(profile, {}).get(mode, 0.0)
+        partly = f" ({share * 100:.0f}% geschat: punten naast het netwerk)" if label != "estimated" and share > 0 else ""
+        lines.append(f"{MODE_NL.get(mode, mode)}: {TRAVEL_LABEL_NL[label]}{partly}")
+    return lines
 
 
 class GapRowOut(BaseModel):
