@@ -38,6 +38,7 @@ COMPUTING = {202: {"model": ErrorBody, "description": "No analysis is complete y
                    "(code `gaps_computing`, `detail` the progress); retry after `Retry-After` seconds"}}
 
 ProfileName = Literal["walk", "bike", "cannot-cycle", "no-licence", "car"]
+TRANSIT_ESTIMATE_NL = "geschat (trein via de dichtste NMBS-stations, wandelen in rechte lijn)"
 TRAVEL_LABEL_NL = {"routed": "berekend over het wegennet (OpenStreetMap)", "timetabled": "volgens de dienstregeling",
                    "estimated": "geschat (rechte lijn x omwegfactor)"}
 
@@ -107,7 +108,8 @@ def travel_lines(result: GapResult, profile: str) -> list[str]:
     for mode, label in result.travel_labels(profile).items():
         share = result.estimated_share.get(profile, {}).get(mode, 0.0)
         partly = f" ({share * 100:.0f}% geschat: punten naast het netwerk)" if label != "estimated" and share > 0 else ""
-        lines.append(f"{MODE_NL.get(mode, mode)}: {TRAVEL_LABEL_NL[label]}{partly}")
+        wording = TRANSIT_ESTIMATE_NL if (mode, label) == ("transit", "estimated") else TRAVEL_LABEL_NL[label]
+        lines.append(f"{MODE_NL.get(mode, mode)}: {wording}{partly}")
     return lines
 
 

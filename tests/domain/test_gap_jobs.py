@@ -100,3 +100,19 @@ def test_a_failed_computation_is_reported_and_not_retried_at_once(tmp_path):
     jobs.ensure("k", lambda progress: result("k"))
     jobs.wait(5)
     assert jobs.result_for("k") is not None and replace(jobs.status()).error == ""
+
+
+def test_travel_time_labels_follow_what_each_mode_used():
+    from app.web.gap_pages import travel_lines
+
+    mixed = replace(result("k"), profiles=("walk", "cannot-cycle"),
+                    estimated_share={"walk": {"walk": 0.0}, "cannot-cycle": {"walk": 0.02, "transit": 1.0}})
+    assert mixed.travel_labels("walk") == {"walk": "routed"}
+    assert mixed.travel_labels("cannot-cycle") == {"walk": "routed", "transit": "estimated"}
+    assert travel_lines(mixed, "walk") == ["te voet: berekend over het wegennet (OpenStreetMap)"]
+    assert travel_lines(mixed, "cannot-cycle") == [
+        "te voet: berekend over het wegennet (OpenStreetMap) (2% geschat: punten naast het netwerk)",
+        "openbaar vervoer: geschat (trein via de dichtste NMBS-stations, wandelen in rechte lijn)"]
+    timetabled = replace(mixed, estimated_share={"cannot-cycle": {"walk": 0.0, "transit": 0.01}})
+    assert timetabled.travel_labels("cannot-cycle")["transit"] == "timetabled"
+    assert mixed.estimated and not replace(mixed, estimated_share={"walk": {"walk": 0.0}}).estimated
