@@ -103,7 +103,7 @@ def _result_or_202(state) -> tuple[GapResult, bool]:
 
 
 def travel_lines(result: GapResult, profile: str) -> list[str]:
-    """Plain-Dutch lines about the travel times this profile's figures come from."""
+    """Plain-Dutch lines about the travel times this profile's figures come from (estimates say "geschat")."""
     lines = []
     for mode, label in result.travel_labels(profile).items():
         share = result.estimated_share.get(profile, {}).get(mode, 0.0)
@@ -185,6 +185,11 @@ def gaps_hexagons_api(
     return JSONResponse(collection, media_type="application/geo+json")
 
 
+def _with_badge(lines: list[str], labels: dict[str, str]) -> list[tuple[str, bool]]:
+    """Each line with whether it gets the "schatting" badge (its mode is labelled an estimate)."""
+    return [(line, label == "estimated") for line, label in zip(lines, labels.values(), strict=True)]
+
+
 def _need_services(state, need: str) -> list[dict]:
     """The locations of the services of this need (active, published), for the map."""
     from app.domain.taxonomy import covers
@@ -229,7 +234,8 @@ def gaps_page(
             "rows": sorted(rows, key=lambda r: -r.population_out_of_reach), "other": other,
             "places": sorted(places, key=lambda r: -r.population_out_of_reach),
             "map_services": _need_services(state, need),
-            "travel": travel_lines(result, profile), "compare_travel": travel_lines(result, compare),
+            "travel": _with_badge(travel_lines(result, profile), result.travel_labels(profile)),
+            "compare_travel": _with_badge(travel_lines(result, compare), result.travel_labels(compare)),
             "estimated": "estimated" in result.travel_labels(profile).values(),
             "hexagons": bool(result.origins.h3),
         })
