@@ -116,3 +116,46 @@ def test_travel_time_labels_follow_what_each_mode_used():
     timetabled = replace(mixed, estimated_share={"cannot-cycle": {"walk": 0.0, "transit": 0.01}})
     assert timetabled.travel_labels("cannot-cycle")["transit"] == "timetabled"
     assert mixed.estimated and not replace(mixed, estimated_share={"walk": {"walk": 0.0}}).estimated
+
+
+SECOND_WORKER = """
+import sys
+from pathlib import Path
+from app.domain.gap_jobs import GapJobs
+
+folder = Path(sys.argv[1])
+jobs = GapJobs(folder)
+
+def compute(progress):
+    (folder / "second-worker-computed").write_text("twice")
+    raise RuntimeError("computed twice")
+
+assert jobs.ensure("k", compute) is None
+print("waiting:", jobs.status().message, flush=True)
+jobs.wait(60)
+found = jobs.result_for("k")
+print("result:", found.key if found else None, flush=True)
+"""
+
+
+def test_a_second_process_waits_for_the_first_and_reads_its_file(tmp_path):
+    import subprocess
+    import sys
+
+    from app.config import PROJECT_ROOT
+
+    first = GapJobs(tmp_path)
+    release = threading.Event()
+    first.ensure("k", lambda progress: (release.wait(30), result("k"))[1])
+    time.sleep(0.3)  # the first worker holds the lock
+    second = subprocess.Popen([sys.executable, "-c", SECOND_WORKER, str(tmp_path)], cwd=PROJECT_ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = second.stdout.readline()  # it started its background thread and waits on the lock
+    assert line.startswith("waiting:"), second.stderr.read()
+    time.sleep(0.5)
+    assert second.poll() is None
+    release.set()
+    out, err = second.communicate(timeout=60)
+    assert second.returncode == 0, err
+    assert "result: k" in out
+    assert not (tmp_path / "second-worker-computed").exists()
