@@ -6,6 +6,9 @@ The analysis runs in the background (:mod:`app.domain.gap_jobs`); no request wai
 from __future__ import annotations
 
 import io
+import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -171,18 +174,40 @@ def gaps_hexagons_api(
     state: StateDep,
     need: Annotated[str, Query(max_length=80)],
     profile: ProfileName,
-) -> JSONResponse:
+) -> Response:
     _check_need(need)
     result, current = _result_or_202(state)
-    names = {service.id: service.name for service in state.catalog().services}
+    body = _hexagon_body(state, result, need, profile, current)
+    return Response(body, media_type="application/geo+json")
+
+
+#: the last few hexagon answers, serialised (about 2 MB each): one per need and profile asked
+_HEXAGON_BODIES: OrderedDict[tuple, bytes] = OrderedDict()
+_HEXAGON_BODIES_MAX = 8
+_HEXAGON_LOCK = threading.Lock()
+
+
+def _hexagon_body(state, result: GapResult, need: str, profile: str, current: bool) -> bytes:
+    catalog = state.catalog()
+    cache_key = (result.key, catalog.key, need, profile, current)
+    with _HEXAGON_LOCK:
+        cached = _HEXAGON_BODIES.get(cache_key)
+    if cached is not None:
+        return cached
+    names = {service.id: service.name for service in catalog.services}
     collection = hexagons_geojson(result, need=need, profile=profile)
     for feature in collection["features"]:
         feature["properties"]["nearest_service_name"] = names.get(feature["properties"]["nearest_service_id"] or "", None)
     labels = result.travel_labels(profile)
     collection.update({"need": need, "profile": profile, "travel_times": labels,
-                       "travel_times_estimated": "estimated" in labels.values(), "demo": state.catalog().demo,
+                       "travel_times_estimated": "estimated" in labels.values(), "demo": catalog.demo,
                        "current": current, "computed_at": result.computed_at})
-    return JSONResponse(collection, media_type="application/geo+json")
+    body = json.dumps(collection, separators=(",", ":")).encode()
+    with _HEXAGON_LOCK:
+        _HEXAGON_BODIES[cache_key] = body
+        while len(_HEXAGON_BODIES) > _HEXAGON_BODIES_MAX:
+            _HEXAGON_BODIES.popitem(last=False)
+    return body
 
 
 def _with_badge(lines: list[str], labels: dict[str, str]) -> list[tuple[str, bool]]:
