@@ -79,6 +79,11 @@ def test_gaps_api_returns_one_row_per_municipality(gaps_client):
     out_of_reach = [r["population_out_of_reach"] for r in body["rows"]]
     assert out_of_reach == sorted(out_of_reach, reverse=True)
     assert body["demo"] is True and body["current"] is True
+    # the demo's home visits are a minority: walking, many municipalities are not all within reach
+    # (with every visiting service covering its neighbours at 60 %, 43 of 44 read 100 %)
+    complete = sum(r["share"] >= 0.9995 for r in body["rows"])
+    print("housing/walk: municipalities with everyone within reach:", complete)
+    assert complete <= 30
     # no road network in the test data folder: walking is the labelled estimate
     assert body["travel_times"] == {"walk": "estimated"} and body["travel_times_estimated"] is True
 
