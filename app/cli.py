@@ -159,36 +159,57 @@ def _cmd_send(args: argparse.Namespace) -> int:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from datetime import date
-
     from tqdm import tqdm
 
-    from app.domain.gaps import GAP_PROFILES, run_gap_analysis, save_result, to_csv, to_geojson
-    from app.domain.reach import default_transit_window
+    from app.domain.gap_jobs import save_result
+    from app.domain.gaps import GAP_PROFILES, gap_needs, hexagons_geojson, to_csv, to_geojson
     from app.domain.taxonomy import top_level_codes, validate_need_codes
     from app.state import build_state
+    from app.web.gap_pages import current_key
 
     settings = get_settings()
     state = build_state(settings)
     needs = validate_need_codes(args.need) if args.need else top_level_codes()
     profiles = args.profile or list(GAP_PROFILES)
-    bar = tqdm(desc="gap analysis", unit="step")
-    result = run_gap_analysis(
-        catalog=state.catalog(), regions=state.regions, origins=state.gap_origins(), reach=state.reach,
-        window=default_transit_window(date.today()), needs=needs, profiles=profiles,
-        progress=lambda message: (bar.set_postfix_str(message[:60]), bar.update(1)),
-    )
-    bar.close()
-    out = args.out or settings.data_dir / "gaps"
-    out.mkdir(parents=True, exist_ok=True)
-    save_result(result, settings.data_dir / "gaps")
-    (out / "gaps.csv").write_text(to_csv(result.rows), encoding="utf-8")
-    for need in result.needs:
-        for profile in result.profiles:
-            name = f"gaps-{need.replace('/', '-')}-{profile}.geojson"
-            (out / name).write_text(json.dumps(to_geojson(result.select(need=need, profile=profile), state.regions)))
-    print(json.dumps({"origins": result.origins, "needs": len(result.needs), "profiles": len(result.profiles),
-                      "rows": len(result.rows), "estimated": result.estimated, "out": str(out)}))
+    result = state.gap_jobs.result_for(current_key(state))
+    if result is None:
+        from app.domain.gaps import gap_transit_window, run_gap_analysis
+
+        bar = tqdm(desc="gap analysis", total=100, unit="%")
+
+        def progress(message: str, fraction: float) -> None:
+            bar.set_postfix_str(message[:60])
+            bar.update(round(fraction * 100) - bar.n)
+
+        progress("inwoners over de straten verdelen", 0.0)
+        result = run_gap_analysis(
+            catalog=state.catalog(), regions=state.regions, origins=state.gap_origins(), reach=state.reach,
+            window=gap_transit_window(state.reach), needs=gap_needs(), profiles=GAP_PROFILES, progress=progress,
+            origins_id=state.gap_origins_id(),
+        )
+        bar.close()
+        save_result(result, state.gap_jobs.folder)  # the app serves it from there
+    written = []
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        rows = [row for need in needs for profile in profiles for row in result.select(need=need, profile=profile)]
+        (args.out / "gaps.csv").write_text(to_csv(rows), encoding="utf-8")
+        for need in needs:
+            for profile in profiles:
+                stem = f"{need.replace('/', '-')}-{profile}"
+                (args.out / f"gaps-{stem}.geojson").write_text(
+                    json.dumps(to_geojson(result.select(need=need, profile=profile), state.regions)))
+                (args.out / f"hexagons-{stem}.geojson").write_text(
+                    json.dumps(hexagons_geojson(result, need=need, profile=profile)))
+        written.append(str(args.out))
+    if args.gpkg:
+        from app.domain.gap_export import write_geopackage
+
+        layers = write_geopackage(args.gpkg, result, state.catalog(), state.regions, needs=needs, profiles=profiles)
+        written.append(f"{args.gpkg} ({len(layers)} layers)")
+    print(json.dumps({"origins": len(result.origins.label), "hexagons": len(set(result.origins.h3)),
+                      "needs": len(needs), "profiles": len(profiles), "seconds": result.seconds,
+                      "estimated": result.estimated, "written": written}))
     return 0
 
 
@@ -307,10 +328,11 @@ def main(argv: list[str] | None = None) -> int:
     send = sub.add_parser("send", help="send the queued mail over SK_SMTP_URL (failed messages stay queued)")
     send.set_defaults(func=_cmd_send)
 
-    gaps = sub.add_parser("gaps", help="run the gap analysis; write CSV and GeoJSON")
+    gaps = sub.add_parser("gaps", help="run the gap analysis (or take the cached one); write CSV, GeoJSON, GeoPackage")
     gaps.add_argument("--need", action="append", help="need code (repeatable); default: all top-level needs")
     gaps.add_argument("--profile", action="append", choices=["walk", "bike", "cannot-cycle", "no-licence", "car"])
-    gaps.add_argument("--out", type=Path, help="folder for gaps.csv and one GeoJSON per need and profile")
+    gaps.add_argument("--out", type=Path, help="folder for gaps.csv and GeoJSON (municipalities, hexagons) per need and profile")
+    gaps.add_argument("--gpkg", type=Path, help="GeoPackage for QGIS: services and the gap layers per need and profile")
     gaps.set_defaults(func=_cmd_gaps)
 
     backup = sub.add_parser("backup", help="back up the database (SQLite online backup / pg_dump)")

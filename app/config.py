@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     #: points snap to parts of the road network with at least this many nodes
     min_component_nodes: PositiveInt = 100
 
+    #: people for the gap analysis: empty spreads each municipality's 2020 population over its
+    #: OSM streets; a GeoPackage/GeoJSON of Statbel statistical sectors or the 1 km grid (a
+    #: ``population`` or ``ms_population`` column) is spread over the streets of each zone
+    population_zones: Path | None = None
+    #: start the gap analysis in the background when the app starts (and the data changed)
+    gaps_at_startup: bool = True
+
     embed_frame_ancestors: str = "*"
     #: per client address, for the public API (``limits`` notation)
     public_rate_limit: str = "120/minute"

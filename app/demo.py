@@ -69,6 +69,16 @@ STREETS = (
 )
 
 
+#: Home visits ("aan huis") in the demo: a minority of services, mostly in their own
+#: municipality. The templates' chances (what kind of service tends to visit) are scaled so
+#: that about one service in ten comes to the home, and a visiting service covers a
+#: neighbouring municipality with this chance each. These are our assumptions for
+#: demonstration data (no open Flemish figure was at hand), chosen so that the gap map shows
+#: where the offer is rather than where the generator sent home visits.
+OUTREACH_SCALE = 0.5
+OUTREACH_NEIGHBOUR_CHANCE = 0.2
+
+
 @dataclass(frozen=True)
 class ServiceTemplate:
     name: str
@@ -267,6 +277,9 @@ def generate_demo_data(
         Reference date for verification dates (some entries are over a year old).
     """
     rnd = random.Random(seed)
+    # home visits are thinned with their own generator: the main sequence (and so the rest of
+    # the demo data) stays exactly as it was before OUTREACH_SCALE
+    outreach_rnd = random.Random(seed + 1)
     np_rng = np.random.default_rng(seed)
     ids = _Ids(seed)
     data = DemoDataset()
@@ -375,7 +388,8 @@ def generate_demo_data(
                     models.WaitingList.LONG: rnd.randint(8, 26),
                     models.WaitingList.CLOSED: None,
                 }[waiting]
-                outreach = rnd.random() < template.outreach_chance
+                visits = rnd.random() < template.outreach_chance
+                outreach = visits and outreach_rnd.random() < OUTREACH_SCALE
                 status = models.ServiceStatus.ACTIVE.value
                 if rnd.random() < 0.03:
                     status = models.ServiceStatus.INACTIVE.value
@@ -424,11 +438,11 @@ def generate_demo_data(
                         data.service_target_groups.append(
                             models.ServiceTargetGroup(service_id=service_id, target_group_code=code)
                         )
-                if outreach:
-                    area = [municipality.nis] + [
-                        nis for nis in neighbours[municipality.nis] if rnd.random() < 0.6
-                    ]
-                    for nis in area:
+                if visits:
+                    drawn = [nis for nis in neighbours[municipality.nis] if rnd.random() < 0.6]
+                    keep = OUTREACH_NEIGHBOUR_CHANCE / 0.6
+                    area = [municipality.nis] + [nis for nis in drawn if outreach_rnd.random() < keep]
+                    for nis in area if outreach else ():
                         data.service_areas.append(models.ServiceArea(service_id=service_id, municipality_nis=nis))
                 served_locations = org_locations if rnd.random() < 0.3 else org_locations[:1]
                 for location in served_locations:

@@ -93,6 +93,16 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def _start_gaps(state: AppState) -> None:
+    """Start the gap analysis in the background when the data changed since the last one."""
+    from app.web.gap_pages import start_gap_analysis
+
+    try:
+        start_gap_analysis(state)
+    except Exception:  # noqa: BLE001 - the page starts it later; the app must come up
+        logger.exception("could not start the gap analysis at start-up")
+
+
 def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
     """Build the app. Tests pass a prepared ``state``; production builds it at start-up."""
     settings = settings or (state.settings if state else get_settings())
@@ -102,6 +112,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         if getattr(app.state, "sk", None) is None:
             app.state.sk = build_state(settings)
             app.state.sk.warm_up_in_background()  # the catalogue and its transit legs before the first search
+        if settings.gaps_at_startup:
+            _start_gaps(app.state.sk)
         yield
         if state is None:
             app.state.sk.engine.dispose()

@@ -49,15 +49,56 @@ class AppState:
     _catalog_lock: threading.Lock = field(default_factory=threading.Lock)
     _catalog_checked: float = 0.0
     _catalog_refreshed: float = 0.0
-    gap_cache: dict = field(default_factory=dict)
     _gap_origins: object | None = None
+    _gap_jobs: object | None = None
+    _gap_origins_id: str | None = None
+
+    @property
+    def gap_jobs(self):
+        """The background gap analysis of this process (:class:`app.domain.gap_jobs.GapJobs`)."""
+        if self._gap_jobs is None:
+            from app.domain.gap_jobs import GapJobs
+
+            self._gap_jobs = GapJobs(self.settings.data_dir / "gaps")
+        return self._gap_jobs
+
+    def osm_roads_path(self) -> Path | None:
+        """The OSM roads the population is spread over: data/source first, then the shared folder."""
+        relative = Path("osm") / "four-regions-roads-2017.osm.pbf"
+        for folder in (self.settings.data_dir / "source", self.settings.shared_data_dir):
+            if (folder / relative).exists():
+                return folder / relative
+        return None
+
+    def gap_origins_id(self) -> str:
+        """Which people the gap analysis starts from (part of the analysis key; computed once)."""
+        if self._gap_origins_id is None:
+            from geo.population import cache_file
+
+            roads = self.osm_roads_path()
+            if roads is None:
+                self._gap_origins_id = f"places:{len(self.places)}"
+            else:
+                zones = self.settings.population_zones
+                self._gap_origins_id = cache_file(self.settings.geo_dir, roads, self.regions.municipalities,
+                                                  zones_path=zones).name
+        return self._gap_origins_id
 
     def gap_origins(self):
-        """Population points for the gap analysis (built once)."""
+        """Origins for the gap analysis: population hexagons from the OSM streets (spread once,
+        cached under data/geo; 10-20 s the first time), or the place points without roads."""
         if self._gap_origins is None:
-            from app.domain.gaps import population_origins
+            from app.domain.gaps import hexagon_origins, population_origins
+            from geo.population import load_or_build
 
-            self._gap_origins = population_origins(self.regions, self.places)
+            roads = self.osm_roads_path()
+            if roads is None:
+                logger.warning("no OSM roads: gap origins are the place points")
+                self._gap_origins = population_origins(self.regions, self.places)
+            else:
+                cells = load_or_build(self.settings.geo_dir, roads, self.regions.municipalities,
+                                      zones_path=self.settings.population_zones)
+                self._gap_origins = hexagon_origins(cells, self.places)
         return self._gap_origins
 
     def catalog(self) -> Catalog:

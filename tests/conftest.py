@@ -104,6 +104,7 @@ def settings(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Settin
         demo_seed=DEMO_SEED,
         # the suite runs on its small fixtures: never on the real networks `make run` caches in data/networks
         network_dir_name="networks-tests",
+        gaps_at_startup=False,
     )
 
 

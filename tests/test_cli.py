@@ -230,3 +230,22 @@ def test_unknown_commands_and_help(sk):
     assert code == 2 and "invalid choice: 'opruimen'" in err
     code, out, _err = sk("--help")
     assert code == 0 and "digest" in out and "send" in out
+
+
+def test_gaps_writes_a_geopackage_for_qgis_and_refuses_unknown_needs(sk, cli_engine, tmp_path):
+    import pyogrio
+
+    target = tmp_path / "hiaten.gpkg"
+    code, out, _ = sk("gaps", "--need", "housing", "--profile", "walk", "--profile", "car", "--gpkg", str(target))
+    assert code == 0
+    report = json.loads(out.strip().splitlines()[-1])
+    assert report["hexagons"] > 2000 and report["needs"] == 1 and report["profiles"] == 2
+    layers = dict(pyogrio.list_layers(target))
+    assert set(layers) == {"services", "hexagons_housing_walk", "municipalities_housing_walk", "hexagons_housing_car",
+                           "municipalities_housing_car"}
+    info = pyogrio.read_info(target, layer="hexagons_housing_car")
+    assert info["crs"] == "EPSG:4326" and info["features"] == report["hexagons"]
+    assert pyogrio.read_info(target, layer="municipalities_housing_walk")["features"] == 44
+    code, _, err = sk("gaps", "--need", "flying", "--gpkg", str(tmp_path / "x.gpkg"))
+    assert code == 2 and "flying" in err
+    assert not (tmp_path / "x.gpkg").exists()

@@ -1,44 +1,68 @@
-"""Signalling gaps: who, in which municipality, cannot reach a service for a need in time.
+"""Signalling gaps: who, where, cannot reach a service for a need in time.
 
-Origins are population points (postcode/place points, each municipality's population
-split over its points). For every mobility preset, travel minutes from all origins to
-all service locations are computed once per mode in batches (many-to-many); every need
-is then a column selection and a minimum, never a per-pair loop. Eligibility is the
-search's own: active and published, covers the need (a parent covers its children),
-outreach counts "aan huis" where its area includes the origin's municipality.
-Opening hours, closures and public holidays are deliberately left out: a gap is about
-where the offer is, not about this fortnight (the search checks those per participant
-with :func:`app.domain.opening.open_during`).
+Origins are where people live: each municipality's population spread over its streets
+and summed per H3 hexagon (:mod:`geo.population`); a hexagon on a municipal border is
+split in one part per municipality. Without the OSM roads the older origins answer
+(postcode/place points, each carrying a share of the municipality's people).
+
+For every mobility preset, travel minutes between all origins and all service locations
+are computed once per mode through :func:`travel_matrix` (one door, so the routing can be
+swapped); every need is then a column selection and a minimum. Eligibility is the
+search's own: active and published, covers the need (a parent covers its children);
+outreach counts "aan huis" only in the municipalities of its service area. Opening
+hours, closures and public holidays are left out on purpose: a gap is about where the
+offer is, not about this fortnight.
+
+The result holds, per need, profile and origin, the minutes to the nearest eligible
+service within the profile's limit and which service that is; municipality, deelgemeente
+and hexagon figures are sums over the origins.
 """
 
 from __future__ import annotations
 
 import csv
 import hashlib
+import inspect
 import io
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
 
 import numpy as np
 
 from app.domain.catalog import Catalog
 from app.domain.profile import PRESETS, Mobility
-from app.domain.reach import Reach, TransitWindow
+from app.domain.reach import Reach, TransitWindow, transit_window_for_gaps
 from app.domain.taxonomy import covers, needs_by_code, top_level_codes
 from geo.regions import RegionIndex
 
 #: the presets a gap analysis compares (the same names as the search's profiles)
 GAP_PROFILES = ("walk", "bike", "cannot-cycle", "no-licence", "car")
+#: above this share of estimated routes a mode's minutes are labelled estimates
+ESTIMATED_SHARE_LIMIT = 0.05
+MODE_NL = {"walk": "te voet", "bike": "fiets", "ebike": "e-bike", "car": "auto", "transit": "openbaar vervoer"}
+
+
+def gap_needs() -> tuple[str, ...]:
+    """Every need code of the taxonomy (top level first): the analysis answers each of them."""
+    top = tuple(top_level_codes())
+    return top + tuple(sorted(code for code in needs_by_code() if code not in top))
+
+
+def gap_transit_window(reach: Reach, today: date | None = None) -> TransitWindow:
+    """The departures the transit profiles use (the one place that chooses them): a weekday
+    morning on the service day of the loaded timetable, so the analysis is timetabled."""
+    return transit_window_for_gaps(reach, today or date.today())
 
 
 @dataclass(frozen=True)
 class Origins:
     lonlat: np.ndarray  # (n, 2)
     municipality_nis: np.ndarray  # (n,) str
-    weight: np.ndarray  # (n,) people represented by each point
-    label: tuple[str, ...]
+    weight: np.ndarray  # (n,) people represented by each origin
+    label: tuple[str, ...]  # the deelgemeente (postcode and place) the origin lies nearest to
+    h3: tuple[str, ...] = ()  # the hexagon of each origin; empty for place-point origins
 
 
 @dataclass(frozen=True)
@@ -50,7 +74,8 @@ class GapRow:
     population: int
     population_within_reach: int
     share_within_reach: float
-    median_minutes_to_nearest: float | None  # over the municipality's points, None if none reachable
+    median_minutes_to_nearest: float | None  # people-weighted, over those who can reach one
+    place: str = ""  # a deelgemeente row's place; empty on a municipality row
 
     @property
     def population_out_of_reach(self) -> int:
@@ -63,19 +88,117 @@ class GapRow:
 
 @dataclass(frozen=True)
 class GapResult:
-    rows: tuple[GapRow, ...]
+    """Per (need, profile, origin): minutes to the nearest eligible service within the limit."""
+
     key: str
-    origins: int
+    origins: Origins
     needs: tuple[str, ...]
     profiles: tuple[str, ...]
-    estimated: bool
+    minutes: np.ndarray  # float32 (needs, profiles, origins), inf where none is in reach
+    nearest: np.ndarray  # int32 (needs, profiles, origins): index into service_ids, -1 where none
+    service_ids: tuple[str, ...]
+    municipalities: tuple[tuple[str, str], ...]  # (nis, name) in the regions' order
+    #: per profile and mode, the share of the routes in reach that were estimates (0: all
+    #: routed or timetabled; transit's own label tells which)
+    estimated_share: dict[str, dict[str, float]] = field(default_factory=dict)
+    timetabled: bool = False  # transit from a real timetable
+    seconds: float = 0.0
+    computed_at: str = ""
+
+    @property
+    def estimated(self) -> bool:
+        return any(share > 0 for modes in self.estimated_share.values() for share in modes.values())
+
+    def _cell(self, need: str, profile: str) -> tuple[np.ndarray, np.ndarray]:
+        n, p = self.needs.index(need), self.profiles.index(profile)
+        return self.minutes[n, p], self.nearest[n, p]
+
+    def travel_labels(self, profile: str) -> dict[str, str]:
+        """``routed``, ``timetabled`` or ``estimated`` for each mode the profile used.
+
+        A mode is ``estimated`` as soon as more than :data:`ESTIMATED_SHARE_LIMIT` of its
+        routes in reach were straight-line estimates (points off the network, no timetable).
+        """
+        labels = {}
+        for mode, share in self.estimated_share.get(profile, {}).items():
+            if share > ESTIMATED_SHARE_LIMIT:
+                labels[mode] = "estimated"
+            else:
+                labels[mode] = "timetabled" if mode == "transit" else "routed"
+        return labels
 
     def select(self, *, need: str, profile: str) -> list[GapRow]:
-        return [row for row in self.rows if row.need == need and row.profile == profile]
+        """One row per municipality, summed from the origins."""
+        return self._rows(need, profile, by_place=False)
+
+    def place_rows(self, *, need: str, profile: str) -> list[GapRow]:
+        """One row per deelgemeente (origins grouped by their nearest place point)."""
+        return self._rows(need, profile, by_place=True)
+
+    def _rows(self, need: str, profile: str, *, by_place: bool) -> list[GapRow]:
+        minutes, _ = self._cell(need, profile)
+        names = dict(self.municipalities)
+        weight = self.origins.weight
+        groups: dict[tuple[str, str], list[int]] = {}
+        for index, nis in enumerate(self.origins.municipality_nis):
+            groups.setdefault((str(nis), self.origins.label[index] if by_place else ""), []).append(index)
+        rows = []
+        order = {nis: i for i, (nis, _) in enumerate(self.municipalities)}
+        for (nis, place), members in sorted(groups.items(), key=lambda item: (order.get(item[0][0], 0), item[0][1])):
+            members = np.array(members)
+            people = weight[members]
+            reach = np.isfinite(minutes[members])
+            total = float(people.sum())
+            within = float(people[reach].sum())
+            rows.append(GapRow(
+                need=need, profile=profile, nis=nis, name=names.get(nis, nis), place=place,
+                population=int(round(total)), population_within_reach=int(round(within)),
+                share_within_reach=round(within / total, 4) if total else 0.0,
+                median_minutes_to_nearest=_weighted_median(minutes[members][reach], people[reach]),
+            ))
+        return rows
+
+    def hexagons(self, *, need: str, profile: str) -> list[dict]:
+        """One record per populated hexagon (parts on a border merged; ``nis``: the part with most people)."""
+        minutes, nearest = self._cell(need, profile)
+        by_cell: dict[str, list[int]] = {}
+        for index, cell in enumerate(self.origins.h3):
+            by_cell.setdefault(cell, []).append(index)
+        records = []
+        for cell, members in by_cell.items():
+            members = np.array(members)
+            people = self.origins.weight[members]
+            reach = np.isfinite(minutes[members])
+            best = members[np.argmin(minutes[members])] if reach.any() else None
+            records.append({
+                "h3": cell,
+                "nis": str(self.origins.municipality_nis[members[np.argmax(people)]]),
+                "place": self.origins.label[members[np.argmax(people)]],
+                "population": int(round(float(people.sum()))),
+                "population_within_reach": int(round(float(people[reach].sum()))),
+                "minutes_to_nearest": None if best is None else round(float(minutes[best]), 1),
+                "nearest_service_id": None if best is None else self.service_ids[int(nearest[best])],
+            })
+        return records
+
+
+def _weighted_median(values: np.ndarray, weights: np.ndarray) -> float | None:
+    if not values.size:
+        return None
+    order = np.argsort(values)
+    values, cumulative = values[order], np.cumsum(weights[order])
+    half = cumulative[-1] / 2
+    index = int(np.searchsorted(cumulative, half))
+    if np.isclose(cumulative[index], half) and index + 1 < len(values):
+        return round(float(values[index] + values[index + 1]) / 2, 1)  # exactly half: the mean of the two
+    return round(float(values[index]), 1)
 
 
 def population_origins(regions: RegionIndex, places: Sequence) -> Origins:
-    """Place points inside each municipality, weighted so each municipality's population is represented."""
+    """Place points inside each municipality, weighted so each municipality's population is represented.
+
+    The fallback when no OSM roads are available to place people on their streets.
+    """
     by_nis: dict[str, list] = {}
     for place in places:
         by_nis.setdefault(place.municipality_nis, []).append(place)
@@ -104,30 +227,86 @@ def population_origins(regions: RegionIndex, places: Sequence) -> Origins:
     )
 
 
+def hexagon_origins(cells, places: Sequence) -> Origins:
+    """Origins from :class:`geo.population.PopulationCells`, each named after the nearest place of its municipality."""
+    lonlat = np.column_stack([cells.lon, cells.lat]).astype(float)
+    labels = np.array([""] * len(cells), dtype=object)
+    by_nis: dict[str, list] = {}
+    for place in places:
+        by_nis.setdefault(place.municipality_nis, []).append(place)
+    for nis in np.unique(cells.nis):
+        members = np.flatnonzero(cells.nis == nis)
+        candidates = by_nis.get(str(nis))
+        if not candidates:
+            continue
+        points = np.array([(p.lon, p.lat * 1.0) for p in candidates])
+        scale = np.cos(np.radians(points[:, 1].mean()))
+        dx = (lonlat[members, None, 0] - points[None, :, 0]) * scale
+        dy = lonlat[members, None, 1] - points[None, :, 1]
+        nearest = np.argmin(dx * dx + dy * dy, axis=1)
+        labels[members] = [f"{candidates[i].postcode} {candidates[i].name}" for i in nearest]
+    return Origins(lonlat=lonlat, municipality_nis=np.asarray(cells.nis).astype(str),
+                   weight=np.asarray(cells.population, dtype=float), label=tuple(str(x) for x in labels),
+                   h3=tuple(str(x) for x in cells.h3))
+
+
 def analysis_key(
-    catalog: Catalog, origins: Origins, reach: Reach, needs: Sequence[str], profiles: Sequence[str], *,
+    catalog: Catalog, origins_id: str, reach: Reach, needs: Sequence[str], profiles: Sequence[str], *,
     window: TransitWindow,
 ) -> str:
-    """Everything the analysis depends on: the services, the routing data and settings, the day."""
+    """Everything the analysis depends on: the services, the people (``origins_id``: which
+    population file), the routing data and settings, the day. Cheap: no origin is built."""
     payload = json.dumps(
-        {"catalog": repr(catalog.key), "origins": len(origins.label), "config": repr(reach.config),
+        {"catalog": repr(catalog.key), "origins": origins_id, "config": repr(reach.config),
          "needs": list(needs), "profiles": list(profiles), "routing": reach.fingerprint(), "window": repr(window)},
         sort_keys=True,
     )
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def _eligibility(catalog: Catalog, need: str, origin_nis: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Location columns of eligible services, and which origins an outreach service covers."""
-    columns: set[int] = set()
-    at_home = np.zeros(len(origin_nis), dtype=bool)
-    for service in catalog.services:
+def travel_matrix(
+    reach: Reach, mode: str, origins: np.ndarray, destinations: np.ndarray, *, cutoff_minutes: float,
+    window: TransitWindow,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(minutes, estimated) of shape (origins, destinations): the gap analysis's one door to routing.
+
+    Thousands of origins and a few hundred locations: road modes are routed from the
+    services' side, one search per location. Where the engine offers ``reverse=True``
+    (searches on the reversed network) it does that for every mode; otherwise walking is
+    routed from the locations and transposed (the walk network is undirected: A to B takes
+    as long as B to A) and the directed bike and car networks one search per origin.
+    Transit walks to and from the stops in a straight line here (labelled estimates), so
+    that no origin asks the walk network once per location.
+    """
+    engine = reach.engine
+    if mode == "transit":
+        from routing.travel import TravelTimeEngine
+
+        straight_walks = Reach(TravelTimeEngine(reach.config), transit_router=reach.transit_router,
+                               rail_estimator=reach.rail_estimator)
+        return straight_walks.many_to_many(mode, origins, destinations, cutoff_minutes=cutoff_minutes, window=window)
+    if "reverse" in inspect.signature(engine.many_to_many).parameters:
+        return engine.many_to_many(origins, destinations, mode, cutoff_minutes=cutoff_minutes, reverse=True)
+    if mode == "walk":
+        minutes, estimated = engine.many_to_many(destinations, origins, mode, cutoff_minutes=cutoff_minutes)
+        return minutes.T, estimated.T
+    return engine.many_to_many(origins, destinations, mode, cutoff_minutes=cutoff_minutes)
+
+
+def _eligibility(catalog: Catalog, need: str, origin_nis: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For one need: the service at each location column (-1: none eligible there) and the
+    outreach service that comes to each origin's home (-1: none)."""
+    at_location = np.full(len(catalog.locations), -1, dtype=np.int32)
+    at_home = np.full(len(origin_nis), -1, dtype=np.int32)
+    for index, service in enumerate(catalog.services):
         if not service.is_active or not covers(service.needs, need):
             continue
-        columns.update(service.location_indices)
+        for column in service.location_indices:
+            if at_location[column] < 0:
+                at_location[column] = index
         if service.outreach and service.service_area:
-            at_home |= np.isin(origin_nis, list(service.service_area))
-    return np.array(sorted(columns), dtype=int), at_home
+            at_home[(at_home < 0) & np.isin(origin_nis, list(service.service_area))] = index
+    return at_location, at_home
 
 
 def run_gap_analysis(
@@ -139,50 +318,66 @@ def run_gap_analysis(
     window: TransitWindow,
     needs: Sequence[str] | None = None,
     profiles: Sequence[str] = GAP_PROFILES,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str, float], None] | None = None,
+    origins_id: str = "",
 ) -> GapResult:
-    needs = tuple(needs or top_level_codes())
+    """The whole analysis; ``progress(message, fraction_done)`` is told before each routing step."""
+    import time
+
+    started = time.perf_counter()
+    needs = tuple(needs or gap_needs())
+    profiles = tuple(profiles)
     destinations = catalog.lonlat
     n_origins = len(origins.label)
-    mode_matrices: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
-    estimated_any = False
-    rows: list[GapRow] = []
-    municipalities = regions.municipalities
+    # one matrix per mode, routed to the longest limit any profile gives it; a profile with a
+    # shorter limit keeps the times within its own (the same routes, so the same minutes)
+    matrices: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    longest: dict[str, float] = {}
     for profile in profiles:
+        for mode, limit in Mobility(profile=profile).resolved().max_minutes_by_mode.items():
+            longest[mode] = max(longest.get(mode, 0.0), float(limit))
+    minutes_out = np.full((len(needs), len(profiles), n_origins), np.inf, dtype=np.float32)
+    nearest_out = np.full((len(needs), len(profiles), n_origins), -1, dtype=np.int32)
+    eligibility = [_eligibility(catalog, need, origins.municipality_nis) for need in needs]
+    estimated_share: dict[str, dict[str, float]] = {}
+    for p, profile in enumerate(profiles):
         mobility = Mobility(profile=profile).resolved()
-        # (n_origins, n_locations) best minutes within each mode's own limit
         best = np.full((n_origins, len(destinations)), np.inf)
+        estimated_share[profile] = {}
         for mode in mobility.modes:
-            limit = mobility.max_minutes_by_mode[mode]
-            key = (mode, limit)
-            if key not in mode_matrices:
+            limit = float(mobility.max_minutes_by_mode[mode])
+            if mode not in matrices:
                 if progress:
-                    progress(f"{profile}: {mode} ({n_origins} origins x {len(destinations)} locations)")
-                mode_matrices[key] = reach.many_to_many(mode, origins.lonlat, destinations, cutoff_minutes=limit,
-                                                        window=window)
-            minutes, estimated = mode_matrices[key]
-            estimated_any |= bool(estimated.any())
-            within = np.where(minutes <= limit, minutes, np.inf)
-            np.minimum(best, within, out=best)
-        for need in needs:
-            columns, at_home = _eligibility(catalog, need, origins.municipality_nis)
-            nearest = best[:, columns].min(axis=1) if columns.size else np.full(n_origins, np.inf)
-            nearest = np.where(at_home, 0.0, nearest)
-            reachable = np.isfinite(nearest)
-            for municipality in municipalities:
-                mask = origins.municipality_nis == municipality.nis
-                within_reach = float(origins.weight[mask & reachable].sum())
-                reachable_minutes = nearest[mask & reachable]
-                rows.append(GapRow(
-                    need=need, profile=profile, nis=municipality.nis, name=municipality.name_nl,
-                    population=int(municipality.population),
-                    population_within_reach=int(round(within_reach)),
-                    share_within_reach=round(within_reach / municipality.population, 4) if municipality.population else 0.0,
-                    median_minutes_to_nearest=round(float(np.median(reachable_minutes)), 1) if reachable_minutes.size else None,
-                ))
+                    progress(f"{MODE_NL.get(mode, mode)}, tot {longest[mode]:.0f} min: {n_origins} herkomsten x "
+                             f"{len(destinations)} locaties", len(matrices) / len(longest))
+                matrices[mode] = travel_matrix(reach, mode, origins.lonlat, destinations,
+                                               cutoff_minutes=longest[mode], window=window)
+            minutes, estimated = matrices[mode]
+            within = minutes <= limit
+            estimated_share[profile][mode] = round(float(estimated[within].mean()), 4) if within.any() else 0.0
+            np.minimum(best, np.where(within, minutes, np.inf), out=best)
+        for n, (at_location, at_home) in enumerate(eligibility):
+            columns = np.flatnonzero(at_location >= 0)
+            if columns.size:
+                column = columns[np.argmin(best[:, columns], axis=1)]
+                nearest_minutes = best[np.arange(n_origins), column]
+                service = np.where(np.isfinite(nearest_minutes), at_location[column], -1)
+            else:
+                nearest_minutes = np.full(n_origins, np.inf)
+                service = np.full(n_origins, -1, dtype=np.int32)
+            home = at_home >= 0
+            minutes_out[n, p] = np.where(home, 0.0, nearest_minutes)
+            nearest_out[n, p] = np.where(home, at_home, service)
+    if progress:
+        progress("klaar", 1.0)
     return GapResult(
-        rows=tuple(rows), key=analysis_key(catalog, origins, reach, needs, profiles, window=window), origins=n_origins,
-        needs=needs, profiles=tuple(profiles), estimated=estimated_any,
+        key=analysis_key(catalog, origins_id, reach, needs, profiles, window=window), origins=origins, needs=needs,
+        profiles=profiles, minutes=minutes_out, nearest=nearest_out,
+        service_ids=tuple(service.id for service in catalog.services),
+        municipalities=tuple((m.nis, m.name_nl) for m in regions.municipalities),
+        estimated_share=estimated_share, timetabled=reach.transit_router is not None,
+        seconds=round(time.perf_counter() - started, 2),
+        computed_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
 
 
@@ -197,45 +392,34 @@ def need_label(need: str) -> str:
 def to_csv(rows: Sequence[GapRow]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["need", "profile", "nis", "municipality", "population", "population_within_reach",
+    writer.writerow(["need", "profile", "nis", "municipality", "place", "population", "population_within_reach",
                      "population_out_of_reach", "share_within_reach", "median_minutes_to_nearest"])
     for row in rows:
-        writer.writerow([row.need, row.profile, row.nis, row.name, row.population, row.population_within_reach,
-                         row.population_out_of_reach, row.share_within_reach,
+        writer.writerow([row.need, row.profile, row.nis, row.name, row.place, row.population,
+                         row.population_within_reach, row.population_out_of_reach, row.share_within_reach,
                          "" if row.median_minutes_to_nearest is None else row.median_minutes_to_nearest])
     return buffer.getvalue()
 
 
 def to_geojson(rows: Sequence[GapRow], regions: RegionIndex) -> dict:
+    """Municipality rows as a GeoJSON FeatureCollection (WGS84)."""
     from shapely.geometry import mapping
 
     features = []
     for row in rows:
         municipality = regions.by_nis(row.nis)
-        features.append({"type": "Feature", "geometry": mapping(municipality.geometry),
-                         "properties": {**asdict(row), "population_out_of_reach": row.population_out_of_reach}})
+        features.append({"type": "Feature", "geometry": mapping(municipality.geometry), "properties": row.to_dict()})
     return {"type": "FeatureCollection", "features": features}
 
 
-def save_result(result: GapResult, folder: Path) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"gaps-{result.key}.json"
-    temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps({
-        "key": result.key, "origins": result.origins, "needs": list(result.needs), "profiles": list(result.profiles),
-        "estimated": result.estimated, "rows": [asdict(row) for row in result.rows],
-    }), encoding="utf-8")
-    temporary.replace(path)
-    return path
+def hexagons_geojson(result: GapResult, *, need: str, profile: str) -> dict:
+    """The populated hexagons of one need and profile as a GeoJSON FeatureCollection (EPSG:4326)."""
+    import h3
 
-
-def load_result(folder: Path, key: str) -> GapResult | None:
-    path = folder / f"gaps-{key}.json"
-    if not path.exists():
-        return None
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        return GapResult(rows=tuple(GapRow(**row) for row in raw["rows"]), key=raw["key"], origins=raw["origins"],
-                         needs=tuple(raw["needs"]), profiles=tuple(raw["profiles"]), estimated=raw["estimated"])
-    except (ValueError, KeyError, TypeError):
-        return None  # a corrupt cache is recomputed, never trusted
+    features = []
+    for record in result.hexagons(need=need, profile=profile):
+        ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(record["h3"])]
+        ring.append(ring[0])
+        features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]},
+                         "properties": record})
+    return {"type": "FeatureCollection", "features": features}

@@ -1,4 +1,5 @@
-// Gap analysis page: choropleth of the share within reach, and a sortable table.
+// Gap analysis page: population hexagons coloured by the share within reach, municipality outlines
+// on top, the services of the need; a click on a hexagon tells its people and nearest service; sortable tables.
 (function () {
   "use strict";
   function colour(share) {
@@ -12,30 +13,56 @@
     }
     return "rgb(26,152,80)";
   }
+  function escapeHtml(text) {
+    var div = document.createElement("div");
+    div.textContent = text == null ? "" : String(text);
+    return div.innerHTML;
+  }
+  function number(n) { return Number(n).toLocaleString("nl-BE"); }
   function setupMap() {
     var element = document.getElementById("hiatenkaart");
     if (!element || typeof L === "undefined") return;
-    var rows = {};
-    JSON.parse(element.dataset.rows).forEach(function (r) { rows[r.nis] = r; });
     var map = L.map(element).setView([51.0, 3.8], 8);  // a view first, then layers
+    element._leaflet_map = map;  // for tests and the browser console
     if (element.dataset.tileUrl) L.tileLayer(element.dataset.tileUrl, { attribution: element.dataset.tileAttribution }).addTo(map);
-    fetch("/api/v1/municipalities.geojson").then(function (r) { return r.json(); }).then(function (data) {
-      var layer = L.geoJSON(data, {
+    var query = "need=" + encodeURIComponent(element.dataset.need) + "&profile=" + encodeURIComponent(element.dataset.profile);
+    var hexagons = fetch("/api/v1/gaps/hexagons?" + query).then(function (r) { return r.json(); });
+    var outlines = fetch("/api/v1/municipalities.geojson").then(function (r) { return r.json(); });
+    Promise.all([hexagons, outlines]).then(function (data) {
+      var cells = L.geoJSON(data[0], {
         style: function (f) {
-          var row = rows[f.properties.nis];
-          return { color: "#333", weight: 1, fillOpacity: 0.75, fillColor: row ? colour(row.share_within_reach) : "#ccc" };
+          var p = f.properties, share = p.population ? p.population_within_reach / p.population : 0;
+          return { color: "#555", weight: 0.3, fillOpacity: 0.7, fillColor: colour(share), className: "hexagon" };
         },
         onEachFeature: function (f, l) {
-          var row = rows[f.properties.nis];
-          if (row) l.bindTooltip(f.properties.name + ": " + Math.round(row.share_within_reach * 100) + "% binnen bereik, " +
-            row.population_out_of_reach.toLocaleString("nl-BE") + " inwoners niet");
+          var p = f.properties;
+          var text = "<strong>" + escapeHtml(p.place || p.nis) + "</strong><br>" + number(p.population) + " inwoners (schatting)<br>";
+          if (p.minutes_to_nearest === null) {
+            text += "Geen dienst binnen bereik.";
+          } else {
+            text += "Dichtste dienst: " + escapeHtml(p.nearest_service_name || p.nearest_service_id) + ", " +
+              (p.minutes_to_nearest === 0 ? "komt aan huis" : p.minutes_to_nearest.toLocaleString("nl-BE") + " min") + "<br>" +
+              number(p.population_within_reach) + " van " + number(p.population) + " inwoners binnen bereik";
+          }
+          l.bindPopup(text);
         }
       }).addTo(map);
-      map.fitBounds(layer.getBounds());
+      var borders = L.geoJSON(data[1], {
+        interactive: false,
+        style: function () { return { color: "#222", weight: 1.5, fill: false, className: "municipality-outline" }; }
+      }).addTo(map);
+      JSON.parse(element.dataset.services || "[]").forEach(function (s) {
+        L.circleMarker([s.lat, s.lon], { radius: 4, color: "#fff", weight: 1, fillColor: "#2b5797", fillOpacity: 1, className: "service-point" })
+          .bindTooltip(s.name).addTo(map);
+      });
+      map.fitBounds(borders.getBounds());
+      element.dataset.ready = String(cells.getLayers().length);
     });
   }
   function setupSort() {
-    var table = document.getElementById("hiatentabel");
+    ["hiatentabel", "deelgemeententabel"].forEach(function (id) { sortable(document.getElementById(id)); });
+  }
+  function sortable(table) {
     if (!table) return;
     table.querySelectorAll("th button").forEach(function (button, column) {
       button.addEventListener("click", function () {

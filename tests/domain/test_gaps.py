@@ -1,4 +1,5 @@
-"""Gap analysis on a tiny hand-computed world: two square municipalities, four people points.
+"""Gap analysis on a tiny hand-computed world: two square municipalities, four people points
+(each in its own hexagon, named after a deelgemeente).
 
 Walking 30 min reaches 30/60 h x 4.8 km/h / 1.3 circuity = 1.846 km in a straight line.
 """
@@ -35,7 +36,8 @@ ORIGINS = Origins(
     lonlat=np.array([[3.1, 50.05], [3.1, 50.05 + 3.0 * KM_LAT], [3.3, 50.05], [3.3, 50.05 + 5.0 * KM_LAT]]),
     municipality_nis=np.array(["10001", "10001", "10002", "10002"]),
     weight=np.array([500.0, 500.0, 1500.0, 1500.0]),
-    label=("a1", "a2", "b1", "b2"),
+    label=("8000 Anorth", "8001 Asouth", "8002 Bnorth", "8002 Bnorth"),
+    h3=("881949a337fffff", "881949a305fffff", "881949b55dfffff", "881949b767fffff"),
 )
 
 
@@ -109,8 +111,9 @@ def test_bike_reaches_further_than_walking_and_exports_are_complete():
         np.median([0.5 * 1.3 / 15 * 60, 2.5 * 1.3 / 15 * 60]), abs=0.1
     )
     assert result.estimated
-    csv_text = to_csv(result.rows)
-    assert csv_text.count("\n") == 1 + len(result.rows)
+    rows = result.select(need="housing", profile="walk") + result.place_rows(need="housing", profile="walk")
+    csv_text = to_csv(rows)
+    assert csv_text.count("\n") == 1 + len(rows) == 1 + 2 + 3
     geojson = to_geojson(result.select(need="housing", profile="bike"), REGIONS)
     assert {f["properties"]["nis"] for f in geojson["features"]} == {"10001", "10002"}
 
@@ -132,10 +135,63 @@ def test_the_cached_analysis_is_keyed_by_the_routing_data_and_the_day():
                            weights=np.array([1.0]))
 
     def key(reach: Reach, window: TransitWindow = WINDOW) -> str:
-        return analysis_key(catalog, ORIGINS, reach, ("work",), ("walk",), window=window)
+        return analysis_key(catalog, "population-h3r8-aaaa.csv", reach, ("work",), ("walk",), window=window)
 
     routed = Reach(TravelTimeEngine(estimates.config, {"walk": network("regions.osm.pbf:aaaa")}))
     rerouted = Reach(TravelTimeEngine(estimates.config, {"walk": network("regions.osm.pbf:bbbb")}))
     keys = {key(estimates), key(routed), key(rerouted), key(estimates, replace(WINDOW, service_date=date(2026, 11, 25)))}
     assert len(keys) == 4
     assert key(routed) == key(Reach(TravelTimeEngine(estimates.config, {"walk": network("regions.osm.pbf:aaaa")})))
+    other_people = analysis_key(catalog, "population-h3r8-bbbb.csv", estimates, ("work",), ("walk",), window=WINDOW)
+    assert other_people != key(estimates)  # another population file: another analysis
+
+
+def test_each_hexagon_knows_its_nearest_service_and_minutes():
+    housing_a = make_service("ha", {"housing"}, (0,))
+    housing_c = make_service("hc", {"housing/support"}, (2,))
+    result = run_gap_analysis(catalog=catalog(housing_a, housing_c), regions=REGIONS, origins=ORIGINS,
+                              reach=Reach.estimates_only(), window=WINDOW, needs=["housing"], profiles=("walk",))
+    cells = {c["h3"]: c for c in result.hexagons(need="housing", profile="walk")}
+    walk = lambda km: round(km * 1.3 / 4.8 * 60, 1)  # noqa: E731 - the straight-line estimate
+    a1, a2, b1, b2 = (cells[h] for h in ORIGINS.h3)
+    assert (a1["nearest_service_id"], a1["minutes_to_nearest"]) == ("ha", walk(0.5))
+    assert (a2["nearest_service_id"], a2["minutes_to_nearest"]) == ("hc", walk(0.2))  # the closer one wins
+    assert (b1["minutes_to_nearest"], b1["nearest_service_id"], b1["population_within_reach"]) == (None, None, 0)
+    assert (a1["population"], a1["population_within_reach"], a1["nis"]) == (500, 500, "10001")
+    # the municipality rows are the sums of their hexagons
+    rows = {r.nis: r for r in result.select(need="housing", profile="walk")}
+    assert rows["10001"].population_within_reach == a1["population_within_reach"] + a2["population_within_reach"]
+    # people-weighted median: 500 people at 3.25 min, 500 at 8.1 min
+    assert rows["10001"].median_minutes_to_nearest == round((0.2 + 0.5) / 2 * 1.3 / 4.8 * 60, 1)
+
+
+def test_deelgemeente_rows_and_outreach_is_named_as_the_nearest_service():
+    home_visits = make_service("out", {"housing"}, (), outreach=True, service_area=frozenset({"10002"}))
+    result = run_gap_analysis(catalog=catalog(home_visits), regions=REGIONS, origins=ORIGINS,
+                              reach=Reach.estimates_only(), window=WINDOW, needs=["housing"], profiles=("walk",))
+    places = {(r.nis, r.place): (r.population, r.population_within_reach)
+              for r in result.place_rows(need="housing", profile="walk")}
+    assert places == {("10001", "8000 Anorth"): (500, 0), ("10001", "8001 Asouth"): (500, 0),
+                      ("10002", "8002 Bnorth"): (3000, 3000)}
+    b1 = next(c for c in result.hexagons(need="housing", profile="walk") if c["h3"] == ORIGINS.h3[2])
+    assert (b1["nearest_service_id"], b1["minutes_to_nearest"]) == ("out", 0.0)
+
+
+def test_a_hexagon_on_a_border_is_one_feature_with_the_people_of_both_parts():
+    from app.domain.gaps import hexagons_geojson
+
+    shared = Origins(lonlat=ORIGINS.lonlat[:2], municipality_nis=np.array(["10001", "10002"]),
+                     weight=np.array([100.0, 300.0]), label=("8000 Anorth", "8002 Bnorth"),
+                     h3=("881949a337fffff", "881949a337fffff"))
+    result = run_gap_analysis(catalog=catalog(make_service("ha", {"housing"}, (0,))), regions=REGIONS,
+                              origins=shared, reach=Reach.estimates_only(), window=WINDOW, needs=["housing"],
+                              profiles=("walk",))
+    collection = hexagons_geojson(result, need="housing", profile="walk")
+    assert len(collection["features"]) == 1
+    feature = collection["features"][0]
+    assert feature["properties"]["population"] == 400 and feature["properties"]["nis"] == "10002"
+    # the parts are 0.5 and 2.5 km from the service: only the first (100 people) walks there in 30 min
+    assert feature["properties"]["population_within_reach"] == 100
+    assert feature["properties"]["minutes_to_nearest"] == round(0.5 * 1.3 / 4.8 * 60, 1)
+    ring = feature["geometry"]["coordinates"][0]
+    assert len(ring) == 7 and ring[0] == ring[-1] and -180 <= ring[0][0] <= 180

@@ -99,7 +99,7 @@ PROTECTED = [
     ("GET", "/partner"), ("GET", "/partner/nieuwe-dienst"), ("POST", "/partner/nieuwe-dienst"),
     ("GET", "/partner/diensten/x"), ("POST", "/partner/diensten/x"), ("POST", "/partner/diensten/x/klopt-nog"),
     ("GET", "/coordinator"), ("GET", "/coordinator/hiaten"), ("GET", "/coordinator/hiaten.csv"),
-    ("GET", "/coordinator/hiaten.png"),
+    ("GET", "/coordinator/hiaten.png"), ("GET", "/coordinator/hiaten.gpkg"),
 ]
 
 

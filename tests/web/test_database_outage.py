@@ -73,7 +73,7 @@ def own_state(app_state):
     """The test app's own engine (short connect timeout), so the outage is its alone to recover from."""
     engine = make_engine(DATABASE_URL, connect_args={"connect_timeout": 3})
     state = dataclasses.replace(app_state, engine=engine, _catalog=None, _catalog_lock=threading.Lock(),
-                                _catalog_checked=0.0, _catalog_refreshed=0.0, gap_cache={})
+                                _catalog_checked=0.0, _catalog_refreshed=0.0, _gap_jobs=None)
     yield state
     engine.dispose()
 

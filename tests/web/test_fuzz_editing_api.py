@@ -74,7 +74,7 @@ def fuzz_world(app_state, fuzz_database_url):
         token, row = start_session(session, partner)
         world = {"own": own.id, "other": foreign.id, "session_token": token, "csrf": row.csrf_token}
     state = dataclasses.replace(app_state, engine=engine, _catalog=None, _catalog_lock=threading.Lock(),
-                                _catalog_checked=0.0, _catalog_refreshed=0.0, gap_cache={})
+                                _catalog_checked=0.0, _catalog_refreshed=0.0, _gap_jobs=None)
     yield state, world
     engine.dispose()
 

@@ -101,6 +101,7 @@ def probes() -> list[Probe]:
         Probe("GET", "/api/v1/municipalities.geojson", "/api/v1/municipalities.geojson", PUBLIC, **api),
         Probe("GET", "/api/v1/services", "/api/v1/services", PUBLIC, **api),
         Probe("GET", "/api/v1/gaps", "/api/v1/gaps?need=housing&profile=bike", PUBLIC, **api),
+        Probe("GET", "/api/v1/gaps/hexagons", "/api/v1/gaps/hexagons?need=housing&profile=bike", PUBLIC, **api),
         # ---- search (read-only: no CSRF token, same answer for everyone)
         Probe("GET", "/api/v1/search", "/api/v1/search?q=8500&needs=housing", PUBLIC, **api),
         Probe("POST", "/api/v1/search", "/api/v1/search", PUBLIC, json=True, **api,
@@ -198,6 +199,7 @@ def probes() -> list[Probe]:
         Probe("GET", "/coordinator/hiaten", "/coordinator/hiaten?need=housing", COORDINATORS),
         Probe("GET", "/coordinator/hiaten.csv", "/coordinator/hiaten.csv?need=housing", COORDINATORS),
         Probe("GET", "/coordinator/hiaten.png", "/coordinator/hiaten.png?need=housing", COORDINATORS),
+        Probe("GET", "/coordinator/hiaten.gpkg", "/coordinator/hiaten.gpkg?need=housing", COORDINATORS),
     ]
 
 
@@ -262,7 +264,7 @@ def world(app_state, tmp_path_factory):
                                                       "login_rate_limit": "100000/minute"})
         state = dataclasses.replace(app_state, settings=roomy, engine=engine, _catalog=None,
                                     _catalog_lock=threading.Lock(), _catalog_checked=0.0, _catalog_refreshed=0.0,
-                                    gap_cache={})
+                                    _gap_jobs=None)
         yield {**ids, "state": state, "emails": emails,
                "pins": {"own_organization": place_in(regions, nis_p), "other_organization": place_in(regions, nis_q)},
                "versions": {"own_service": version_of(models.Service, "own_service"),
