@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.config import get_settings
+from geo.errors import DataPreparationError
 
 #: errors that mean the input was wrong (ValueError covers the domain errors and unreadable files)
 INPUT_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
@@ -306,6 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     except INPUT_ERRORS as exc:
         print(f"sk {args.command}: {exc}", file=sys.stderr)
         return 2
+    except DataPreparationError as exc:
+        # e.g. no ../shared and no internet: the work failed, said in one sentence
+        print(f"sk {args.command}: {exc}", file=sys.stderr)
+        return 1
 
 
 def _positive_int(text: str) -> int:

@@ -93,6 +93,10 @@ def _limiter(request: Request) -> LoginLimiter:
 
 
 INVITE_PATH = "/uitnodiging"
+#: the only messages ``/aanmelden?fout=CODE`` can show (no free text from a URL on a real page)
+LOGIN_MESSAGES_NL = {
+    "verlopen": "Het formulier was verlopen. Probeer opnieuw.",
+}
 
 
 def _home_of(user: models.User) -> str:
@@ -108,7 +112,8 @@ def _base(request: Request, state, viewer, **extra) -> dict:
 @router.get("/aanmelden", response_class=HTMLResponse)
 def login_form(request: Request, state: StateDep, viewer: ViewerDep, fout: Annotated[str, Query(max_length=200)] = ""):
     token = new_login_csrf(request)
-    response = templates.TemplateResponse(request, "login.html", _base(request, state, viewer, error=fout, csrf=token))
+    error = LOGIN_MESSAGES_NL.get(fout, "")
+    response = templates.TemplateResponse(request, "login.html", _base(request, state, viewer, error=error, csrf=token))
     set_login_csrf_cookie(response, token)
     return response
 
@@ -123,7 +128,7 @@ def login(
     csrf: Annotated[str, Form(max_length=100)] = "",
 ):
     if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE), csrf):
-        return RedirectResponse("/aanmelden?fout=Het formulier was verlopen. Probeer opnieuw.", status_code=303)
+        return RedirectResponse("/aanmelden?fout=verlopen", status_code=303)
     client = request.client.host if request.client else "unknown"
     try:
         _limiter(request).hit(f"ip:{client}", f"email:{email.strip().lower()}")

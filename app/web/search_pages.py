@@ -225,8 +225,9 @@ def referral_sheet(
     mode: Annotated[str | None, Query(max_length=10)] = None,
     minuten: Annotated[float | None, Query(ge=0, le=600)] = None,
     geschat: bool = False,
-    detail: Annotated[str | None, Query(max_length=80)] = None,
 ):
+    # No free text from the URL reaches this page (a link could put any words on a sheet that
+    # looks official): what it shows comes from the catalogue and the numbers above.
     catalog = state.catalog()
     service = catalog.by_id(service_id)
     if service is None or not service.is_active:
@@ -242,7 +243,6 @@ def referral_sheet(
         "travel_mode": MODE_LABELS_NL.get(mode or "", None),
         "travel_minutes": round(minuten) if minuten is not None else None,
         "travel_estimated": geschat,
-        "travel_detail": detail,
         "weekdays_nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
         "need_labels": [needs_by_code()[code].label_nl for code in sorted(service.needs) if code in needs_by_code()],
         "language_names": [LANGUAGE_NAMES_NL.get(code, code) for code in service.languages],
