@@ -48,6 +48,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=get_settings().log_level.lower(),
         access_log=args.access_log,
+        # X-Forwarded-For is read by the app, and only from SK_TRUSTED_PROXIES (uvicorn's
+        # default would believe any header sent from 127.0.0.1)
+        proxy_headers=False,
     )
     return 0
 

@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt
+from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from routing.config import CAR_KMH_BY_HIGHWAY, CIRCUITY
@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     #: mark session cookies Secure even behind a TLS-terminating proxy that speaks HTTP to us
     cookie_secure: bool = False
     login_rate_limit: str = "5/minute"
+    #: proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR networks);
+    #: empty: the TCP peer is the client, whatever a request's headers say
+    trusted_proxies: str = ""
     #: smtp://user:pass@host:25 (STARTTLS when offered), smtp+starttls://... (STARTTLS required) or
     #: smtps://user:pass@host:465 (implicit TLS); empty: the outbox is only printed
     smtp_url: str = ""
@@ -70,6 +73,14 @@ class Settings(BaseSettings):
     embed_frame_ancestors: str = "*"
     #: per client address, for the public API (``limits`` notation)
     public_rate_limit: str = "120/minute"
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        from app.client_address import parse_trusted_proxies
+
+        parse_trusted_proxies(value)  # a typo fails at start-up, not silently per request
+        return value
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -17,6 +17,7 @@ from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel
 
 from app.api.search import HomeOut, PlanOut, SearchResultOut, execute, profile_from_query
+from app.client_address import client_address, parse_trusted_proxies
 from app.deps import StateDep
 from app.domain.taxonomy import NEEDS, Term, search_needs
 from app.errors import ERROR_RESPONSES, DomainError
@@ -55,7 +56,9 @@ class RateLimiter:
 
 def rate_limit(request: Request) -> None:
     limiter: RateLimiter = request.app.state.public_rate_limiter
-    client = request.client.host if request.client else "unknown"
+    trusted = parse_trusted_proxies(request.app.state.sk.settings.trusted_proxies)
+    client = client_address(request.client.host if request.client else None,
+                            request.headers.getlist("x-forwarded-for"), trusted)
     limiter.check(client)
 
 

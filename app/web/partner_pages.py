@@ -19,7 +19,6 @@ from app import models
 from app.auth import (
     InvalidCredentials,
     InviteInvalid,
-    LoginLimiter,
     TooManyAttempts,
     WeakPassword,
     accept_invite,
@@ -46,6 +45,7 @@ from app.domain.editing import (
     update_service,
     verify_service,
 )
+from app.domain.login_limits import LoginPolicy, record_failure, record_success, seconds_blocked
 from app.domain.profile import LANGUAGE_NAMES_NL
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS
 from app.web.session import (
@@ -53,6 +53,7 @@ from app.web.session import (
     SESSION_COOKIE,
     ViewerDep,
     check_csrf,
+    client_of,
     new_login_csrf,
     set_login_csrf_cookie,
     set_session_cookie,
@@ -82,14 +83,6 @@ PYDANTIC_MESSAGES_NL = {
     "less_than_equal": "Dit getal is te groot.", "int_parsing": "Vul een geheel getal in.",
     "time_parsing": "Vul een uur in als 09:00.", "date_from_datetime_parsing": "Vul een datum in.",
 }
-
-
-def _limiter(request: Request) -> LoginLimiter:
-    limiter = getattr(request.app.state, "login_limiter", None)
-    if limiter is None:
-        limiter = LoginLimiter(request.app.state.sk.settings.login_rate_limit)
-        request.app.state.login_limiter = limiter
-    return limiter
 
 
 INVITE_PATH = "/uitnodiging"
@@ -129,10 +122,17 @@ def login(
 ):
     if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE), csrf):
         return RedirectResponse("/aanmelden?fout=verlopen", status_code=303)
-    client = request.client.host if request.client else "unknown"
+    client = client_of(request)
     try:
-        _limiter(request).hit(f"ip:{client}", f"email:{email.strip().lower()}")
-        user = authenticate(session, email=email, password=password)
+        if wait := seconds_blocked(session, email=email, client=client):
+            raise TooManyAttempts(wait)  # no password is checked while blocked
+        try:
+            user = authenticate(session, email=email, password=password)
+        except InvalidCredentials:
+            session.rollback()
+            record_failure(session, email=email, client=client, policy=LoginPolicy.parse(state.settings.login_rate_limit))
+            raise
+        record_success(session, email)
     except (InvalidCredentials, TooManyAttempts) as exc:
         status = 429 if isinstance(exc, TooManyAttempts) else 400
         page = templates.TemplateResponse(
@@ -141,7 +141,7 @@ def login(
             status_code=status,
         )
         if status == 429:
-            page.headers["Retry-After"] = "60"
+            page.headers["Retry-After"] = str(exc.retry_after)
         return page
     # Drop whatever session the browser brought, then start a fresh one (no fixation).
     end_session(session, request.cookies.get(SESSION_COOKIE))

@@ -10,7 +10,6 @@ import pytest
 from sqlmodel import Session
 
 from app import models
-from app.web.input_guard import InvalidText, check_body, check_query
 from tests.web.test_editing_api import signed_in
 from tests.web.test_partner_pages import accounts, login, new_client  # noqa: F401  (accounts is a fixture)
 
@@ -65,6 +64,8 @@ def test_nul_in_the_editing_api_and_forms_writes_nothing(app_state, accounts, lo
 
 
 def test_lone_surrogate_in_a_need_code_is_a_422():
+    from app.web.input_guard import InvalidText, check_body
+
     body = b'{"home":{"query":"2350"},"needs":["\\udfff"]}'
     with pytest.raises(InvalidText):
         check_body("application/json", body)
@@ -79,6 +80,8 @@ def test_lone_surrogate_over_http(client):
 
 
 def test_line_breaks_and_tabs_are_allowed():
+    from app.web.input_guard import InvalidText, check_body, check_query
+
     check_query(b"q=a%09b%0Ac%0D")
     check_body("application/x-www-form-urlencoded", b"description=regel+1%0D%0Aregel+2%09x")
     with pytest.raises(InvalidText):
