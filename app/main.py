@@ -20,6 +20,7 @@ from app.config import PROJECT_ROOT, Settings, get_settings
 from app.errors import DATABASE_UNAVAILABLE_NL, error_body, install_error_handlers
 from app.readiness import schema_status
 from app.state import AppState, build_state
+from app.web.api_docs import router as api_docs_router
 from app.web.embed import router as embed_router
 from app.web.gap_pages import router as gap_router
 from app.web.head_requests import HeadAsGet
@@ -128,6 +129,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         description="Services for the four Flemish local partnerships, ranked by how long it takes "
         "this person to get there. Demonstration data is labelled as such.",
         lifespan=lifespan,
+        docs_url=None,  # served by app.web.api_docs from vendored files (the CSP blocks CDNs)
+        redoc_url=None,
     )
     app.state.sk = state
     app.state.public_rate_limiter = RateLimiter(settings.public_rate_limit)
@@ -172,5 +175,6 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.include_router(search_pages_router)
     app.include_router(partner_pages_router)
     app.include_router(gap_router)
+    app.include_router(api_docs_router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     return app
