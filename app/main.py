@@ -20,6 +20,7 @@ from app.config import PROJECT_ROOT, Settings, get_settings
 from app.errors import DATABASE_UNAVAILABLE_NL, error_body, install_error_handlers
 from app.readiness import schema_status
 from app.state import AppState, build_state
+from app.web.account_pages import router as account_pages_router
 from app.web.api_docs import router as api_docs_router
 from app.web.embed import router as embed_router
 from app.web.gap_pages import router as gap_router
@@ -176,5 +177,6 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.include_router(partner_pages_router)
     app.include_router(gap_router)
     app.include_router(api_docs_router)
+    app.include_router(account_pages_router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     return app
