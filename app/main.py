@@ -144,6 +144,12 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders, embed_policy=embed_policy, page_policy=page_policy)
 
+    @app.get("/livez", tags=["ops"], summary="Liveness: the process answers (no database check)")
+    def livez():
+        # A liveness probe that checked the database would restart every instance during a
+        # database outage, which a restart cannot cure; readiness (/healthz) covers that.
+        return {"status": "alive"}
+
     @app.get("/healthz", tags=["ops"], summary="Readiness: database reachable and its schema at the expected migration")
     def healthz(request: Request):
         sk: AppState = request.app.state.sk

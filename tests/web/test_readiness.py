@@ -53,6 +53,8 @@ def test_an_unmigrated_database_is_a_503_everywhere_and_not_ready(state_on, tmp_
                 assert response.json()["code"] == "schema_not_ready"
             page = client.get("/partner", headers={"Accept": "text/html"})
             assert page.status_code == 503 and "niet bereikbaar" in page.text
+            # liveness: the process itself is fine, restarting it would not help
+            assert client.get("/livez").json() == {"status": "alive"}
 
 
 def test_a_half_migrated_database_names_both_revisions_then_is_ready_after_upgrade(state_on, tmp_path):

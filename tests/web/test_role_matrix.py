@@ -95,6 +95,7 @@ def probes() -> list[Probe]:
         Probe("GET", "/docs/oauth2-redirect", "/docs/oauth2-redirect", PUBLIC),
         Probe("GET", "/redoc", "/redoc", PUBLIC),
         Probe("GET", "/healthz", "/healthz", PUBLIC, **api),
+        Probe("GET", "/livez", "/livez", PUBLIC, **api),
         Probe("GET", "/api/v1/needs", "/api/v1/needs", PUBLIC, **api),
         Probe("GET", "/api/v1/target-groups", "/api/v1/target-groups", PUBLIC, **api),
         Probe("GET", "/api/v1/geocode", "/api/v1/geocode?q=8500", PUBLIC, **api),
