@@ -69,7 +69,7 @@ def check_body(content_type: str, body: bytes) -> None:
         for key, value in parse_qsl(body.decode("latin-1"), keep_blank_values=True):
             _check_text(key, "form")
             _check_text(value, "form")
-    elif media_type == "application/json" or media_type.endswith("+json"):
+    elif media_type in ("", "application/json") or media_type.endswith("+json"):
         try:
             document = json.loads(body)
         except (ValueError, RecursionError):
@@ -96,7 +96,8 @@ class InputGuard:
         headers = dict(scope.get("headers", []))
         content_type = headers.get(b"content-type", b"").decode("latin-1")
         media_type = content_type.split(";", 1)[0].strip().lower()
-        if not (media_type == "application/x-www-form-urlencoded" or "json" in media_type):
+        # FastAPI reads a body without a Content-Type as JSON, so such a body is checked as JSON too
+        if not (media_type in ("", "application/x-www-form-urlencoded") or "json" in media_type):
             await self.app(scope, receive, send)
             return
 
