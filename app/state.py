@@ -83,7 +83,9 @@ class AppState:
         except OperationalError:
             if current is None:
                 raise
-            # The database is away: searches keep answering from the last snapshot.
+            # The database is away: searches keep answering from the last snapshot (and only one
+            # search a second waits for a connection attempt).
+            self._catalog_checked = now
             logger.warning("database unreachable; searching the last catalogue snapshot")
             return current
 
