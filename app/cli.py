@@ -94,6 +94,7 @@ def _cmd_invite(args: argparse.Namespace) -> int:
 
 
 def _cmd_digest(args: argparse.Namespace) -> int:
+    from app.domain.accounts import RESET_KIND
     from app.domain.reminders import pending_messages, queue_stale_digests
 
     settings = get_settings()
@@ -104,7 +105,9 @@ def _cmd_digest(args: argparse.Namespace) -> int:
               f"{len(run.already_sent)} already sent this month")
         for message in pending_messages(session):
             attempts = f" (attempts: {message.attempts}, last error: {message.last_error})" if message.attempts else ""
-            print(f"\n=== To: {message.recipient}{attempts}\n=== Subject: {message.subject}\n{message.body}")
+            # a password-reset link is a key to someone's account: never printed to a terminal or a cron log
+            body = "(password-reset link, not shown)" if message.kind == RESET_KIND else message.body
+            print(f"\n=== To: {message.recipient}{attempts}\n=== Subject: {message.subject}\n{body}")
     return _send() if args.send else 0
 
 
