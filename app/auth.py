@@ -12,9 +12,6 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from limits import parse
-from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
 from sqlmodel import Session, delete, select
 
 from app import models
@@ -45,7 +42,10 @@ class TooManyAttempts(DomainError):
 
     def __init__(self, retry_after: int = 60) -> None:
         self.retry_after = retry_after
-        super().__init__("too many login attempts")
+        minutes = max(1, -(-retry_after // 60))
+        self.message_nl = ("Te veel pogingen. Probeer opnieuw over "
+                           + ("een minuut." if minutes == 1 else f"{minutes} minuten."))
+        super().__init__(f"too many failed sign-ins; retry after {retry_after} s")
 
 
 class PermissionDenied(DomainError):
@@ -90,19 +90,6 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-class LoginLimiter:
-    """At most ``limit`` attempts per client address and per e-mail address."""
-
-    def __init__(self, limit: str = "5/minute") -> None:
-        self.item = parse(limit)
-        self.strategy = MovingWindowRateLimiter(MemoryStorage())
-
-    def hit(self, *keys: str) -> None:
-        allowed = [self.strategy.hit(self.item, "login", key) for key in keys]
-        if not all(allowed):
-            raise TooManyAttempts()
 
 
 def check_account_scope(

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from app.config import get_settings
+from geo.errors import DataPreparationError
 
 #: errors that mean the input was wrong (ValueError covers the domain errors and unreadable files)
 INPUT_ERRORS = (ValueError, FileNotFoundError, IsADirectoryError, NotADirectoryError)
@@ -85,6 +86,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=get_settings().log_level.lower(),
         access_log=args.access_log,
+        # X-Forwarded-For is read by the app, and only from SK_TRUSTED_PROXIES (uvicorn's
+        # default would believe any header sent from 127.0.0.1)
+        proxy_headers=False,
     )
     return 0
 
@@ -128,6 +132,7 @@ def _cmd_invite(args: argparse.Namespace) -> int:
 
 
 def _cmd_digest(args: argparse.Namespace) -> int:
+    from app.domain.accounts import RESET_KIND
     from app.domain.reminders import pending_messages, queue_stale_digests
 
     settings = get_settings()
@@ -138,7 +143,9 @@ def _cmd_digest(args: argparse.Namespace) -> int:
               f"{len(run.already_sent)} already sent this month")
         for message in pending_messages(session):
             attempts = f" (attempts: {message.attempts}, last error: {message.last_error})" if message.attempts else ""
-            print(f"\n=== To: {message.recipient}{attempts}\n=== Subject: {message.subject}\n{message.body}")
+            # a password-reset link is a key to someone's account: never printed to a terminal or a cron log
+            body = "(password-reset link, not shown)" if message.kind == RESET_KIND else message.body
+            print(f"\n=== To: {message.recipient}{attempts}\n=== Subject: {message.subject}\n{body}")
     return _send() if args.send else 0
 
 
@@ -368,6 +375,10 @@ def main(argv: list[str] | None = None) -> int:
     except INPUT_ERRORS as exc:
         print(f"sk {args.command}: {exc}", file=sys.stderr)
         return 2
+    except DataPreparationError as exc:
+        # e.g. no ../shared and no internet: the work failed, said in one sentence
+        print(f"sk {args.command}: {exc}", file=sys.stderr)
+        return 1
 
 
 def _positive_int(text: str) -> int:

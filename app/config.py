@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     #: mark session cookies Secure even behind a TLS-terminating proxy that speaks HTTP to us
     cookie_secure: bool = False
     login_rate_limit: str = "5/minute"
+    #: proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDR networks);
+    #: empty: the TCP peer is the client, whatever a request's headers say
+    trusted_proxies: str = ""
     #: smtp://user:pass@host:25 (STARTTLS when offered), smtp+starttls://... (STARTTLS required) or
     #: smtps://user:pass@host:465 (implicit TLS); empty: the outbox is only printed
     smtp_url: str = ""
@@ -94,6 +97,14 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_date_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _valid_proxies(cls, value: str) -> str:
+        from app.client_address import parse_trusted_proxies
+
+        parse_trusted_proxies(value)  # a typo fails at start-up, not silently per request
+        return value
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.taxonomy import UnknownNeedError
@@ -161,9 +161,25 @@ def install_error_handlers(app: FastAPI) -> None:
     for exception_class in STATUS_BY_EXCEPTION:
         app.add_exception_handler(exception_class, _mapped)
 
+    @app.exception_handler(ProgrammingError)
+    async def _schema_missing(request: Request, exc: ProgrammingError):
+        from app.readiness import is_missing_schema
+
+        if not is_missing_schema(exc):
+            raise exc
+        return await _database_unavailable(request, exc)
+
     @app.exception_handler(OperationalError)
-    async def _database_unavailable(request: Request, exc: OperationalError):
-        logger.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc)
+    async def _database_unavailable(request: Request, exc: OperationalError | ProgrammingError):
+        from app.readiness import is_missing_schema
+
+        if is_missing_schema(exc):
+            # Created but not (fully) migrated, e.g. half-restored: not ready, like a refused connection.
+            logger.error("database schema incomplete: %s", type(exc.orig).__name__ if exc.orig else exc)
+            code, message = "schema_not_ready", "the database schema is not at the expected migration; try again later"
+        else:
+            logger.error("database unavailable: %s", type(exc.orig).__name__ if exc.orig else exc)
+            code, message = "database_unavailable", "the database is temporarily unavailable; try again in a few seconds"
         if wants_html(request):
             page = html_error(request, 503, DATABASE_UNAVAILABLE_NL)
             page.headers["Retry-After"] = "5"
@@ -171,11 +187,7 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             status_code=503,
             headers={"Retry-After": "5"},
-            content=error_body(
-                "database_unavailable",
-                "the database is temporarily unavailable; try again in a few seconds",
-                message_nl=DATABASE_UNAVAILABLE_NL,
-            ),
+            content=error_body(code, message, message_nl=DATABASE_UNAVAILABLE_NL),
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from app.api.editing import router as editing_api_router
@@ -19,9 +18,14 @@ from app.api.search import router as search_api_router
 from app.api.v1 import router as api_v1_router
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.errors import DATABASE_UNAVAILABLE_NL, error_body, install_error_handlers
+from app.readiness import schema_status
 from app.state import AppState, build_state
+from app.web.account_pages import router as account_pages_router
+from app.web.api_docs import router as api_docs_router
 from app.web.embed import router as embed_router
 from app.web.gap_pages import router as gap_router
+from app.web.head_requests import HeadAsGet
+from app.web.input_guard import InputGuard
 from app.web.pages import router as pages_router
 from app.web.partner_pages import router as partner_pages_router
 from app.web.search_pages import router as search_pages_router
@@ -90,7 +94,22 @@ class SecurityHeaders:
         if public and scope["method"] == "OPTIONS":
             await Response(status_code=204)(scope, receive, send_with_headers)
             return
-        await self.app(scope, receive, send_with_headers)
+        started = False
+
+        async def send_tracked(message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_headers(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except Exception:
+            # An unexpected error: answer the 500 here, with the same headers, then let the
+            # server's error middleware log it (it sees the response started and sends nothing).
+            if not started:
+                await Response("Internal Server Error", status_code=500, media_type="text/plain")(
+                    scope, receive, send_tracked)
+            raise
 
 
 def _start_gaps(state: AppState) -> None:
@@ -124,6 +143,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
         description="Services for the four Flemish local partnerships, ranked by how long it takes "
         "this person to get there. Demonstration data is labelled as such.",
         lifespan=lifespan,
+        docs_url=None,  # served by app.web.api_docs from vendored files (the CSP blocks CDNs)
+        redoc_url=None,
     )
     app.state.sk = state
     app.state.public_rate_limiter = RateLimiter(settings.public_rate_limit)
@@ -132,21 +153,37 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     embed_policy = content_security_policy(f"frame-ancestors {settings.embed_frame_ancestors}", tile_url=settings.tile_url)
     page_policy = content_security_policy("frame-ancestors 'none'", tile_url=settings.tile_url)
 
+    app.add_middleware(InputGuard)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders, embed_policy=embed_policy, page_policy=page_policy)
 
-    @app.get("/healthz", tags=["ops"], summary="Liveness and database check")
+    @app.get("/livez", tags=["ops"], summary="Liveness: the process answers (no database check)")
+    def livez():
+        # A liveness probe that checked the database would restart every instance during a
+        # database outage, which a restart cannot cure; readiness (/healthz) covers that.
+        return {"status": "alive"}
+
+    @app.get("/healthz", tags=["ops"], summary="Readiness: database reachable and its schema at the expected migration")
     def healthz(request: Request):
         sk: AppState = request.app.state.sk
         try:
-            with sk.engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+            status = schema_status(sk.engine)
         except OperationalError:
             return JSONResponse(
                 status_code=503,
                 headers={"Retry-After": "5"},
                 content=error_body("database_unavailable", "database unreachable", message_nl=DATABASE_UNAVAILABLE_NL),
             )
-        return {"status": "ok", "database": sk.engine.dialect.name}
+        revisions = {"current": status.current, "expected": status.expected}
+        if not status.ready:
+            return JSONResponse(
+                status_code=503,
+                headers={"Retry-After": "5"},
+                content=error_body("schema_not_ready", f"database schema at {status.current or 'no migration'}, "
+                                   f"expected {status.expected}; run `sk init`",
+                                   message_nl=DATABASE_UNAVAILABLE_NL, detail={"migration": revisions}),
+            )
+        return {"status": "ok", "database": sk.engine.dialect.name, "migration": revisions}
 
     app.include_router(api_v1_router)
     app.include_router(public_api_router)
@@ -158,5 +195,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.include_router(search_pages_router)
     app.include_router(partner_pages_router)
     app.include_router(gap_router)
+    app.include_router(api_docs_router)
+    app.include_router(account_pages_router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     return app

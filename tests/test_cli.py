@@ -249,3 +249,22 @@ def test_gaps_writes_a_geopackage_for_qgis_and_refuses_unknown_needs(sk, cli_eng
     code, _, err = sk("gaps", "--need", "flying", "--gpkg", str(tmp_path / "x.gpkg"))
     assert code == 2 and "flying" in err
     assert not (tmp_path / "x.gpkg").exists()
+
+
+def test_digest_never_prints_a_password_reset_link(sk, cli_engine):
+    from app.domain.accounts import RESET_KIND, request_password_reset
+
+    with Session(cli_engine) as session:
+        if session.exec(select(models.User).where(models.User.email == "reset@example.org")).first() is None:
+            create_user(session, email="reset@example.org", password=PASSWORD, role="coach")
+        request_password_reset(session, email="reset@example.org", base_url=BASE_URL)
+    try:
+        code, out, _err = sk("digest")
+        assert code == 0
+        assert "=== To: reset@example.org" in out and "(password-reset link, not shown)" in out
+        assert "/wachtwoord/herstellen/" not in out
+    finally:
+        with Session(cli_engine) as session:
+            for message in session.exec(select(models.OutboxMessage).where(models.OutboxMessage.kind == RESET_KIND)):
+                session.delete(message)
+            session.commit()

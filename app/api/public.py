@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from app.api.search import (
     HomeOut, ModeBasisOut, PlanOut, SearchResultOut, TimetableOut, execute, profile_from_query,
 )
+from app.client_address import client_address, parse_trusted_proxies
 from app.deps import StateDep
 from app.domain.taxonomy import NEEDS, Term, search_needs
 from app.errors import ERROR_RESPONSES, DomainError
@@ -57,7 +58,9 @@ class RateLimiter:
 
 def rate_limit(request: Request) -> None:
     limiter: RateLimiter = request.app.state.public_rate_limiter
-    client = request.client.host if request.client else "unknown"
+    trusted = parse_trusted_proxies(request.app.state.sk.settings.trusted_proxies)
+    client = client_address(request.client.host if request.client else None,
+                            request.headers.getlist("x-forwarded-for"), trusted)
     limiter.check(client)
 
 

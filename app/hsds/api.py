@@ -69,6 +69,10 @@ def filtered_service_ids(
             raise BadHsdsQuery(f"modified_after must be an ISO datetime, got {modified_after!r}") from None
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=timezone.utc)  # times without a zone are UTC
+        try:
+            moment = moment.astimezone(timezone.utc)  # 0001-01-01T00:00+23:59 lies before year 1
+        except OverflowError:
+            raise BadHsdsQuery(f"modified_after is outside the years 1 to 9999 in UTC: {modified_after!r}") from None
         query = query.where(models.Service.last_modified >= moment)
     if taxonomy_term_id:
         term = session.get(models.TaxonomyTerm, taxonomy_term_id)

@@ -19,7 +19,6 @@ from app import models
 from app.auth import (
     InvalidCredentials,
     InviteInvalid,
-    LoginLimiter,
     TooManyAttempts,
     WeakPassword,
     accept_invite,
@@ -46,6 +45,7 @@ from app.domain.editing import (
     update_service,
     verify_service,
 )
+from app.domain.login_limits import LoginPolicy, record_failure, record_success, seconds_blocked
 from app.domain.profile import LANGUAGE_NAMES_NL
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS
 from app.web.session import (
@@ -53,6 +53,7 @@ from app.web.session import (
     SESSION_COOKIE,
     ViewerDep,
     check_csrf,
+    client_of,
     new_login_csrf,
     set_login_csrf_cookie,
     set_session_cookie,
@@ -84,15 +85,11 @@ PYDANTIC_MESSAGES_NL = {
 }
 
 
-def _limiter(request: Request) -> LoginLimiter:
-    limiter = getattr(request.app.state, "login_limiter", None)
-    if limiter is None:
-        limiter = LoginLimiter(request.app.state.sk.settings.login_rate_limit)
-        request.app.state.login_limiter = limiter
-    return limiter
-
-
 INVITE_PATH = "/uitnodiging"
+#: the only messages ``/aanmelden?fout=CODE`` can show (no free text from a URL on a real page)
+LOGIN_MESSAGES_NL = {
+    "verlopen": "Het formulier was verlopen. Probeer opnieuw.",
+}
 
 
 def _home_of(user: models.User) -> str:
@@ -108,7 +105,8 @@ def _base(request: Request, state, viewer, **extra) -> dict:
 @router.get("/aanmelden", response_class=HTMLResponse)
 def login_form(request: Request, state: StateDep, viewer: ViewerDep, fout: Annotated[str, Query(max_length=200)] = ""):
     token = new_login_csrf(request)
-    response = templates.TemplateResponse(request, "login.html", _base(request, state, viewer, error=fout, csrf=token))
+    error = LOGIN_MESSAGES_NL.get(fout, "")
+    response = templates.TemplateResponse(request, "login.html", _base(request, state, viewer, error=error, csrf=token))
     set_login_csrf_cookie(response, token)
     return response
 
@@ -123,11 +121,18 @@ def login(
     csrf: Annotated[str, Form(max_length=100)] = "",
 ):
     if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE), csrf):
-        return RedirectResponse("/aanmelden?fout=Het formulier was verlopen. Probeer opnieuw.", status_code=303)
-    client = request.client.host if request.client else "unknown"
+        return RedirectResponse("/aanmelden?fout=verlopen", status_code=303)
+    client = client_of(request)
     try:
-        _limiter(request).hit(f"ip:{client}", f"email:{email.strip().lower()}")
-        user = authenticate(session, email=email, password=password)
+        if wait := seconds_blocked(session, email=email, client=client):
+            raise TooManyAttempts(wait)  # no password is checked while blocked
+        try:
+            user = authenticate(session, email=email, password=password)
+        except InvalidCredentials:
+            session.rollback()
+            record_failure(session, email=email, client=client, policy=LoginPolicy.parse(state.settings.login_rate_limit))
+            raise
+        record_success(session, email)
     except (InvalidCredentials, TooManyAttempts) as exc:
         status = 429 if isinstance(exc, TooManyAttempts) else 400
         page = templates.TemplateResponse(
@@ -136,7 +141,7 @@ def login(
             status_code=status,
         )
         if status == 429:
-            page.headers["Retry-After"] = "60"
+            page.headers["Retry-After"] = str(exc.retry_after)
         return page
     # Drop whatever session the browser brought, then start a fresh one (no fixation).
     end_session(session, request.cookies.get(SESSION_COOKIE))

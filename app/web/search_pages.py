@@ -226,10 +226,11 @@ def referral_sheet(
     mode: Annotated[str | None, Query(max_length=10)] = None,
     minuten: Annotated[float | None, Query(ge=0, le=600)] = None,
     geschat: bool = False,
-    detail: Annotated[str | None, Query(max_length=80)] = None,
     bron: Annotated[Literal["routed", "timetabled", "estimated", "at_home"] | None, Query()] = None,
     dienstdag: date | None = None,
 ):
+    # No free text from the URL reaches this page (a link could put any words on a sheet that
+    # looks official): what it shows comes from the catalogue and the numbers above.
     catalog = state.catalog()
     service = catalog.by_id(service_id)
     if service is None or not service.is_active:
@@ -245,7 +246,6 @@ def referral_sheet(
         "travel_mode": MODE_LABELS_NL.get(mode or "", None),
         "travel_minutes": round(minuten) if minuten is not None else None,
         "travel_estimated": geschat,
-        "travel_detail": detail,
         "travel_credits": state.travel_credits,
         "travel_basis": "estimated" if geschat else bron,
         **_sheet_timetable(state, dienstdag, today),

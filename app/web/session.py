@@ -9,6 +9,7 @@ from fastapi import Depends, Request, Response
 
 from app import models
 from app.auth import AuthError, PermissionDenied, csrf_matches, load_session
+from app.client_address import client_address, parse_trusted_proxies
 from app.deps import SessionDep
 from app.errors import DomainError
 
@@ -74,3 +75,10 @@ def new_login_csrf(request: Request) -> str:
 def set_login_csrf_cookie(response: Response, token: str, *, path: str = "/aanmelden") -> None:
     """The double-submit cookie of a form shown before anyone is signed in (login, invite)."""
     response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", path=path)
+
+
+def client_of(request: Request) -> str:
+    """The client's address (``X-Forwarded-For`` only from ``SK_TRUSTED_PROXIES``)."""
+    trusted = parse_trusted_proxies(request.app.state.sk.settings.trusted_proxies)
+    return client_address(request.client.host if request.client else None,
+                          request.headers.getlist("x-forwarded-for"), trusted)

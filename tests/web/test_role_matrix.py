@@ -46,6 +46,8 @@ EDITORS = {"anonymous": "login", "coach": "403", "partner": "ok", "coordinator_p
 OTHERS = {"anonymous": "login", "coach": "403", "partner": "403", "coordinator_p": "403", "coordinator_all": "ok"}
 UNKNOWN = {"anonymous": "login", "coach": "403", "partner": "404", "coordinator_p": "404", "coordinator_all": "404"}
 COORDINATORS = {"anonymous": "login", "coach": "403", "partner": "403", "coordinator_p": "ok", "coordinator_all": "ok"}
+SIGNED_IN = {**dict.fromkeys(ROLES, "ok"), "anonymous": "login"}
+SIGNED_IN_400 = {**dict.fromkeys(ROLES, "400"), "anonymous": "login"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ def probes() -> list[Probe]:
         Probe("GET", "/docs/oauth2-redirect", "/docs/oauth2-redirect", PUBLIC),
         Probe("GET", "/redoc", "/redoc", PUBLIC),
         Probe("GET", "/healthz", "/healthz", PUBLIC, **api),
+        Probe("GET", "/livez", "/livez", PUBLIC, **api),
         Probe("GET", "/api/v1/needs", "/api/v1/needs", PUBLIC, **api),
         Probe("GET", "/api/v1/target-groups", "/api/v1/target-groups", PUBLIC, **api),
         Probe("GET", "/api/v1/geocode", "/api/v1/geocode?q=8500", PUBLIC, **api),
@@ -139,6 +142,20 @@ def probes() -> list[Probe]:
         Probe("GET", "/uitnodiging/{token}", "/uitnodiging/onbekend-token", PUBLIC),
         Probe("POST", "/uitnodiging/{token}", "/uitnodiging/onbekend-token", dict.fromkeys(ROLES, "400"),
               csrf="invite", body=lambda world, role: {"password": PASSWORD}),
+        # ---- own account; a forgotten password (double-submit cookie before there is a session)
+        Probe("GET", "/mijn-account", "/mijn-account", SIGNED_IN),
+        Probe("POST", "/mijn-account/wachtwoord", "/mijn-account/wachtwoord", {**SIGNED_IN_400}, csrf="form",
+              body=lambda world, role: {"huidig": "niet-mijn-wachtwoord", "nieuw": "x" * 12, "herhaal": "x" * 12}),
+        Probe("POST", "/mijn-account/andere-toestellen", "/mijn-account/andere-toestellen", SIGNED_IN, csrf="form",
+              body=lambda world, role: {}),
+        Probe("GET", "/wachtwoord/vergeten", "/wachtwoord/vergeten", PUBLIC),
+        Probe("POST", "/wachtwoord/vergeten", "/wachtwoord/vergeten", PUBLIC, csrf="password",
+              body=lambda world, role: {"email": "niemand@example.org"}),
+        Probe("GET", "/wachtwoord/herstellen/{token}", "/wachtwoord/herstellen/onbekend-token",
+              dict.fromkeys(ROLES, "400")),
+        Probe("POST", "/wachtwoord/herstellen/{token}", "/wachtwoord/herstellen/onbekend-token",
+              dict.fromkeys(ROLES, "400"), csrf="password",
+              body=lambda world, role: {"nieuw": "x" * 12, "herhaal": "x" * 12}),
         # ---- partner portal: services
         Probe("GET", "/partner", "/partner", EDITORS),
         Probe("GET", "/partner/diensten/{service_id}", "/partner/diensten/{own_service}", EDITORS, label="own"),
@@ -307,9 +324,9 @@ def send(client: TestClient, probe: Probe, world: dict, role: str, token: str | 
         headers["X-CSRF-Token"] = token
     if probe.csrf == "form" and token is not None:
         body = {**(body or {}), "csrf": token}
-    if probe.csrf in ("login", "invite") and token is not None:
+    if probe.csrf in ("login", "invite", "password") and token is not None:
         # the double-submit token: read from the form, echoed with its cookie
-        form_url = "/aanmelden" if probe.csrf == "login" else url
+        form_url = {"login": "/aanmelden", "password": "/wachtwoord/vergeten"}.get(probe.csrf, url)
         body = {**(body or {}), "csrf": csrf_of(client.get(form_url).text)}
     if probe.json:
         return client.request(probe.method, url, json=body, headers=headers)
@@ -336,7 +353,7 @@ def test_each_role_gets_the_expected_outcome_on_every_route(world, role):
                 refused = outcome(send(client, probe, world, role, None), html=probe.html)
                 if refused not in ("login", "403"):
                     mismatches.append(f"{name} without CSRF token: {refused}")
-            if probe.csrf in ("login", "invite"):
+            if probe.csrf in ("login", "invite", "password"):
                 response = send(client, probe, world, role, None)
                 # no double-submit token: back to the form, nothing signed in or accepted
                 if response.status_code != 303 or "sk_session" in response.cookies:
