@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt
+from pydantic import Field, NonNegativeFloat, SecretStr, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from routing.config import CAR_KMH_BY_HIGHWAY, CIRCUITY
@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     #: points snap to parts of the road network with at least this many nodes
     min_component_nodes: PositiveInt = 100
 
+    #: Fernet key(s) for the referrals' personal fields (comma-separated: the first encrypts, all
+    #: decrypt, for rotation); empty: the key file ``data/referral.key`` that ``sk init`` creates
+    referral_key: SecretStr = SecretStr("")
+    #: days after a referral is closed before ``sk purge`` erases its personal fields
+    referral_retention_days: int = Field(default=90, ge=1, le=3650)
+
     embed_frame_ancestors: str = "*"
     #: per client address, for the public API (``limits`` notation)
     public_rate_limit: str = "120/minute"
@@ -80,6 +86,10 @@ class Settings(BaseSettings):
     @property
     def network_dir(self) -> Path:
         return self.data_dir / self.network_dir_name
+
+    @property
+    def referral_key_file(self) -> Path:
+        return self.data_dir / "referral.key"
 
     @property
     def geo_dir(self) -> Path:
