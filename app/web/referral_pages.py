@@ -7,7 +7,9 @@ person; only a referral's own page does, and opening it is audited.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -58,8 +60,19 @@ CREATE_MESSAGES_NL = {
 }
 
 
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def local_time(moment: datetime | None) -> str:
+    """Stored in UTC (SQLite returns it naive); shown as Belgian time."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return aware.astimezone(BRUSSELS).strftime("%d/%m/%Y %H:%M")
+
+
 def _base(request: Request, state, viewer, **extra) -> dict:
-    return {"request": request, "attribution": state.attribution, "demo": state.catalog().demo, "viewer": viewer,
+    return {"local_time": local_time, "request": request, "attribution": state.attribution, "demo": state.catalog().demo, "viewer": viewer,
             "csrf": viewer.csrf_token, "status_nl": STATUS_NL, "reason_nl": REASON_NL,
             "need_labels": {code: term.label_nl for code, term in needs_by_code().items()},
             "language_names": LANGUAGE_NAMES_NL, "weekdays": WEEKDAYS_NL, "part_of_day_nl": PART_OF_DAY_NL, **extra}
