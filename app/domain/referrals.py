@@ -136,7 +136,7 @@ class ReferralCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     service_id: str = Field(min_length=1, max_length=36)
-    consent: bool = Field(description="the participant agreed to this referral; without it nothing is sent")
+    consent: bool = Field(strict=True, description="true: the participant agreed to this referral; without it nothing is sent")
     contact: Contact
     first_name: str = Field(min_length=1, max_length=40, description="a first name or initials, nothing more")
     needs: list[str] = Field(min_length=1, max_length=12)

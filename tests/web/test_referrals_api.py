@@ -77,6 +77,8 @@ def test_without_consent_nothing_is_stored(clients, world):
     client, token = clients["coach"]
     missing = client.post("/api/v1/referrals", json=body, headers={"X-CSRF-Token": token})
     assert missing.status_code == 422 and missing.json()["code"] == "validation_error"
+    for loose in ("true", 1, "ja"):
+        assert send(clients, world, consent=loose).status_code == 422, "consent is the JSON value true, nothing else"
     assert count_referrals(world) == before
 
 
