@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app import models
 from app.deps import SessionDep, StateDep
@@ -30,6 +30,7 @@ from app.domain.referrals import (
     forward_referral,
     list_referrals,
     open_referral,
+    plain_text,
     set_status,
     withdraw_referral,
 )
@@ -101,6 +102,11 @@ class Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=1000, description="practical only: no medical or judicial details")
+
+    @field_validator("text")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        return plain_text(value, multiline=True)
 
 
 class ReferralCounts(BaseModel):

@@ -105,6 +105,20 @@ class ForwardNotAllowed(DomainError):
     message_nl = "Je kan enkel doorsturen naar een andere actieve dienst van dezelfde organisatie."
 
 
+def plain_id(identifier: str) -> bool:
+    """An identifier without control characters or lone surrogates (a database refuses those: not found)."""
+    return bool(identifier) and identifier.isprintable()
+
+
+def plain_text(value: str, *, multiline: bool = False) -> str:
+    """Printable text (new lines and tabs where ``multiline``); NUL, control characters and lone
+    surrogates are refused: they cannot be encrypted as UTF-8 or shown."""
+    if not all(char.isprintable() or (multiline and char in "\n\r\t") for char in value):
+        msg = "control characters are not allowed"
+        raise ValueError(msg)
+    return value.strip()
+
+
 class Contact(BaseModel):
     """How the partner reaches the person: exactly one of a phone number, an e-mail address or 'self'."""
 
@@ -113,6 +127,11 @@ class Contact(BaseModel):
     phone: str | None = Field(default=None, min_length=6, max_length=25, pattern=r"^\+?[0-9][0-9 ./()-]{4,23}[0-9]$")
     email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
     self: bool = Field(default=False, description="the participant contacts the service themselves")
+
+    @field_validator("email")
+    @classmethod
+    def _printable_email(cls, value: str | None) -> str | None:
+        return None if value is None else plain_text(value)
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Contact:
@@ -159,10 +178,15 @@ class ReferralCreate(BaseModel):
             raise ValueError(msg)
         return list(dict.fromkeys(value))
 
-    @field_validator("first_name", "note")
+    @field_validator("first_name")
     @classmethod
-    def _stripped(cls, value: str) -> str:
-        return value.strip()
+    def _one_line(cls, value: str) -> str:
+        return plain_text(value)
+
+    @field_validator("note")
+    @classmethod
+    def _note(cls, value: str) -> str:
+        return plain_text(value, multiline=True)
 
     def personal_fields(self) -> dict:
         """The part that identifies the person: stored encrypted, erased after retention."""
@@ -197,7 +221,7 @@ def record_access(session: Session, *, referral_id: str, action: str, user: mode
 
 def get_visible_referral(session: Session, *, user: models.User, referral_id: str) -> models.Referral:
     """The referral if this user is its coach or a partner of the receiving organisation; else 404."""
-    referral = session.get(models.Referral, referral_id)
+    referral = session.get(models.Referral, referral_id) if plain_id(referral_id) else None
     if referral is None or not (is_coach_of(user, referral) or is_receiving_partner(session, user, referral)):
         raise ReferralNotFound("no such referral for this account")
     return referral
@@ -249,7 +273,7 @@ def _queue_notices(session: Session, referral: models.Referral, service: models.
 
 
 def _referable_service(session: Session, service_id: str) -> models.Service:
-    service = session.get(models.Service, service_id)
+    service = session.get(models.Service, service_id) if plain_id(service_id) else None
     if service is None or not service.published or service.status != models.ServiceStatus.ACTIVE.value:
         raise UnknownReferralService("unknown, unpublished or inactive service")
     return service
@@ -353,7 +377,7 @@ def forward_referral(session: Session, *, user: models.User, referral_id: str, s
         raise ReferralNotFound("only the receiving organisation forwards")
     if referral.status in CLOSED_STATUSES:
         raise ReferralClosed(f"the referral is {referral.status}")
-    target = session.get(models.Service, service_id)
+    target = session.get(models.Service, service_id) if plain_id(service_id) else None
     if (target is None or target.organization_id != referral.organization_id or target.id == referral.service_id
             or target.status != models.ServiceStatus.ACTIVE.value):
         raise ForwardNotAllowed("forward only to another active service of the receiving organisation")

@@ -36,6 +36,8 @@ from app.domain.referrals import (
     is_open,
     list_referrals,
     open_referral,
+    plain_id,
+    plain_text,
     set_status,
     withdraw_referral,
 )
@@ -102,7 +104,7 @@ def _form_values(form) -> dict:
 
 
 def _new_form(request, state, session, viewer, values: dict, *, error: str = "", status_code: int = 200):
-    service = session.get(models.Service, values["dienst"]) if values["dienst"] else None
+    service = session.get(models.Service, values["dienst"]) if plain_id(values["dienst"]) else None
     if service is None:
         raise NotFoundError("unknown service")
     organization = session.get(models.Organization, service.organization_id)
@@ -249,9 +251,12 @@ async def referral_status(request: Request, state: StateDep, session: SessionDep
 async def referral_message(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep,
                            referral_id: ReferralPathId):
     def action(user, form) -> None:
-        text = str(form.get("bericht", "")).strip()
+        try:
+            text = plain_text(str(form.get("bericht", "")), multiline=True)
+        except ValueError:
+            text = ""
         if not text or len(text) > 1000:
-            raise _MessageLength("message empty or longer than 1000 characters")
+            raise _MessageLength("message empty, longer than 1000 characters or with control characters")
         add_message(session, cipher=referral_cipher(state.settings), user=user, referral_id=referral_id, text=text)
 
     return await _write(request, state, session, viewer, referral_id, action)

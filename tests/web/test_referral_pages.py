@@ -126,3 +126,15 @@ def test_the_search_offers_doorverwijzen_to_coaches_only(app_state, loaded_engin
     links = re.findall(r'href="(/verwijzingen/nieuw\?[^"]+)"', coach.text)
     assert links and "noden=housing" in links[0] and "talen=fr" in links[0] and "beschikbaar=1-vm" in links[0]
     assert "gemeente=34022" in links[0]
+
+
+def test_control_characters_in_the_form_are_a_dutch_message_never_a_500(world):
+    client, token = client_for(world, "coach")
+    before = count_referrals(world)
+    with client:
+        name = client.post("/verwijzingen/nieuw", data=form_for(world, token, voornaam="A\x00B"), headers=HTML)
+        service = client.post("/verwijzingen/nieuw", data=form_for(world, token, dienst="ab\x00cd"), headers=HTML)
+        referral = client.get("/verwijzingen/ab%00cd", headers=HTML)
+    assert name.status_code == 422 and "voornaam" in name.text
+    assert service.status_code == 404 and referral.status_code == 404
+    assert count_referrals(world) == before

@@ -291,6 +291,23 @@ def test_without_a_key_referrals_are_refused_not_stored_in_the_clear(world, tmp_
     assert count_referrals(world) == before
 
 
+@pytest.mark.parametrize("field, value", [("service_id", "ab\u0000cd"), ("first_name", "A\u0000B"),
+                                          ("note", "lone \ud800 surrogate"), ("contact", {"email": "a\ud800@x.be"}),
+                                          ("municipality_nis", "1234\u0000")])
+def test_nul_and_lone_surrogates_are_a_422_never_a_500(clients, world, field, value):
+    before = count_referrals(world)
+    client, token = clients["coach"]
+    # sent as ASCII JSON with \\u escapes: the way a client gets a lone surrogate to the server
+    response = client.post("/api/v1/referrals", content=json.dumps(referral_body(world, **{field: value})),
+                           headers={"X-CSRF-Token": token, "Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert count_referrals(world) == before
+    message = post(clients, "coach", f"/api/v1/referrals/{send(clients, world).json()['id']}/messages",
+                   {"text": "hallo \u0000"})
+    assert message.status_code == 422
+    assert clients["coach"][0].get("/api/v1/referrals/ab%00cd").status_code == 404
+
+
 def test_referrals_are_in_the_openapi_document(clients):
     paths = clients["coach"][0].get("/openapi.json").json()["paths"]
     for path in ("/api/v1/referrals", "/api/v1/referrals/{referral_id}", "/api/v1/referrals/{referral_id}/status",
