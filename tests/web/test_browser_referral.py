@@ -58,6 +58,7 @@ def test_coach_sends_with_consent_partner_answers_appointment_coach_sees_it(app_
         coach.click("button:has-text('Verwijzing versturen')")  # no consent yet: nothing is sent
         coach.wait_for_selector("text=Zonder toestemming van de deelnemer wordt er niets verstuurd")
         coach.check("#f-toestemming")
+        coach.screenshot(path=str(screenshot_path("referral-coach-form.png")), full_page=True)
         coach.click("button:has-text('Verwijzing versturen')")
         coach.wait_for_selector("text=De verwijzing is verstuurd")
         assert coach.locator("#status").inner_text().strip() == "verstuurd"
