@@ -30,10 +30,9 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 def _cmd_init(args: argparse.Namespace) -> int:
     from app.bootstrap import initialise
-
-    report = initialise(get_settings(), demo=False if args.no_demo else None)
     from app.domain.referral_crypto import ensure_development_key
 
+    report = initialise(get_settings(), demo=False if args.no_demo else None)
     key_file = ensure_development_key(get_settings())
     if key_file is not None:
         report["referral_key_created"] = str(key_file)
