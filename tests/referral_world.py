@@ -1,7 +1,8 @@
 """A small world for the referral tests: two organisations, their services, five accounts, the app's state.
 
-Organisation A has two services (a referral can be forwarded between them), organisation B
-one; a coach and another coach, a partner of A and a partner of B, a coordinator of all.
+Organisation A has two services (a referral can be forwarded between them), organisations B
+and C one each (C without any partner account); a coach and another coach, a partner of A and
+a partner of B, a coordinator of all.
 The state uses its own database and a Fernet key, so the referral tests write freely.
 """
 
@@ -28,7 +29,7 @@ SECRETS = {"first_name": "Zoë-Testpersoon", "phone": "+32 470 12 34 56", "note"
 def build_world(engine, app_state, nis: str) -> dict:
     with Session(engine) as session:
         ids: dict[str, str] = {}
-        for key in ("a", "b"):
+        for key in ("a", "b", "c"):  # organisation C has no partner account
             organization = models.Organization(name=f"Organisatie {key.upper()}")
             session.add(organization)
             session.flush()

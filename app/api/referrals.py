@@ -31,6 +31,7 @@ from app.domain.referrals import (
     list_referrals,
     open_referral,
     plain_text,
+    receiving_partners,
     set_status,
     withdraw_referral,
 )
@@ -70,6 +71,8 @@ class ReferralDetail(ReferralSummary):
 
     personal: dict[str, Any] | None = Field(description="null once erased (retention or a participant's request)")
     events: list[dict[str, Any]]
+    receiving_accounts: int = Field(description="active partner accounts of the receiving organisation; 0: nobody "
+                                                "there is told or can answer, so contact the service yourself")
 
 
 class ReferralList(BaseModel):
@@ -141,7 +144,8 @@ def summary(session, referral: models.Referral) -> dict:
 def detail(session, state, referral: models.Referral) -> ReferralDetail:
     view = decrypted_view(session, cipher=referral_cipher(state.settings), referral=referral)
     events = [{**event, "at": as_utc_text(event["at"])} for event in view["events"]]
-    return ReferralDetail(**summary(session, referral), personal=view["personal"], events=events)
+    return ReferralDetail(**summary(session, referral), personal=view["personal"], events=events,
+                          receiving_accounts=len(receiving_partners(session, referral.organization_id)))
 
 
 def _editor(viewer) -> models.User:

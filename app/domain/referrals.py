@@ -258,14 +258,19 @@ def notice_text(service: models.Service, *, base_url: str) -> tuple[str, str]:
     return "Sociale kaart: er is een nieuwe verwijzing", body
 
 
-def _queue_notices(session: Session, referral: models.Referral, service: models.Service, *, base_url: str) -> None:
-    partners = session.exec(
+def receiving_partners(session: Session, organization_id: str) -> list[models.User]:
+    """The active partner accounts of an organisation: who is told, who can answer."""
+    return list(session.exec(
         select(models.User)
         .join(models.UserOrganization, models.UserOrganization.user_id == models.User.id)
-        .where(models.UserOrganization.organization_id == referral.organization_id,
+        .where(models.UserOrganization.organization_id == organization_id,
                models.User.role == models.Role.PARTNER.value, models.User.active == True)  # noqa: E712
         .order_by(models.User.email)
-    ).all()
+    ).all())
+
+
+def _queue_notices(session: Session, referral: models.Referral, service: models.Service, *, base_url: str) -> None:
+    partners = receiving_partners(session, referral.organization_id)
     subject, body = notice_text(service, base_url=base_url)
     for partner in partners:
         session.add(models.OutboxMessage(kind=NOTICE_KIND, dedupe_key=f"{NOTICE_KIND}:{referral.id}:{partner.id}",

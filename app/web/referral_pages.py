@@ -38,6 +38,7 @@ from app.domain.referrals import (
     open_referral,
     plain_id,
     plain_text,
+    receiving_partners,
     set_status,
     withdraw_referral,
 )
@@ -190,7 +191,8 @@ def _detail(request, state, session, viewer, referral_id: str, *, error: str = "
     context = _base(request, state, viewer, referral=referral, personal=view["personal"], events=view["events"],
                     services=_service_names(session), coach_email=coach.email if coach else "",
                     is_coach=is_coach_of(viewer.user, referral), is_open=is_open(referral), error=error,
-                    partner_statuses=PARTNER_STATUSES, forward_choices=others)
+                    partner_statuses=PARTNER_STATUSES, forward_choices=others,
+                    receiving_accounts=len(receiving_partners(session, referral.organization_id)))
     return templates.TemplateResponse(request, "referrals_detail.html", context, status_code=status_code)
 
 

@@ -138,3 +138,12 @@ def test_control_characters_in_the_form_are_a_dutch_message_never_a_500(world):
     assert name.status_code == 422 and "voornaam" in name.text
     assert service.status_code == 404 and referral.status_code == 404
     assert count_referrals(world) == before
+
+
+def test_the_coach_is_told_to_call_when_the_organisation_has_no_account(world):
+    client, token = client_for(world, "coach")
+    with client:
+        untold = client.post("/verwijzingen/nieuw", data=form_for(world, token, dienst=world["service_c1"]))
+        told = client.post("/verwijzingen/nieuw", data=form_for(world, token))
+        assert 'id="geen-account"' in client.get(untold.headers["location"]).text
+        assert 'id="geen-account"' not in client.get(told.headers["location"]).text

@@ -130,6 +130,15 @@ def test_the_notification_mail_holds_no_personal_data(clients, world):
         assert secret.lower() not in (mail.subject + " " + mail.body).lower()
 
 
+def test_the_coach_learns_when_nobody_at_the_organisation_can_be_told(clients, world):
+    told = send(clients, world).json()
+    untold = send(clients, world, service_id=world["service_c1"]).json()
+    assert told["receiving_accounts"] == 1 and untold["receiving_accounts"] == 0
+    with Session(world["engine"]) as session:
+        assert not session.exec(select(models.OutboxMessage)
+                                .where(models.OutboxMessage.dedupe_key.contains(untold["id"]))).all()
+
+
 def test_logs_hold_no_personal_data(clients, world, caplog):
     with caplog.at_level(logging.DEBUG):
         referral_id = send(clients, world).json()["id"]
