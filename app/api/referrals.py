@@ -202,11 +202,12 @@ def read_referral(state: StateDep, session: SessionDep, viewer: ViewerDep, refer
 
 
 @router.post("/{referral_id}/status", response_model=ReferralSummary, summary="Answer with a status (receiving partner)")
-def answer(session: SessionDep, viewer: ViewerDep, referral_id: ReferralId, body: StatusAnswer,
+def answer(state: StateDep, session: SessionDep, viewer: ViewerDep, referral_id: ReferralId, body: StatusAnswer,
            x_csrf_token: CsrfHeader = None) -> dict:
     user = _reader(viewer, x_csrf_token, write=True)
     return summary(session, set_status(session, user=user, referral_id=referral_id, status=body.status,
-                                       reason=body.reason, expected_version=body.version))
+                                       reason=body.reason, expected_version=body.version,
+                                       base_url=state.settings.public_base_url))
 
 
 @router.post("/{referral_id}/withdraw", response_model=ReferralSummary, summary="Withdraw (the referring coach)")

@@ -28,6 +28,7 @@ from app.domain.taxonomy import validate_need_codes
 from app.errors import DomainError, NotFoundError
 
 NOTICE_KIND = "referral-notice"
+STATUS_NOTICE_KIND = "referral-status"
 OPEN_STATUSES = ("sent", "received", "contacted", "appointment")
 #: what a partner of the receiving organisation may answer
 PARTNER_STATUSES = ("received", "contacted", "appointment", "started", "not_started")
@@ -258,6 +259,19 @@ def notice_text(service: models.Service, *, base_url: str) -> tuple[str, str]:
     return "Sociale kaart: er is een nieuwe verwijzing", body
 
 
+def status_notice_text(*, base_url: str) -> tuple[str, str]:
+    """The coach's notification of an answer: not even the service or the status, only a link."""
+    body = "\n".join([
+        "Dag,",
+        "",
+        "Er is nieuws over een verwijzing die je verstuurde.",
+        f"Meld je aan om te zien wat de dienst antwoordde: {base_url}/verwijzingen",
+        "",
+        "Deze mail bevat bewust geen gegevens over de deelnemer.",
+    ])
+    return "Sociale kaart: nieuws over een verwijzing", body
+
+
 def receiving_partners(session: Session, organization_id: str) -> list[models.User]:
     """The active partner accounts of an organisation: who is told, who can answer."""
     return list(session.exec(
@@ -340,7 +354,7 @@ def _finish(session: Session, referral: models.Referral, event: models.ReferralE
 
 
 def set_status(session: Session, *, user: models.User, referral_id: str, status: str, reason: str | None = None,
-               expected_version: int | None = None) -> models.Referral:
+               expected_version: int | None = None, base_url: str = "") -> models.Referral:
     """A receiving partner's answer: received, contacted, appointment, started, or not_started with a reason."""
     referral = get_visible_referral(session, user=user, referral_id=referral_id)
     if not is_receiving_partner(session, user, referral):
@@ -356,6 +370,11 @@ def set_status(session: Session, *, user: models.User, referral_id: str, status:
     _conditional_update(session, referral, expected_version, status=status, reason=reason, closed_at=closed_at)
     event = models.ReferralEvent(referral_id=referral.id, at=event_time(), kind="status", status=status, reason=reason,
                                  service_id=referral.service_id, actor_role="partner")
+    coach = session.get(models.User, referral.coach_id)
+    if coach is not None and coach.active and base_url:
+        subject, body = status_notice_text(base_url=base_url)
+        session.add(models.OutboxMessage(kind=STATUS_NOTICE_KIND, recipient=coach.email, subject=subject, body=body,
+                                         dedupe_key=f"{STATUS_NOTICE_KIND}:{referral.id}:{event.id}"))
     return _finish(session, referral, event, user=user, action="status")
 
 

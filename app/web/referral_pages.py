@@ -244,7 +244,7 @@ async def referral_status(request: Request, state: StateDep, session: SessionDep
         status = str(form.get("status", ""))
         reason = str(form.get("reden", "")) or None if status == "not_started" else None
         set_status(session, user=user, referral_id=referral_id, status=status, reason=reason,
-                   expected_version=_version(form))
+                   expected_version=_version(form), base_url=state.settings.public_base_url)
 
     return await _write(request, state, session, viewer, referral_id, action)
 

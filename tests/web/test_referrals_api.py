@@ -130,6 +130,19 @@ def test_the_notification_mail_holds_no_personal_data(clients, world):
         assert secret.lower() not in (mail.subject + " " + mail.body).lower()
 
 
+def test_the_coach_is_told_of_an_answer_by_a_mail_without_anything_about_the_person_or_the_service(clients, world):
+    referral_id = send(clients, world).json()["id"]
+    post(clients, "partner", f"/api/v1/referrals/{referral_id}/status", {"status": "not_started", "reason": "declined"})
+    with Session(world["engine"]) as session:
+        mails = session.exec(select(models.OutboxMessage).where(models.OutboxMessage.kind == "referral-status",
+                                                                models.OutboxMessage.dedupe_key.contains(referral_id))).all()
+    assert [mail.recipient for mail in mails] == [world["emails"]["coach"]]
+    text_of_mail = (mails[0].subject + " " + mails[0].body).lower()
+    assert "nieuws over een verwijzing" in text_of_mail
+    for secret in [*SECRETS.values(), "dienst a1", "niet gestart", "weigert", "declined", "schuldbemiddeling"]:
+        assert secret.lower() not in text_of_mail
+
+
 def test_the_coach_learns_when_nobody_at_the_organisation_can_be_told(clients, world):
     told = send(clients, world).json()
     untold = send(clients, world, service_id=world["service_c1"]).json()
