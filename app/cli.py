@@ -67,8 +67,14 @@ def _ensure_networks() -> None:
 
 def _cmd_init(args: argparse.Namespace) -> int:
     from app.bootstrap import initialise
+    from app.domain.referral_crypto import ensure_development_key
 
     report = initialise(get_settings(), demo=False if args.no_demo else None)
+    key_file = ensure_development_key(get_settings())
+    if key_file is not None:
+        report["referral_key_created"] = str(key_file)
+        print(f"sk init: created a development key for referrals at {key_file} (set SK_REFERRAL_KEY in production)",
+              file=sys.stderr)
     print(json.dumps(report))
     return 0
 
@@ -359,6 +365,10 @@ def main(argv: list[str] | None = None) -> int:
     hsds_import.add_argument("path", type=Path)
     hsds_import.add_argument("--commit", action="store_true", help="apply (one transaction; nothing if any record is rejected)")
     hsds_import.set_defaults(func=_cmd_hsds_import)
+
+    from app.referral_commands import add_referral_commands
+
+    add_referral_commands(sub)
 
     networks = sub.add_parser("networks", add_help=False,
                               help="build and cache the road networks with these settings' speeds "

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, field_validator
+from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from routing.config import CAR_KMH_BY_HIGHWAY, CIRCUITY
@@ -88,6 +88,11 @@ class Settings(BaseSettings):
     population_zones: Path | None = None
     #: start the gap analysis in the background when the app starts (and the data changed)
     gaps_at_startup: bool = True
+    #: Fernet key(s) for the referrals' personal fields (comma-separated: the first encrypts, all
+    #: decrypt, for rotation); empty: the key file ``data/referral.key`` that ``sk init`` creates
+    referral_key: SecretStr = SecretStr("")
+    #: days after a referral is closed before ``sk purge`` erases its personal fields
+    referral_retention_days: int = Field(default=90, ge=1, le=3650)
 
     embed_frame_ancestors: str = "*"
     #: per client address, for the public API (``limits`` notation)
@@ -115,6 +120,10 @@ class Settings(BaseSettings):
     @property
     def network_dir(self) -> Path:
         return self.data_dir / self.network_dir_name
+
+    @property
+    def referral_key_file(self) -> Path:
+        return self.data_dir / "referral.key"
 
     @property
     def geo_dir(self) -> Path:

@@ -14,6 +14,7 @@ from app.api.editing import router as editing_api_router
 from app.hsds.api import router as hsds_router
 from app.api.public import RateLimiter
 from app.api.public import router as public_api_router
+from app.api.referrals import router as referrals_api_router
 from app.api.search import router as search_api_router
 from app.api.v1 import router as api_v1_router
 from app.config import PROJECT_ROOT, Settings, get_settings
@@ -28,6 +29,7 @@ from app.web.head_requests import HeadAsGet
 from app.web.input_guard import InputGuard
 from app.web.pages import router as pages_router
 from app.web.partner_pages import router as partner_pages_router
+from app.web.referral_pages import router as referral_pages_router
 from app.web.search_pages import router as search_pages_router
 
 logger = logging.getLogger(__name__)
@@ -188,12 +190,14 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.include_router(api_v1_router)
     app.include_router(public_api_router)
     app.include_router(editing_api_router)
+    app.include_router(referrals_api_router)
     app.include_router(hsds_router)
     app.include_router(embed_router)
     app.include_router(search_api_router)
     app.include_router(pages_router)
     app.include_router(search_pages_router)
     app.include_router(partner_pages_router)
+    app.include_router(referral_pages_router)
     app.include_router(gap_router)
     app.include_router(api_docs_router)
     app.include_router(account_pages_router)

@@ -362,3 +362,66 @@ class PasswordReset(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: datetime
     used_at: datetime | None = None
+
+
+class Referral(SQLModel, table=True):
+    """A warm referral (#13): a coach sends a participant to a service, with consent.
+
+    What identifies the person (contact, first name, languages, availability, note) lives
+    only in ``personal_encrypted`` (Fernet, see :mod:`app.domain.referral_crypto`) and is
+    erased after the retention period; the rest is the anonymous record the counts use.
+    """
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    service_id: str = Field(foreign_key="service.id", index=True, max_length=36)
+    #: the receiving organisation (its partners see the referral); a forward stays inside it
+    organization_id: str = Field(foreign_key="organization.id", index=True, max_length=36)
+    coach_id: str = Field(foreign_key="app_user.id", index=True, max_length=36)
+    #: sent, received, contacted, appointment, started, not_started, withdrawn
+    status: str = Field(default="sent", max_length=20, index=True)
+    reason: str | None = Field(default=None, max_length=30)
+    need_codes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    #: the participant's home municipality from the search (no address is ever stored)
+    municipality_nis: str | None = Field(default=None, foreign_key="municipality.nis", max_length=5)
+    personal_encrypted: str | None = None
+    consent_at: datetime
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
+    erased_at: datetime | None = None
+    #: optimistic concurrency: a status change is a conditional update on this version
+    version: int = 1
+
+
+class ReferralEvent(SQLModel, table=True):
+    """The history of one referral: created, status changes, forwards, messages, withdrawal.
+
+    ``text_encrypted`` holds a message's text (erased with the personal fields); the rest
+    is anonymous and kept for the counts.
+    """
+
+    __tablename__ = "referral_event"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    referral_id: str = Field(foreign_key="referral.id", index=True, max_length=36)
+    at: datetime = Field(default_factory=utcnow)
+    kind: str = Field(max_length=20)  # created, status, forwarded, message, withdrawn, erased
+    status: str | None = Field(default=None, max_length=20)
+    reason: str | None = Field(default=None, max_length=30)
+    service_id: str | None = Field(default=None, max_length=36)
+    actor_role: str = Field(default="", max_length=20)
+    text_encrypted: str | None = None
+
+
+class ReferralAccess(SQLModel, table=True):
+    """Audit trail: who opened, changed, exported or erased which referral, and when."""
+
+    __tablename__ = "referral_access"
+
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=36)
+    referral_id: str = Field(index=True, max_length=36)
+    user_id: str | None = Field(default=None, max_length=36)
+    #: e-mail of the account, or "sk referral" for the coordinator's command line
+    actor: str = Field(default="", max_length=200)
+    action: str = Field(max_length=20)  # view, create, status, forward, message, withdraw, export, erase
+    at: datetime = Field(default_factory=utcnow)

@@ -24,7 +24,9 @@ import numpy as np
 import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from cryptography.fernet import Fernet, MultiFernet
+from pydantic import SecretStr
+from sqlmodel import Session, select
 
 from app import models
 from app.auth import create_user
@@ -48,6 +50,17 @@ UNKNOWN = {"anonymous": "login", "coach": "403", "partner": "404", "coordinator_
 COORDINATORS = {"anonymous": "login", "coach": "403", "partner": "403", "coordinator_p": "ok", "coordinator_all": "ok"}
 SIGNED_IN = {**dict.fromkeys(ROLES, "ok"), "anonymous": "login"}
 SIGNED_IN_400 = {**dict.fromkeys(ROLES, "400"), "anonymous": "login"}
+#: referrals (#13) are also probed by another coach and a partner of organisation B
+EXTRA_ROLES = ("coach_other", "partner_other")
+_SIGNED_IN = ("coach", "partner", "coordinator_p", "coordinator_all", *EXTRA_ROLES)
+#: one referral: its coach and organisation A's partners, nobody else (not even coordinators)
+REFERRAL_PARTIES = {"anonymous": "login", **dict.fromkeys(_SIGNED_IN, "404"), "coach": "ok", "partner": "ok"}
+REFERRAL_COACH = {**REFERRAL_PARTIES, "partner": "404"}
+REFERRAL_PARTNER = {**REFERRAL_PARTIES, "coach": "404"}
+REFERRAL_UNKNOWN = {"anonymous": "login", **dict.fromkeys(_SIGNED_IN, "404")}
+COACHES = {"anonymous": "login", **dict.fromkeys(_SIGNED_IN, "403"), "coach": "ok", "coach_other": "ok"}
+REFERRAL_LISTS = {**COACHES, "partner": "ok", "partner_other": "ok"}
+REFERRAL_COUNTS = {**COORDINATORS, "coach_other": "403", "partner_other": "403"}
 
 
 @dataclass(frozen=True)
@@ -217,7 +230,53 @@ def probes() -> list[Probe]:
         Probe("GET", "/coordinator/hiaten.csv", "/coordinator/hiaten.csv?need=housing", COORDINATORS),
         Probe("GET", "/coordinator/hiaten.png", "/coordinator/hiaten.png?need=housing", COORDINATORS),
         Probe("GET", "/coordinator/hiaten.gpkg", "/coordinator/hiaten.gpkg?need=housing", COORDINATORS),
+        *referral_probes(),
     ]
+
+
+def referral_probes() -> list[Probe]:
+    """The warm referral (#13): API and pages, each with another coach and another organisation's partner."""
+    api = dict(html=False)
+    message = lambda world, role: {"text": f"Bericht van {role}"}  # noqa: E731
+    forward = lambda world, role: {"service_id": world["other_own_service"]()}  # noqa: E731
+    return [
+        Probe("POST", "/api/v1/referrals", "/api/v1/referrals", COACHES, csrf="header", json=True, **api,
+              body=lambda world, role: referral_body(world)),
+        Probe("GET", "/api/v1/referrals", "/api/v1/referrals", REFERRAL_LISTS, **api),
+        Probe("GET", "/api/v1/referrals/stats", "/api/v1/referrals/stats", REFERRAL_COUNTS, **api),
+        Probe("GET", "/api/v1/referrals/{referral_id}", "/api/v1/referrals/{referral}", REFERRAL_PARTIES, **api),
+        Probe("GET", "/api/v1/referrals/{referral_id}", "/api/v1/referrals/" + UNKNOWN_ID, REFERRAL_UNKNOWN, **api,
+              label="unknown"),
+        Probe("POST", "/api/v1/referrals/{referral_id}/status", "/api/v1/referrals/{referral}/status", REFERRAL_PARTNER,
+              csrf="header", json=True, **api, body=lambda world, role: {"status": "contacted"}),
+        Probe("POST", "/api/v1/referrals/{referral_id}/forward", "/api/v1/referrals/{referral}/forward",
+              REFERRAL_PARTNER, csrf="header", json=True, **api, body=forward),
+        Probe("POST", "/api/v1/referrals/{referral_id}/messages", "/api/v1/referrals/{referral}/messages",
+              REFERRAL_PARTIES, csrf="header", json=True, **api, body=message),
+        Probe("POST", "/api/v1/referrals/{referral_id}/withdraw", "/api/v1/referrals/{referral_to_withdraw}/withdraw",
+              REFERRAL_COACH, csrf="header", **api),
+        Probe("GET", "/verwijzingen", "/verwijzingen", REFERRAL_LISTS),
+        Probe("GET", "/verwijzingen/nieuw", "/verwijzingen/nieuw?dienst={own_service}&noden=housing", COACHES),
+        Probe("POST", "/verwijzingen/nieuw", "/verwijzingen/nieuw", COACHES, csrf="form",
+              body=lambda world, role: {"dienst": world["own_service"], "noden": ["housing"], "contactwijze": "zelf",
+                                        "voornaam": "J.", "toestemming": "ja"}),
+        Probe("GET", "/verwijzingen/{referral_id}", "/verwijzingen/{referral}", REFERRAL_PARTIES),
+        Probe("GET", "/verwijzingen/{referral_id}", "/verwijzingen/" + UNKNOWN_ID, REFERRAL_UNKNOWN, label="unknown"),
+        Probe("POST", "/verwijzingen/{referral_id}/status", "/verwijzingen/{referral}/status", REFERRAL_PARTNER,
+              csrf="form", body=lambda world, role: {"status": "contacted"}),
+        Probe("POST", "/verwijzingen/{referral_id}/doorsturen", "/verwijzingen/{referral}/doorsturen", REFERRAL_PARTNER,
+              csrf="form", body=lambda world, role: {"dienst": world["other_own_service"]()}),
+        Probe("POST", "/verwijzingen/{referral_id}/bericht", "/verwijzingen/{referral}/bericht", REFERRAL_PARTIES,
+              csrf="form", body=lambda world, role: {"bericht": f"Bericht van {role}"}),
+        Probe("POST", "/verwijzingen/{referral_id}/intrekken", "/verwijzingen/{referral_to_withdraw_page}/intrekken",
+              REFERRAL_COACH, csrf="form", body=lambda world, role: {}),
+        Probe("GET", "/coordinator/verwijzingen", "/coordinator/verwijzingen", REFERRAL_COUNTS),
+    ]
+
+
+def referral_body(world: dict) -> dict:
+    return {"service_id": world["own_service"], "consent": True, "contact": {"self": True}, "first_name": "J.",
+            "needs": ["housing"]}
 
 
 def app_routes(app) -> set[tuple[str, str]]:
@@ -270,6 +329,7 @@ def world(app_state, tmp_path_factory):
             create_user(session, email=emails["coordinator_p"], password=PASSWORD, role="coordinator",
                         partnership_slug=slug_p)
             create_user(session, email=emails["coordinator_all"], password=PASSWORD, role="coordinator")
+            ids |= referral_world(session, ids, emails)
 
         def version_of(model, key):
             def current() -> int:
@@ -278,17 +338,51 @@ def world(app_state, tmp_path_factory):
             return current
 
         roomy = app_state.settings.model_copy(update={"public_rate_limit": "100000/minute",
-                                                      "login_rate_limit": "100000/minute"})
+                                                      "login_rate_limit": "100000/minute",
+                                                      "referral_key": SecretStr(REFERRAL_KEY)})
         state = dataclasses.replace(app_state, settings=roomy, engine=engine, _catalog=None,
                                     _catalog_lock=threading.Lock(), _catalog_checked=0.0, _catalog_refreshed=0.0,
                                     _gap_jobs=None)
         yield {**ids, "state": state, "emails": emails,
                "pins": {"own_organization": place_in(regions, nis_p), "other_organization": place_in(regions, nis_q)},
+               "other_own_service": other_own_service(engine, ids),
                "versions": {"own_service": version_of(models.Service, "own_service"),
                             "other_service": version_of(models.Service, "other_service"),
                             "own_location": version_of(models.Location, "own_location"),
                             "other_location": version_of(models.Location, "other_location")}}
         engine.dispose()
+
+
+REFERRAL_KEY = Fernet.generate_key().decode()
+
+
+def referral_world(session, ids: dict, emails: dict) -> dict:
+    """The other coach and organisation B's partner; a second service of A; referrals from the coach to A."""
+    from app.domain.referrals import ReferralCreate, create_referral
+
+    emails |= {role: f"{role}@example.org" for role in EXTRA_ROLES}
+    create_user(session, email=emails["coach_other"], password=PASSWORD, role="coach")
+    create_user(session, email=emails["partner_other"], password=PASSWORD, role="partner",
+                organization_ids=[ids["other_organization"]])
+    second = models.Service(organization_id=ids["own_organization"], name="Dienst own 2", languages=["nl"])
+    session.add(second)
+    session.commit()
+    coach = session.exec(select(models.User).where(models.User.email == emails["coach"])).one()
+    cipher = MultiFernet([Fernet(REFERRAL_KEY.encode())])
+    made = {"own_service_2": second.id}
+    for key in ("referral", "referral_to_withdraw", "referral_to_withdraw_page"):
+        data = ReferralCreate.model_validate(referral_body(ids))
+        made[key] = create_referral(session, cipher=cipher, user=coach, data=data, base_url="http://x").id
+    return made
+
+
+def other_own_service(engine, ids: dict):
+    """Forwarding moves the referral between A's two services: the one it is not at now."""
+    def pick() -> str:
+        with Session(engine) as session:
+            current = session.get(models.Referral, ids["referral"]).service_id
+        return ids["own_service_2"] if current == ids["own_service"] else ids["own_service"]
+    return pick
 
 
 def outcome(response, *, html: bool) -> str:
@@ -307,7 +401,7 @@ def signed_in_client(world, role: str) -> tuple[TestClient, str]:
     if role == "anonymous":
         return client, ""
     assert login(client, world["emails"][role]).status_code == 303
-    token = csrf_of(client.get("/partner/nieuwe-dienst").text) if role != "coach" else _coach_token(client)
+    token = csrf_of(client.get("/partner/nieuwe-dienst").text) if not role.startswith("coach") else _coach_token(client)
     return client, token
 
 
@@ -340,7 +434,7 @@ def test_every_route_has_an_entry_in_the_role_table(world):
     assert covered - app_routes(app) == set(), "PROBES names routes the app no longer has"
 
 
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role", ROLES + EXTRA_ROLES)
 def test_each_role_gets_the_expected_outcome_on_every_route(world, role):
     mismatches = []
     client, token = signed_in_client(world, role)
@@ -348,6 +442,8 @@ def test_each_role_gets_the_expected_outcome_on_every_route(world, role):
         for probe in probes():
             if probe.route == "/afmelden":
                 continue  # signing out ends the session the other probes use: its own test below
+            if role not in probe.expect:
+                continue  # the extra roles are probed on the routes that name them
             name = f"{probe.method} {probe.url} {probe.label}".strip()
             if probe.csrf in ("form", "header"):
                 refused = outcome(send(client, probe, world, role, None), html=probe.html)
