@@ -57,7 +57,7 @@ def build_world(engine, app_state, nis: str) -> dict:
                                                      "public_base_url": "https://kaart.example"})
     state = dataclasses.replace(app_state, settings=settings, engine=engine, _catalog=None,
                                 _catalog_lock=threading.Lock(), _catalog_checked=0.0, _catalog_refreshed=0.0,
-                                gap_cache={})
+                                _gap_jobs=None)
     return {**ids, "emails": emails, "state": state, "engine": engine, "nis": nis}
 
 
