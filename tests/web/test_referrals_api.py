@@ -327,7 +327,9 @@ def test_nul_and_lone_surrogates_are_a_422_never_a_500(clients, world, field, va
     message = post(clients, "coach", f"/api/v1/referrals/{send(clients, world).json()['id']}/messages",
                    {"text": "hallo \u0000"})
     assert message.status_code == 422
-    assert clients["coach"][0].get("/api/v1/referrals/ab%00cd").status_code == 404
+    # a NUL in the path is refused at the edge (app.web.input_guard) before any route runs
+    refused = clients["coach"][0].get("/api/v1/referrals/ab%00cd")
+    assert refused.status_code == 422 and refused.json()["code"] == "invalid_characters"
 
 
 def test_referrals_are_in_the_openapi_document(clients):

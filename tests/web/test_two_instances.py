@@ -38,8 +38,10 @@ def instance(url: str, data_dir, **settings: str) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, "SK_DATABASE_URL": url, "SK_DATA_DIR": str(data_dir), "SK_SHARED_DATA_DIR": str(SHARED_DATA),
            "SK_LOAD_DEMO_DATA": "false", "SK_LOG_LEVEL": "WARNING",
+           # what these tests prove needs no travel data: no network build, timetable or gap run at start
+           "SK_DEFAULT_TRANSIT_DATA": "false", "SK_GAPS_AT_STARTUP": "false",
            **{f"SK_{key.upper()}": value for key, value in settings.items()}}
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port)], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--no-build-networks"], env=env,
                                cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
