@@ -1,12 +1,12 @@
 """Isochrone polygons from one bounded search: reached road points, thinned, hulled, buffered.
 
 After the search (:meth:`routing.network.RoadNetwork.isochrone`), every chain with a
-reached end is walked along its shape at a fixed resolution and the points reachable
-within the budget are kept, the reached part of a partly reached road included. The
-points are thinned to one per grid cell of that resolution, and the polygon is their
-concave hull grown by one cell: a cost linear in the reached roads, with no union of
-thousands of geometries. The resolution scales with the budget (about 1/60 of the
-farthest reach, at least 25 m), so large isochrones stay as cheap as small ones.
+reached end is walked along its shape and the grid cells holding a point reachable
+within the budget are marked, the reached part of a partly reached road included. The
+polygon is the concave hull of the marked cells grown by one cell: a cost linear in the
+reached roads, with no union of thousands of geometries. The resolution scales with the
+reach (about 1/60 of the farthest reached node, at least 25 m), so large isochrones
+stay as cheap as small ones.
 """
 
 from __future__ import annotations
@@ -16,6 +16,11 @@ import shapely
 from numba import njit
 
 from routing.simplify import BACKWARD, FORWARD
+
+
+#: of the inner cells, one in this many per row and column joins the hull's points (they
+#: keep the hull from cutting into the reached area; the edge cells give its shape)
+INSIDE_EVERY = 5
 
 
 @njit(cache=True)
@@ -34,15 +39,12 @@ def _reach(cum, du, dv, weight, flags, origin_chain, chain, origin_along):
 
 
 @njit(cache=True)
-def reached_points(dist_u, dist_v, chain_flags, vptr, vx, vy, cumulative, origin_chain, origin_along, limit,
-                   step_m, out_x, out_y):
-    """Points along the chains reachable within ``limit`` (weight units), about ``step_m`` apart.
-
-    ``dist_u``/``dist_v``: search distances to each chain's ends. Returns how many points
-    were written to ``out_x``/``out_y`` (stops when they are full).
-    """
-    count = 0
-    capacity = len(out_x)
+def mark_reached(dist_u, dist_v, chain_flags, vptr, vx, vy, cumulative, origin_chain, origin_along, limit,
+                 step_m, x0, y0, grid):
+    """Mark the cells of ``grid`` (rows y, columns x; cell ``step_m`` wide, corner at ``x0``, ``y0``)
+    that hold a road point reachable within ``limit`` (weight units), sampling every road at
+    ``step_m / 2``. ``dist_u``/``dist_v``: search distances to each chain's ends."""
+    ny, nx = grid.shape
     for c in range(len(chain_flags)):
         du = dist_u[c]
         dv = dist_v[c]
@@ -52,27 +54,29 @@ def reached_points(dist_u, dist_v, chain_flags, vptr, vx, vy, cumulative, origin
         flags = chain_flags[c]
         for i in range(vptr[c], vptr[c + 1] - 1):
             length = np.hypot(vx[i + 1] - vx[i], vy[i + 1] - vy[i])
-            pieces = max(1, int(np.ceil(length / step_m)))
+            pieces = max(1, int(np.ceil(2 * length / step_m)))
             for j in range(pieces + 1):
-                if j == pieces and i < vptr[c + 1] - 2:
-                    continue  # the next segment's first point
                 share = j / pieces
                 cum = cumulative[i] + share * (cumulative[i + 1] - cumulative[i])
                 if _reach(cum, du, dv, weight, flags, origin_chain, c, origin_along) <= limit:
-                    if count == capacity:
-                        return count
-                    out_x[count] = vx[i] + share * (vx[i + 1] - vx[i])
-                    out_y[count] = vy[i] + share * (vy[i + 1] - vy[i])
-                    count += 1
-    return count
+                    gx = int((vx[i] + share * (vx[i + 1] - vx[i]) - x0) // step_m)
+                    gy = int((vy[i] + share * (vy[i + 1] - vy[i]) - y0) // step_m)
+                    if 0 <= gx < nx and 0 <= gy < ny:
+                        grid[gy, gx] = 1
 
 
-def polygon_from_points(x: np.ndarray, y: np.ndarray, resolution_m: float, *, start: tuple[float, float]):
-    """The concave hull of the points thinned to one per ``resolution_m`` cell, grown by one cell (metric)."""
-    if len(x) == 0:
-        return shapely.Point(start).buffer(resolution_m)
-    cells = np.unique(np.column_stack([np.floor(x / resolution_m), np.floor(y / resolution_m)]).astype(np.int64), axis=0)
-    centres = (cells + 0.5) * resolution_m
+def polygon_from_grid(grid: np.ndarray, x0: float, y0: float, step_m: float, *, start: tuple[float, float]):
+    """The concave hull of the marked cells (their edge cells and a sparse sample of the
+    inside keep it cheap), grown by one cell (metric coordinates)."""
+    marked = grid.astype(bool)
+    if not marked.any():
+        return shapely.Point(start).buffer(step_m)
+    padded = np.pad(marked, 1)
+    inner = padded[:-2, 1:-1] & padded[2:, 1:-1] & padded[1:-1, :-2] & padded[1:-1, 2:]
+    sparse = np.zeros_like(marked)
+    sparse[::INSIDE_EVERY, ::INSIDE_EVERY] = True
+    rows, cols = np.nonzero(marked & (~inner | sparse))
+    centres = np.column_stack([x0 + (cols + 0.5) * step_m, y0 + (rows + 0.5) * step_m])
     points = shapely.multipoints(np.vstack([centres, np.array([start])]))
-    hull = shapely.concave_hull(points, ratio=0.05) if len(centres) > 3 else shapely.convex_hull(points)
-    return hull.buffer(resolution_m, quad_segs=4)
+    hull = shapely.concave_hull(points, ratio=0.1) if len(centres) > 3 else shapely.convex_hull(points)
+    return hull.buffer(step_m, quad_segs=2)

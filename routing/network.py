@@ -32,7 +32,7 @@ from scipy.sparse.csgraph import connected_components
 from routing.ch import ContractionHierarchy, bounded_dijkstra_seeds, build_contraction
 from routing.config import RoutingConfig
 from routing.errors import NetworkCacheError, SnapTooFarError
-from routing.isochrone import polygon_from_points, reached_points
+from routing.isochrone import mark_reached, polygon_from_grid
 from routing.simplify import BACKWARD, FORWARD, NO_SNAP, simplify
 from routing.snap import NodeCounter, SegmentGrid
 from routing.storage import StorageError, read_arrays, write_arrays
@@ -48,7 +48,7 @@ CACHE_SUFFIX = ".sknet"
 #: this share of the network; otherwise the PHAST sweep answers. Settling a node costs
 #: several times more than sweeping one; the share keeps a cutoff from ever being slower
 #: than no cutoff (measured in ``make bench-routing``).
-BOUNDED_SHARE = 1 / 12
+BOUNDED_SHARE = 1 / 16
 BOUNDED_MIN_NODES = 2000
 #: Highway types a point never snaps to: no front door opens onto a motorway.
 NO_SNAP_HIGHWAYS = ("motorway", "motorway_link")
@@ -97,12 +97,22 @@ def network_rules(network_type: str) -> tuple[TagRule, ...]:
     return tuple(rules)
 
 
+def _factorized(edges: pd.DataFrame, key: str) -> tuple[np.ndarray, list]:
+    """(code per edge, the distinct values): rules and speeds are read once per distinct tag value."""
+    if key not in edges.columns:
+        return np.zeros(len(edges), dtype=np.int64), [None]
+    codes, uniques = pd.factorize(edges[key], use_na_sentinel=True)
+    values = [*uniques.tolist(), None]  # code -1 (missing) reads the last entry: None
+    return np.where(codes < 0, len(values) - 1, codes), values
+
+
 def ways_allowed(edges: pd.DataFrame, network_type: str) -> np.ndarray:
     """Boolean mask of the edges a network type may use."""
     allowed = np.ones(len(edges), dtype=bool)
     for rule in network_rules(network_type):
-        column = edges[rule.key] if rule.key in edges.columns else pd.Series([None] * len(edges), index=edges.index)
-        allowed &= np.fromiter((rule.allows(value) for value in column), dtype=bool, count=len(edges))
+        codes, values = _factorized(edges, rule.key)
+        verdict = np.fromiter((rule.allows(value) for value in values), dtype=bool, count=len(values))
+        allowed &= verdict[codes]
     return allowed
 
 
@@ -129,24 +139,32 @@ def _direction_flags(edges: pd.DataFrame, network_type: str) -> tuple[np.ndarray
 
 def car_speed_kmh(edges: pd.DataFrame, config: RoutingConfig) -> np.ndarray:
     """Speed per edge: OSM ``maxspeed`` where usable, otherwise by highway type."""
-    default = np.array([config.car_kmh_by_highway.get(str(h).split(";")[0], 30.0) for h in edges["highway"]])
+    codes, values = _factorized(edges, "highway")
+    by_type = np.array([config.car_kmh_by_highway.get(str(h).split(";")[0], 30.0) for h in values])
+    speeds = by_type[codes]
     if "maxspeed" not in edges.columns:
-        return default
-    speeds = default.copy()
-    for i, raw in enumerate(edges["maxspeed"]):
-        if raw is None or raw != raw:
-            continue
-        text = str(raw).lower().split(";")[0].strip()
-        zone = {"be:urban": 50.0, "be-vlg:urban": 50.0, "be:zone30": 30.0, "be:rural": 70.0, "be-vlg:rural": 70.0,
-                "be:motorway": 120.0, "be:trunk": 90.0, "walk": 6.0}.get(text)
-        match = re.match(r"(\d+(?:\.\d+)?)\s*(mph)?", text)
-        if zone is not None:
-            speeds[i] = zone
-        elif match:
-            value = float(match.group(1)) * (1.609 if match.group(2) else 1.0)
-            if 5 <= value <= 150:
-                speeds[i] = value
-    return speeds
+        return speeds
+    codes, values = _factorized(edges, "maxspeed")
+    posted = np.array([_maxspeed_kmh(raw) for raw in values])
+    chosen = posted[codes]
+    return np.where(np.isnan(chosen), speeds, chosen)
+
+
+def _maxspeed_kmh(raw) -> float:
+    """km/h of an OSM ``maxspeed`` value, NaN where it is missing or unusable."""
+    if raw is None or raw != raw:
+        return np.nan
+    text = str(raw).lower().split(";")[0].strip()
+    zone = {"be:urban": 50.0, "be-vlg:urban": 50.0, "be:zone30": 30.0, "be:rural": 70.0, "be-vlg:rural": 70.0,
+            "be:motorway": 120.0, "be:trunk": 90.0, "walk": 6.0}.get(text)
+    if zone is not None:
+        return zone
+    match = re.match(r"(\d+(?:\.\d+)?)\s*(mph)?", text)
+    if match:
+        value = float(match.group(1)) * (1.609 if match.group(2) else 1.0)
+        if 5 <= value <= 150:
+            return value
+    return np.nan
 
 
 def metric_crs_for(lon: float, lat: float) -> str:
@@ -408,9 +426,9 @@ class RoadNetwork:
     # ---- searches ---------------------------------------------------------------------------
 
     def _search(self, seeds: np.ndarray, seed_dist: np.ndarray, limit: float | None, *, centre: np.ndarray,
-                reverse: bool = False) -> np.ndarray:
+                reverse: bool = False, mask: bool = True) -> np.ndarray:
         """Weights from the seeds to every node (``reverse``: from every node to the seeds), in
-        node order, inf beyond ``limit``.
+        node order, inf beyond ``limit`` (with ``mask``; otherwise maybe finite there).
 
         With a limit, a Dijkstra that stops at the limit runs only where it is sure to be
         cheaper than the sweep: when the nodes within ``limit`` of ``centre`` (straight
@@ -432,7 +450,7 @@ class RoadNetwork:
                     return dist
         ch = self.contraction
         dist = ch.sweep(seeds, seed_dist, reverse=reverse)[ch.position]
-        if limit is not None:
+        if limit is not None and mask:
             dist[dist > limit] = np.inf
         return dist
 
@@ -502,8 +520,11 @@ class RoadNetwork:
             if seeds_side.chain[i] < 0:
                 continue
             dist = self._search(np.array([su[i], sv[i]]), np.array([su_cost[i], sv_cost[i]]),
-                                None if limits is None else float(limits[i]), centre=seeds_side.xy[i], reverse=reverse)
+                                None if limits is None else float(limits[i]), centre=seeds_side.xy[i], reverse=reverse,
+                                mask=False)
             out[i] = np.minimum(dist[gu] + gu_cost, dist[gv] + gv_cost)
+            if limits is not None:
+                out[i][out[i] > limits[i]] = np.inf
         if reverse:
             out = out.T
         # origin and destination on the same road: straight along it, where its direction allows
@@ -568,13 +589,15 @@ class RoadNetwork:
         extent = float(np.hypot(self.x[reached] - snapped.xy[0, 0], self.y[reached] - snapped.xy[0, 1]).max(
             initial=0.0))
         step = max(25.0, extent / 60)
-        capacity = 200_000
-        out_x, out_y = np.empty(capacity), np.empty(capacity)
-        count = reached_points(dist[self.chain_u], dist[self.chain_v], self.chain_flags, self.chain_vptr,
-                               self.vertex_x, self.vertex_y, self.vertex_weight, int(snapped.chain[0]),
-                               float(snapped.along[0]), limit, step, out_x, out_y)
         x0, y0 = self.vertex_origin
-        area = polygon_from_points(out_x[:count] + x0, out_y[:count] + y0, step, start=tuple(snapped.xy[0]))
+        # the grid spans the farthest reached node plus a cell, in the shapes' local coordinates
+        left, bottom = snapped.xy[0, 0] - x0 - extent - step, snapped.xy[0, 1] - y0 - extent - step
+        side = int(2 * (extent + step) // step) + 2
+        grid = np.zeros((side, side), np.uint8)
+        mark_reached(dist[self.chain_u], dist[self.chain_v], self.chain_flags, self.chain_vptr, self.vertex_x,
+                     self.vertex_y, self.vertex_weight, int(snapped.chain[0]), float(snapped.along[0]), limit, step,
+                     left, bottom, grid)
+        area = polygon_from_grid(grid, left + x0, bottom + y0, step, start=tuple(snapped.xy[0]))
         return shapely.transform(area, lambda xy: np.column_stack(self._to_wgs84.transform(xy[:, 0], xy[:, 1])))
 
 
