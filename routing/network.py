@@ -123,15 +123,16 @@ def _direction_flags(edges: pd.DataFrame, network_type: str) -> tuple[np.ndarray
         return np.ones(n, dtype=bool), np.ones(n, dtype=bool)
 
     def column(name):
-        if name in edges.columns:
-            return edges[name].astype(object).where(edges[name].notna(), "").astype(str).str.lower().to_numpy()
-        return np.full(n, "")
+        codes, values = _factorized(edges, name)
+        return np.array(["" if value is None else str(value).lower() for value in values], dtype=object)[codes]
 
     oneway, junction = column("oneway"), column("junction")
     forward_only = np.isin(oneway, list(_ONEWAY_FORWARD)) | np.isin(junction, ["roundabout", "circular"])
     reverse_only = np.isin(oneway, list(_ONEWAY_REVERSE))
     if network_type == "bike":
-        contraflow = (column("oneway:bicycle") == "no") | np.char.startswith(column("cycleway").astype(str), "opposite")
+        cycleway = column("cycleway")
+        contraflow = (column("oneway:bicycle") == "no") | np.array([value.startswith("opposite") for value in cycleway],
+                                                                  dtype=bool)
         forward_only &= ~contraflow
         reverse_only &= ~contraflow
     return ~reverse_only, ~forward_only
@@ -636,15 +637,10 @@ def read_osm_edges(source: str | Path, *, polygon=None) -> tuple[pd.DataFrame, p
         raise FileNotFoundError(msg)
     fingerprint = f"{path.name}:{_file_hash(path)}"
     if path.name.endswith(".pbf"):
-        import pyrosm
+        from routing.osm import read_pbf_roads
 
-        osm = pyrosm.OSM(str(path))
-        nodes, edges = osm.get_network(network_type="all", nodes=True, extra_attributes=["junction", "sidewalk:both",
-                                                                                         "sidewalk:left", "sidewalk:right",
-                                                                                         "area"])
-        nodes = pd.DataFrame({"id": nodes["id"].to_numpy(), "lon": nodes["lon"].to_numpy(), "lat": nodes["lat"].to_numpy()})
-        keep = ["u", "v", "length", *[tag for tag in TAGS if tag in edges.columns]]
-        return nodes, pd.DataFrame(edges[keep]), fingerprint
+        nodes, edges = read_pbf_roads(path, TAGS)
+        return nodes, edges, fingerprint
     import osmnx as ox
 
     _with_tags()
@@ -705,8 +701,8 @@ def build_network(
         metres_per_weight = 1.0
     # zero-length segments would vanish from a sparse matrix: keep them as a tiny positive weight
     weight = np.maximum(weight, 1e-3 if network_type == "drive" else 1e-2)
-    highway = allowed["highway"].astype(str).str.split(";").str[0].to_numpy()
-    no_snap = np.isin(highway, NO_SNAP_HIGHWAYS)
+    codes, values = _factorized(allowed, "highway")
+    no_snap = np.array([str(value).split(";")[0] in NO_SNAP_HIGHWAYS for value in values], dtype=bool)[codes]
     u_ids, v_ids = allowed["u"].to_numpy(np.int64), allowed["v"].to_numpy(np.int64)
     used = np.unique(np.concatenate([u_ids, v_ids]))
     u, v = np.searchsorted(used, u_ids), np.searchsorted(used, v_ids)

@@ -109,7 +109,7 @@ class SegmentGrid:
     def build(cls, x: np.ndarray, y: np.ndarray, starts: np.ndarray, *, cell_m: float | None = None) -> SegmentGrid:
         starts = np.asarray(starts, dtype=np.int64)
         if len(starts) == 0:
-            return cls(x, y, 0.0, 0.0, 1.0, 1, 1, np.zeros(2, np.int64), np.zeros(0, np.int64))
+            return cls(x, y, 0.0, 0.0, 1.0, 1, 1, np.zeros(2, np.int64), np.zeros(0, np.int32))
         ends = starts + 1
         xs = np.concatenate([x[starts], x[ends]])
         ys = np.concatenate([y[starts], y[ends]])
@@ -119,9 +119,9 @@ class SegmentGrid:
             cell_m = max(50.0, float(np.sqrt(width * height / max(len(starts) / 2, 1))))
         nx, ny = int(width // cell_m) + 1, int(height // cell_m) + 1
         indptr = np.zeros(nx * ny + 1, np.int64)
-        _fill(x, y, starts, x0, y0, cell_m, nx, ny, True, indptr, np.zeros(0, np.int64))
+        _fill(x, y, starts, x0, y0, cell_m, nx, ny, True, indptr, np.zeros(0, np.int32))
         np.cumsum(indptr, out=indptr)
-        entries = np.empty(int(indptr[-1]), np.int64)
+        entries = np.empty(int(indptr[-1]), np.int32)
         _fill(x, y, starts, x0, y0, cell_m, nx, ny, False, indptr, entries)
         return cls(x, y, x0, y0, cell_m, nx, ny, indptr, entries)
 
