@@ -35,11 +35,11 @@ def build(pbf: Path, workdir: Path) -> dict:
     config = get_config(tile_extract="", tile_dir=tiles)
     # ours has no distance limits: lift Valhalla's service limits (walking across the four
     # regions is over its 200 km matrix default) so that both answer every pair
-    for limits in config["service_limits"].values():
-        if isinstance(limits, dict):
-            for key in ("max_distance", "max_matrix_distance", "max_matrix_location_pairs", "max_locations"):
-                if key in limits:
-                    limits[key] = max(limits[key], 10_000_000)
+    for name in ("pedestrian", "bicycle", "auto", "isochrone"):
+        limits = config["service_limits"][name]
+        for key in ("max_distance", "max_matrix_distance", "max_matrix_location_pairs"):
+            if key in limits:
+                limits[key] = max(limits[key], 10_000_000)
     path = workdir / "valhalla.json"
     path.write_text(json.dumps(config))
     tool = Path(valhalla.__file__).parent / "bin" / "valhalla_build_tiles"
@@ -59,10 +59,11 @@ def query(workdir: Path, points_file: Path) -> dict:
     points = json.loads(points_file.read_text())
     actor = Actor(str(workdir / "valhalla.json"))
     out: dict = {}
-    targets = [{"lon": lon, "lat": lat} for lon, lat in points["targets"]]
+    every = [{"lon": lon, "lat": lat} for lon, lat in points["targets"]]
     for mode, (costing, options) in COSTING.items():
         times, matrix = [], []
-        for lon, lat in points["origins"]:
+        for (lon, lat), subset in zip(points["origins"], points["targets_for"]):
+            targets = [every[i] for i in subset]  # those in the origin's connected part of the map
             request = {"sources": [{"lon": lon, "lat": lat}], "targets": targets, "costing": costing,
                        "costing_options": {costing: options}}
             start = time.perf_counter()
