@@ -40,11 +40,16 @@ def _reach(cum, du, dv, weight, flags, origin_chain, chain, origin_along):
 
 @njit(cache=True)
 def mark_reached(dist_u, dist_v, chain_flags, vptr, vx, vy, cumulative, origin_chain, origin_along, limit,
-                 step_m, x0, y0, grid):
+                 step_m, x0, y0, grid, measure):
     """Mark the cells of ``grid`` (rows y, columns x; cell ``step_m`` wide, corner at ``x0``, ``y0``)
     that hold a road point reachable within ``limit`` (weight units), sampling every road at
-    ``step_m / 2``. ``dist_u``/``dist_v``: search distances to each chain's ends."""
+    ``step_m / 2``. ``dist_u``/``dist_v``: search distances to each chain's ends.
+
+    ``measure``: mark nothing; return the largest distance in x or y of a reached point
+    from (``x0``, ``y0``) (to size the grid). Otherwise returns 0.
+    """
     ny, nx = grid.shape
+    extent = 0.0
     for c in range(len(chain_flags)):
         du = dist_u[c]
         dv = dist_v[c]
@@ -59,10 +64,16 @@ def mark_reached(dist_u, dist_v, chain_flags, vptr, vx, vy, cumulative, origin_c
                 share = j / pieces
                 cum = cumulative[i] + share * (cumulative[i + 1] - cumulative[i])
                 if _reach(cum, du, dv, weight, flags, origin_chain, c, origin_along) <= limit:
-                    gx = int((vx[i] + share * (vx[i + 1] - vx[i]) - x0) // step_m)
-                    gy = int((vy[i] + share * (vy[i + 1] - vy[i]) - y0) // step_m)
+                    px = vx[i] + share * (vx[i + 1] - vx[i]) - x0
+                    py = vy[i] + share * (vy[i + 1] - vy[i]) - y0
+                    if measure:
+                        extent = max(extent, abs(px), abs(py))
+                        continue
+                    gx = int(px // step_m)
+                    gy = int(py // step_m)
                     if 0 <= gx < nx and 0 <= gy < ny:
                         grid[gy, gx] = 1
+    return extent
 
 
 def polygon_from_grid(grid: np.ndarray, x0: float, y0: float, step_m: float, *, start: tuple[float, float]):

@@ -482,18 +482,18 @@ class RoadNetwork:
         su, su_cost, sv, sv_cost = self._ends(snapped, leaving=True)
         dist = self._search(np.array([su[0], sv[0]]), np.array([su_cost[0], sv_cost[0]]), limit,
                             centre=snapped.xy[0])
-        reached = np.isfinite(dist)
-        extent = float(np.hypot(self.x[reached] - snapped.xy[0, 0], self.y[reached] - snapped.xy[0, 1]).max(
-            initial=0.0))
-        step = max(25.0, extent / 60)
         x0, y0 = self.vertex_origin
-        # the grid spans the farthest reached node plus a cell, in the shapes' local coordinates
-        left, bottom = snapped.xy[0, 0] - x0 - extent - step, snapped.xy[0, 1] - y0 - extent - step
+        centre_x, centre_y = snapped.xy[0, 0] - x0, snapped.xy[0, 1] - y0
+        arrays = (dist[self.chain_u], dist[self.chain_v], self.chain_flags, self.chain_vptr, self.vertex_x,
+                  self.vertex_y, self.vertex_weight, int(snapped.chain[0]), float(snapped.along[0]), limit)
+        # first the farthest reached road point (roads sampled every 50 m, so up to 50 m more), then
+        # the grid at 1/60 of that
+        extent = mark_reached(*arrays, 100.0, centre_x, centre_y, np.zeros((1, 1), np.uint8), True) + 50.0
+        step = max(25.0, extent / 60)
+        left, bottom = centre_x - extent - step, centre_y - extent - step
         side = int(2 * (extent + step) // step) + 2
         grid = np.zeros((side, side), np.uint8)
-        mark_reached(dist[self.chain_u], dist[self.chain_v], self.chain_flags, self.chain_vptr, self.vertex_x,
-                     self.vertex_y, self.vertex_weight, int(snapped.chain[0]), float(snapped.along[0]), limit, step,
-                     left, bottom, grid)
+        mark_reached(*arrays, step, left, bottom, grid, False)
         area = polygon_from_grid(grid, left + x0, bottom + y0, step, start=tuple(snapped.xy[0]))
         return shapely.transform(area, lambda xy: np.column_stack(self._to_wgs84.transform(xy[:, 0], xy[:, 1])))
 

@@ -118,6 +118,8 @@ class TravelTimeEngine:
         for row in np.flatnonzero(~covered):
             minutes[row] = self.straight_line_minutes(tuple(origins[row]), destinations, mode)
         rows = np.flatnonzero(covered)
+        if reverse:  # one search per destination: all origins in one batch, or the searches repeat per batch
+            batch_size = max(len(rows), 1)
         batches = range(0, len(rows), batch_size)
         if progress:
             from tqdm import tqdm

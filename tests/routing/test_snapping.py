@@ -126,3 +126,32 @@ def test_simplified_networks_give_the_times_of_the_full_graph(helsinki_networks)
         assert np.array_equal(np.isfinite(got[0]), finite)
         np.testing.assert_allclose(got[0][finite], want[0][finite], rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(got[2], want[2], atol=1e-6)
+
+
+def test_an_isochrone_holds_the_roads_reached_and_not_those_beyond(long_edge):
+    bike = long_edge["bike"]
+    area = bike.isochrone(P, "bike", 2.0)  # 500 m by bike: east along the one-way street, not west
+    to_metric = bike._to_metric
+    import shapely
+
+    metric = shapely.transform(area, lambda xy: np.column_stack(to_metric.transform(xy[:, 0], xy[:, 1])))
+    inside = metric.buffer(1)
+
+    def covers(lon, lat):
+        return bool(shapely.contains_xy(inside, *to_metric.transform(lon, lat)))
+
+    assert covers(*D) and covers(3.2800, 50.8000)  # 141 m and 422 m ahead
+    assert not covers(3.2860, 50.8000)  # 844 m ahead: beyond 500 m
+    assert not covers(3.2700, 50.8000)  # 281 m behind, against the one-way: only round the block
+
+
+def test_a_cached_network_is_memory_mapped_read_only(long_edge, tmp_path):
+    from routing.network import load_network, save_network
+
+    path = save_network(long_edge["drive"], tmp_path / "drive.sknet")
+    loaded = load_network(path, CONFIG)
+    for array in (loaded.weights, loaded.indices, loaded.vertex_x, loaded.ch.up_weights):
+        assert isinstance(array.base, np.memmap) and not array.flags.writeable
+    assert loaded.weights.dtype == np.float32 and loaded.indices.dtype == np.int32
+    minutes = loaded.one_to_many(P, np.array([D]), "car", cutoff_minutes=None)[0]
+    assert minutes[0] == pytest.approx(long_edge["drive"].one_to_many(P, np.array([D]), "car", cutoff_minutes=None)[0][0])
