@@ -27,8 +27,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger("routing.network")
 
 #: 3: the contraction hierarchy is stored with the graph (``ch_*`` arrays);
-#: 4: simplified to intersections with the roads' shapes, compact dtypes, one memory-mapped file
-CACHE_VERSION = 4
+#: 4: simplified to intersections with the roads' shapes, compact dtypes, one memory-mapped file;
+#: 5: with the snapping grid (shared between workers, not rebuilt per process)
+CACHE_VERSION = 5
 CACHE_SUFFIX = ".sknet"
 def config_fingerprint(config: RoutingConfig, network_type: str) -> str:
     """What the cached weights depend on: car speeds for drive; nothing for walk/bike (metres)."""
@@ -57,6 +58,12 @@ def save_network(network: RoadNetwork, path: Path) -> Path:
             "vertex_origin": list(network.vertex_origin)}
     arrays = {name: getattr(network, name) for name in _NETWORK_ARRAYS}
     arrays.update({f"ch_{name}": array for name, array in ch.arrays().items()})
+    grid = network._grid
+    meta["grid"] = grid.parameters()
+    arrays.update(grid_indptr=grid.indptr, grid_entries=grid.entries)
+    for name in ("indptr", "chain_vptr", "ch_up_indptr", "ch_down_indptr"):  # offsets: int32 where they fit
+        if len(arrays[name]) and arrays[name][-1] < np.iinfo(np.int32).max:
+            arrays[name] = np.asarray(arrays[name], dtype=np.int32)
     return write_arrays(path, meta, arrays)
 
 
@@ -73,6 +80,7 @@ def load_network(path: Path, config: RoutingConfig) -> RoadNetwork:
         header, stored = read_arrays(path)
         arrays = {name: stored[name].view(np.ndarray) for name in _NETWORK_ARRAYS}
         hierarchy = {name: stored[f"ch_{name}"].view(np.ndarray) for name in ContractionHierarchy.ARRAYS}
+        grid = {name: stored[name].view(np.ndarray) for name in ("grid_indptr", "grid_entries")}
     except NetworkCacheError:
         raise
     except (OSError, StorageError, KeyError, ValueError, TypeError) as exc:
@@ -84,7 +92,7 @@ def load_network(path: Path, config: RoutingConfig) -> RoadNetwork:
     if header.get("config") != config_fingerprint(config, header.get("network_type", "")):
         msg = f"network cache {path} was built with other speed settings; rebuild it"
         raise NetworkCacheError(msg)
-    problem = _inconsistency(arrays)
+    problem = _inconsistency(arrays) or _grid_inconsistency(grid, header.get("grid"), arrays)
     if problem:
         msg = f"network cache {path} is inconsistent ({problem}); rebuild it"
         raise NetworkCacheError(msg)
@@ -97,7 +105,20 @@ def load_network(path: Path, config: RoutingConfig) -> RoadNetwork:
 
     return RoadNetwork(network_type=header["network_type"], source=header["source"], crs=header["crs"],
                        config=config, ch=ch, metres_per_weight=float(header["metres_per_weight"]),
-                       vertex_origin=tuple(header["vertex_origin"]), **arrays)
+                       vertex_origin=tuple(header["vertex_origin"]), grid_indptr=grid["grid_indptr"],
+                       grid_entries=grid["grid_entries"], grid_parameters=tuple(header["grid"]), **arrays)
+
+
+def _grid_inconsistency(grid: dict[str, np.ndarray], parameters, arrays: dict[str, np.ndarray]) -> str | None:
+    if not isinstance(parameters, list) or len(parameters) != 5:
+        return "grid"
+    _x0, _y0, size, nx, ny = parameters
+    vertices = len(arrays["vertex_x"])
+    if size <= 0 or len(grid["grid_indptr"]) != int(nx) * int(ny) + 1 or grid["grid_indptr"][-1] != len(grid["grid_entries"]):
+        return "grid"
+    if len(grid["grid_entries"]) and (grid["grid_entries"].max() >= vertices - 1 or grid["grid_entries"].min() < 0):
+        return "grid"
+    return None
 
 
 def _inconsistency(arrays: dict[str, np.ndarray]) -> str | None:

@@ -124,6 +124,10 @@ class RoadNetwork:
     metres_per_weight: float = 1.0
     #: shape points are float32 metres from this metric point (centimetres within 300 km)
     vertex_origin: tuple[float, float] = (0.0, 0.0)
+    #: the segment grid for snapping, as stored in the cache (built on first use otherwise)
+    grid_indptr: np.ndarray | None = field(default=None, repr=False)
+    grid_entries: np.ndarray | None = field(default=None, repr=False)
+    grid_parameters: tuple = field(default=(), repr=False)
     _destination_cache: dict = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -206,15 +210,23 @@ class RoadNetwork:
 
     @cached_property
     def vertex_chain(self) -> np.ndarray:
+        """The chain of each shape point (for tests and tools; queries search ``chain_vptr``)."""
         return np.repeat(np.arange(len(self.chain_u), dtype=np.int32), np.diff(self.chain_vptr))
 
     @cached_property
     def _grid(self) -> SegmentGrid:
-        vptr = np.asarray(self.chain_vptr)
-        chains = self.snappable_chains
-        counts = np.diff(vptr)[chains] - 1
-        starts = np.repeat(vptr[chains], counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
-        return SegmentGrid.build(np.asarray(self.vertex_x), np.asarray(self.vertex_y), starts)
+        """The grid over every road segment (stored with the network; built here if not)."""
+        if self.grid_indptr is not None:
+            x0, y0, size, nx, ny = self.grid_parameters
+            return SegmentGrid(np.asarray(self.vertex_x), np.asarray(self.vertex_y), float(x0), float(y0), float(size),
+                               int(nx), int(ny), self.grid_indptr, self.grid_entries)
+        return build_segment_grid(self)
+
+    @cached_property
+    def _chain_snappable(self) -> np.ndarray:
+        mask = np.zeros(len(self.chain_u), dtype=bool)
+        mask[self.snappable_chains] = True
+        return mask
 
     @cached_property
     def _node_counter(self) -> NodeCounter:
@@ -260,7 +272,8 @@ class RoadNetwork:
         xy = self.to_metric(lonlat)
         x0, y0 = self.vertex_origin
         local = xy - np.array([x0, y0])
-        segment, share, distance = self._grid.nearest(local, max_distance_m=max(4 * self.config.max_snap_m, 10_000.0))
+        segment, share, distance = self._grid.nearest(local, max_distance_m=max(4 * self.config.max_snap_m, 10_000.0),
+                                                      chain_vptr=self.chain_vptr, chain_ok=self._chain_snappable)
         found = segment >= 0
         chain = np.full(len(xy), -1, np.int64)
         along = np.zeros(len(xy))
@@ -268,7 +281,7 @@ class RoadNetwork:
         if found.any():
             start = segment[found]
             t = share[found]
-            chain[found] = self.vertex_chain[start]
+            chain[found] = np.searchsorted(self.chain_vptr, start, side="right") - 1
 
             def at(values):
                 first = values[start].astype(np.float64)
@@ -496,6 +509,14 @@ class RoadNetwork:
         mark_reached(*arrays, step, left, bottom, grid, False)
         area = polygon_from_grid(grid, left + x0, bottom + y0, step, start=tuple(snapped.xy[0]))
         return shapely.transform(area, lambda xy: np.column_stack(self._to_wgs84.transform(xy[:, 0], xy[:, 1])))
+
+
+def build_segment_grid(network: RoadNetwork) -> SegmentGrid:
+    """The snapping grid over all the network's road segments (which chains count is decided per query)."""
+    vptr = np.asarray(network.chain_vptr)
+    counts = np.diff(vptr) - 1
+    starts = np.repeat(vptr[:-1], counts) + (np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts))
+    return SegmentGrid.build(np.asarray(network.vertex_x), np.asarray(network.vertex_y), starts)
 
 
 # ---- building --------------------------------------------------------------------------

@@ -56,7 +56,8 @@ def _segment_distance(px, py, ax, ay, bx, by):
 
 
 @njit(cache=True)
-def _nearest(px, py, x, y, indptr, entries, x0, y0, size, nx, ny, max_rings, out_segment, out_t, out_distance):
+def _nearest(px, py, x, y, indptr, entries, x0, y0, size, nx, ny, max_rings, chain_vptr, chain_ok,
+             out_segment, out_t, out_distance):
     for i in range(len(px)):
         best = np.inf
         best_segment = -1
@@ -78,6 +79,8 @@ def _nearest(px, py, x, y, indptr, entries, x0, y0, size, nx, ny, max_rings, out
                         cell = gy * nx + gx
                         for k in range(indptr[cell], indptr[cell + 1]):
                             s = entries[k]
+                            if not chain_ok[np.searchsorted(chain_vptr, s, side="right") - 1]:
+                                continue
                             d, t = _segment_distance(px[i], py[i], x[s], y[s], x[s + 1], y[s + 1])
                             if d < best or (d == best and s < best_segment):
                                 best = d
@@ -105,6 +108,9 @@ class SegmentGrid:
     indptr: np.ndarray
     entries: np.ndarray
 
+    def parameters(self) -> list[float]:
+        return [self.x0, self.y0, self.size, self.nx, self.ny]
+
     @classmethod
     def build(cls, x: np.ndarray, y: np.ndarray, starts: np.ndarray, *, cell_m: float | None = None) -> SegmentGrid:
         starts = np.asarray(starts, dtype=np.int64)
@@ -115,26 +121,31 @@ class SegmentGrid:
         ys = np.concatenate([y[starts], y[ends]])
         x0, y0 = float(xs.min()), float(ys.min())
         width, height = float(xs.max()) - x0 + 1.0, float(ys.max()) - y0 + 1.0
-        if cell_m is None:  # about two segments per cell, never finer than 50 m
-            cell_m = max(50.0, float(np.sqrt(width * height / max(len(starts) / 2, 1))))
+        if cell_m is None:  # about four segments per cell, never finer than 50 m
+            cell_m = max(50.0, float(np.sqrt(width * height / max(len(starts) / 4, 1))))
         nx, ny = int(width // cell_m) + 1, int(height // cell_m) + 1
         indptr = np.zeros(nx * ny + 1, np.int64)
         _fill(x, y, starts, x0, y0, cell_m, nx, ny, True, indptr, np.zeros(0, np.int32))
         np.cumsum(indptr, out=indptr)
+        if indptr[-1] < np.iinfo(np.int32).max:
+            indptr = indptr.astype(np.int32)
         entries = np.empty(int(indptr[-1]), np.int32)
         _fill(x, y, starts, x0, y0, cell_m, nx, ny, False, indptr, entries)
         return cls(x, y, x0, y0, cell_m, nx, ny, indptr, entries)
 
-    def nearest(self, points: np.ndarray, *, max_distance_m: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For each metric point: the nearest segment (its start vertex, -1 if none within
-        about ``max_distance_m``), the share ``t`` along it and the distance (m, inf if none)."""
+    def nearest(self, points: np.ndarray, *, max_distance_m: float, chain_vptr: np.ndarray,
+                chain_ok: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For each metric point: the nearest segment of a chain with ``chain_ok`` (its start
+        vertex, -1 if none within about ``max_distance_m``), the share ``t`` along it and the
+        distance (m, inf if none). ``chain_vptr``: where each chain's shape points start."""
         points = np.asarray(points, dtype=np.float64).reshape(-1, 2)
         segment = np.empty(len(points), np.int64)
         t = np.empty(len(points))
         distance = np.empty(len(points))
         rings = int(np.ceil(max_distance_m / self.size)) + 1
         _nearest(np.ascontiguousarray(points[:, 0]), np.ascontiguousarray(points[:, 1]), self.x, self.y,
-                 self.indptr, self.entries, self.x0, self.y0, self.size, self.nx, self.ny, rings, segment, t, distance)
+                 self.indptr, self.entries, self.x0, self.y0, self.size, self.nx, self.ny, rings, chain_vptr,
+                 np.asarray(chain_ok, dtype=np.bool_), segment, t, distance)
         return segment, t, distance
 
 
