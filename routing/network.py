@@ -64,6 +64,8 @@ BOUNDED_MIN_NODES = 2000
 #: Highway types a point never snaps to: no front door opens onto a motorway.
 NO_SNAP_HIGHWAYS = ("motorway", "motorway_link")
 NETWORK_TYPES = ("walk", "bike", "drive")
+
+
 def metric_crs_for(lon: float, lat: float) -> str:
     """Belgian Lambert 2008 in Belgium, otherwise the local UTM zone."""
     if 2.3 <= lon <= 6.6 and 49.3 <= lat <= 51.7:
@@ -93,9 +95,10 @@ class RoadNetwork:
 
     Nodes are the intersections and dead ends (see :mod:`routing.simplify`); chain ``c``
     joins ``chain_u[c]`` to ``chain_v[c]`` along the shape points
-    ``vertex_x/y[chain_vptr[c]:chain_vptr[c + 1]]`` (relative to ``vertex_origin``) with the cumulative weight
-    ``vertex_weight`` at each; ``chain_flags`` say which ways it may be used. A network
-    built without shapes (a bare CSR graph) gets one straight chain per arc pair.
+    ``vertex_x/y[chain_vptr[c]:chain_vptr[c + 1]]`` (relative to ``vertex_origin``) with
+    the cumulative weight ``vertex_weight`` at each; ``chain_flags`` say which ways it may
+    be used. A network built without shapes (a bare CSR graph) gets one straight chain per
+    arc pair.
     """
 
     network_type: str
@@ -243,9 +246,7 @@ class RoadNetwork:
     @cached_property
     def coverage(self):
         """Where snapping is honest: the usable roads' hull grown by the snap limit (metric)."""
-        vptr = np.asarray(self.chain_vptr)
-        chains = self.snappable_chains
-        inside = np.repeat(np.isin(np.arange(len(self.chain_u)), chains), np.diff(vptr))
+        inside = np.repeat(self._chain_snappable, np.diff(np.asarray(self.chain_vptr)))
         x0, y0 = self.vertex_origin
         hull = shapely.convex_hull(shapely.multipoints(np.column_stack([self.vertex_x[inside] + x0,
                                                                         self.vertex_y[inside] + y0])))
