@@ -26,6 +26,7 @@ import shapely
 from pyproj import Transformer
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import ConvexHull, QhullError
 
 from routing.cache import (  # noqa: F401 - the cache's public names, importable from here as before
     CACHE_SUFFIX,
@@ -248,8 +249,13 @@ class RoadNetwork:
         """Where snapping is honest: the usable roads' hull grown by the snap limit (metric)."""
         inside = np.repeat(self._chain_snappable, np.diff(np.asarray(self.chain_vptr)))
         x0, y0 = self.vertex_origin
-        hull = shapely.convex_hull(shapely.multipoints(np.column_stack([self.vertex_x[inside] + x0,
-                                                                        self.vertex_y[inside] + y0])))
+        points = np.column_stack([self.vertex_x[inside] + x0, self.vertex_y[inside] + y0])
+        if len(points) >= 3:  # qhull on the raw coordinates: no million point objects
+            try:
+                points = points[ConvexHull(points).vertices]
+            except QhullError:
+                pass  # all on one line: shapely handles it
+        hull = shapely.convex_hull(shapely.multipoints(points))
         area = hull.buffer(self.config.max_snap_m)
         shapely.prepare(area)
         return area
