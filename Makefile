@@ -38,7 +38,7 @@ test-realdata: setup
 test-postgres: setup
 	SK_TEST_DATABASE_URL=$(PG_URL) $(PY) -m pytest -q
 
-bench-routing: setup
+bench-routing: data
 	$(PY) scripts/bench_routing.py
 
 bench-transit: setup

@@ -60,10 +60,10 @@ class ContractionHierarchy:
     position: np.ndarray  # int32 (n,)
     up_indptr: np.ndarray  # int64 (n + 1,)
     up_indices: np.ndarray  # int32
-    up_weights: np.ndarray  # float64
+    up_weights: np.ndarray  # float64, or float32 for road networks (the input's dtype)
     down_indptr: np.ndarray  # int64 (n + 1,)
     down_indices: np.ndarray  # int32
-    down_weights: np.ndarray  # float64
+    down_weights: np.ndarray  # float64 or float32
     shortcuts: int = 0
 
     ARRAYS = ("position", "up_indptr", "up_indices", "up_weights", "down_indptr", "down_indices", "down_weights")
@@ -102,11 +102,27 @@ class ContractionHierarchy:
 
     def one_to_all(self, source: int, *, scale: float = 1.0, targets: np.ndarray | None = None) -> np.ndarray:
         """Distances (times ``scale``) from node ``source`` to every node (in node order) or to ``targets``."""
-        dist = np.full(self.n_nodes, np.inf)
-        _phast_one(int(self.position[source]), self.up_indptr, self.up_indices, self.up_weights, self.down_indptr,
-                   self.down_indices, self.down_weights, dist)
+        dist = self.sweep(np.array([source]), np.zeros(1))
         columns = self.position if targets is None else self.position[np.asarray(targets, dtype=np.int64).ravel()]
         return _gather(dist, columns, scale)
+
+    def sweep(self, seeds: np.ndarray, seed_dist: np.ndarray, *, reverse: bool = False) -> np.ndarray:
+        """Distances from the seed nodes (each starting at its ``seed_dist``) to every node, in
+        *sweep* order (index with :attr:`position`); ``reverse``: to the seeds from every node.
+
+        The reverse graph's hierarchy is this one with the arcs turned round: its upward
+        arcs are our downward ones read by target, and the other way round.
+        """
+        dist = np.full(self.n_nodes, np.inf)
+        seeds = self.position[np.asarray(seeds, dtype=np.int64)].astype(np.int32)
+        seed_dist = np.asarray(seed_dist, dtype=np.float64)
+        if reverse:
+            _phast_one(seeds, seed_dist, self.down_indptr, self.down_indices, self.down_weights, self.up_indptr,
+                       self.up_indices, self.up_weights, dist)
+        else:
+            _phast_one(seeds, seed_dist, self.up_indptr, self.up_indices, self.up_weights, self.down_indptr,
+                       self.down_indices, self.down_weights, dist)
+        return dist
 
     def many_to_all(self, sources: np.ndarray, *, scale: float = 1.0, targets: np.ndarray | None = None,
                     batch: int = 1) -> np.ndarray:
@@ -177,13 +193,17 @@ def _heap_pop(keys, nodes, size):
 
 
 @njit(cache=True)
-def _upward(source, up_indptr, up_indices, up_weights, dist):
-    """Dijkstra over upward arcs only; ``dist`` (inf outside the search) gets exact upward distances."""
-    capacity = len(up_indices) + 1
+def _upward(seeds, seed_dist, up_indptr, up_indices, up_weights, dist):
+    """Dijkstra over upward arcs only from the seed positions (at their seed distances);
+    ``dist`` (inf outside the search) gets exact upward distances."""
+    capacity = len(up_indices) + len(seeds) + 1
     keys = np.empty(capacity)
     nodes = np.empty(capacity, dtype=np.int32)
-    dist[source] = 0.0
-    size = _heap_push(keys, nodes, 0, 0.0, source)
+    size = 0
+    for i in range(len(seeds)):
+        if seed_dist[i] < dist[seeds[i]]:
+            dist[seeds[i]] = seed_dist[i]
+            size = _heap_push(keys, nodes, size, seed_dist[i], seeds[i])
     while size > 0:
         key = keys[0]
         node = nodes[0]
@@ -199,8 +219,8 @@ def _upward(source, up_indptr, up_indices, up_weights, dist):
 
 
 @njit(cache=True)
-def _phast_one(source, up_indptr, up_indices, up_weights, down_indptr, down_indices, down_weights, dist):
-    _upward(source, up_indptr, up_indices, up_weights, dist)
+def _phast_one(seeds, seed_dist, up_indptr, up_indices, up_weights, down_indptr, down_indices, down_weights, dist):
+    _upward(seeds, seed_dist, up_indptr, up_indices, up_weights, dist)
     for p in range(len(dist)):
         best = dist[p]
         for k in range(down_indptr[p], down_indptr[p + 1]):
@@ -214,8 +234,9 @@ def _phast_one(source, up_indptr, up_indices, up_weights, down_indptr, down_indi
 def _phast_many(sources, up_indptr, up_indices, up_weights, down_indptr, down_indices, down_weights, dist):
     """``dist`` is (n, k) in sweep order, inf; column j ends as the distances from ``sources[j]``."""
     k = len(sources)
+    zero = np.zeros(1)
     for j in range(k):
-        _upward(sources[j], up_indptr, up_indices, up_weights, dist[:, j])
+        _upward(sources[j:j + 1], zero, up_indptr, up_indices, up_weights, dist[:, j])
     for p in range(dist.shape[0]):
         for e in range(down_indptr[p], down_indptr[p + 1]):
             above = down_indices[e]
@@ -249,11 +270,22 @@ def bounded_dijkstra(indptr, indices, weights, source, limit, settle_budget, dis
     has its exact distance, the rest stay inf); False when the budget ran out first
     (``dist`` is then partial and must not be used).
     """
-    capacity = len(indices) + 1
-    keys = np.empty(min(capacity, 4 * settle_budget + 64))
+    seeds = np.empty(1, np.int64)
+    seeds[0] = source
+    return bounded_dijkstra_seeds(indptr, indices, weights, seeds, np.zeros(1), limit, settle_budget, dist)
+
+
+@njit(cache=True)
+def bounded_dijkstra_seeds(indptr, indices, weights, seeds, seed_dist, limit, settle_budget, dist):
+    """:func:`bounded_dijkstra` from several seed nodes, each starting at its ``seed_dist``."""
+    capacity = len(indices) + len(seeds) + 1
+    keys = np.empty(min(capacity, 4 * settle_budget + 64 + len(seeds)))
     nodes = np.empty(len(keys), dtype=np.int32)
-    dist[source] = 0.0
-    size = _heap_push(keys, nodes, 0, 0.0, source)
+    size = 0
+    for i in range(len(seeds)):
+        if seed_dist[i] <= limit and seed_dist[i] < dist[seeds[i]]:
+            dist[seeds[i]] = seed_dist[i]
+            size = _heap_push(keys, nodes, size, seed_dist[i], seeds[i])
     settled = 0
     while size > 0:
         key = keys[0]
@@ -649,6 +681,9 @@ def build_contraction(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarr
 
     indptr = np.asarray(indptr, dtype=np.int64)
     indices = np.asarray(indices, dtype=np.int32)
+    # float32 in (road networks: about 7 significant digits, centimetres over 100 km) gives
+    # float32 out; the contraction itself sums in float64
+    out_dtype = np.float32 if np.asarray(weights).dtype == np.float32 else np.float64
     weights = np.asarray(weights, dtype=np.float64)
     n = len(indptr) - 1
     if len(weights) and (not np.all(np.isfinite(weights)) or weights.min() < 0):
@@ -697,7 +732,8 @@ def build_contraction(indptr: np.ndarray, indices: np.ndarray, weights: np.ndarr
             continue
         bar.update(done)
     bar.close()
-    return _assemble(n, depth, up, down, int(counters[_C_UP]), int(counters[_C_DOWN]), int(counters[_C_SHORTCUTS]))
+    return _assemble(n, depth, up, down, int(counters[_C_UP]), int(counters[_C_DOWN]), int(counters[_C_SHORTCUTS]),
+                     out_dtype)
 
 
 def _grown(start, length, capacity, adjacency, weights, size, tops, which):
@@ -706,14 +742,14 @@ def _grown(start, length, capacity, adjacency, weights, size, tops, which):
     return new_adjacency, new_weights
 
 
-def _csr(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n: int):
+def _csr(rows: np.ndarray, cols: np.ndarray, weights: np.ndarray, n: int, dtype=np.float64):
     order = np.lexsort((cols, rows))
     indptr = np.zeros(n + 1, np.int64)
     np.cumsum(np.bincount(rows, minlength=n), out=indptr[1:])
-    return indptr, cols[order].astype(np.int32), weights[order].astype(np.float64)
+    return indptr, cols[order].astype(np.int32), weights[order].astype(dtype)
 
 
-def _assemble(n, depth, up, down, n_up, n_down, shortcuts) -> ContractionHierarchy:
+def _assemble(n, depth, up, down, n_up, n_down, shortcuts, dtype=np.float64) -> ContractionHierarchy:
     # Sweep order: deepest level first. Every arc joins a node to a strictly deeper one
     # (a node's depth exceeds that of each neighbour contracted before it), so any order
     # within a level is valid; node order within a level keeps neighbours (in the source
@@ -725,7 +761,7 @@ def _assemble(n, depth, up, down, n_up, n_down, shortcuts) -> ContractionHierarc
     up_cols = position[up[1][:n_up]]
     down_rows = position[down[1][:n_down]].astype(np.int64)  # by target
     down_cols = position[down[0][:n_down]]
-    up_indptr, up_indices, up_weights = _csr(up_rows, up_cols, up[2][:n_up], n)
-    down_indptr, down_indices, down_weights = _csr(down_rows, down_cols, down[2][:n_down], n)
+    up_indptr, up_indices, up_weights = _csr(up_rows, up_cols, up[2][:n_up], n, dtype)
+    down_indptr, down_indices, down_weights = _csr(down_rows, down_cols, down[2][:n_down], n, dtype)
     return ContractionHierarchy(position, up_indptr, up_indices, up_weights, down_indptr, down_indices, down_weights,
                                 shortcuts=shortcuts)

@@ -17,9 +17,8 @@ class SnapTooFarError(RoutingError):
     def __init__(self, distance_m: float, limit_m: float) -> None:
         self.distance_m = distance_m
         self.limit_m = limit_m
-        super().__init__(
-            f"point is {distance_m:.0f} m from the nearest network node (limit {limit_m:.0f} m)"
-        )
+        where = f"{distance_m:.0f} m from" if distance_m != float("inf") else "far from"
+        super().__init__(f"point is {where} the nearest usable road (limit {limit_m:.0f} m)")
 
 
 class NetworkCacheError(RoutingError):

@@ -102,7 +102,13 @@ class TravelTimeEngine:
         cutoff_minutes: float | None = None,
         batch_size: int = 256,
         progress: bool = False,
+        reverse: bool = False,
     ) -> tuple[np.ndarray, np.ndarray]:
+        """Minutes from each origin (rows) to each destination (columns) and the ``estimated`` flags.
+
+        ``reverse=True`` gives the same matrix from one search per destination on the
+        reversed graph: the cheaper way for many origins and few destinations.
+        """
         origins = np.asarray(origins, dtype=float).reshape(-1, 2)
         destinations = np.asarray(destinations, dtype=float).reshape(-1, 2)
         minutes = np.empty((len(origins), len(destinations)))
@@ -112,6 +118,8 @@ class TravelTimeEngine:
         for row in np.flatnonzero(~covered):
             minutes[row] = self.straight_line_minutes(tuple(origins[row]), destinations, mode)
         rows = np.flatnonzero(covered)
+        if reverse:  # one search per destination: all origins in one batch, or the searches repeat per batch
+            batch_size = max(len(rows), 1)
         batches = range(0, len(rows), batch_size)
         if progress:
             from tqdm import tqdm
@@ -120,7 +128,7 @@ class TravelTimeEngine:
         for start in batches:
             batch = rows[start:start + batch_size]
             routed_minutes, routed, _snaps = network.many_to_many(origins[batch], destinations, mode,
-                                                                  cutoff_minutes=cutoff_minutes)
+                                                                  cutoff_minutes=cutoff_minutes, reverse=reverse)
             minutes[batch] = routed_minutes
             estimated[batch] = ~routed
             if not routed.all():

