@@ -67,6 +67,9 @@ def ensure_networks(
     paths = build_and_cache(source, cache_dir=cache_dir, config=config, network_types=network_types,
                             progress=progress)
     networks = {kind: Path(path).name for kind, path in paths.items()}
+    for stale in cache_dir.glob("*.npz"):  # caches of format 3 and older: never loadable again
+        logger.info("removing the old-format network cache %s", stale.name)
+        stale.unlink(missing_ok=True)
     seconds = round(time.perf_counter() - started, 1)
     cache_dir.mkdir(parents=True, exist_ok=True)
     temporary = stamp_path.with_name(f".{STAMP_FILE}.tmp")
