@@ -14,14 +14,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 from pydantic import ValidationError
 
+from app import i18n
 from app.api.search import search_response
 from app.deps import StateDep
 from app.domain.matching import WEEKDAYS_NL
 from app.domain.opening import today_in_brussels, upcoming_closures
 from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, PRESETS, NeedsProfile
-from app.domain.reach import date_nl
 from app.domain.search import run_search
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS, needs_by_code
 from app.errors import NotFoundError
@@ -48,6 +49,8 @@ def _form_context(request: Request, state, form: dict) -> dict:
         "target_groups": TARGET_GROUPS,
         "referrers": REFERRER_TYPES,
         "languages": [(code, LANGUAGE_NAMES_NL[code]) for code in COMMON_LANGUAGES],
+        # the participant's languages the referral sheet can be printed in (Dutch beside it)
+        "sheet_languages": {code: LANGUAGE_NAMES_NL[code] for code in i18n.SHEET_LANGUAGES if code != i18n.SOURCE_LANGUAGE},
         "max_minutes_choices": MAX_MINUTES_CHOICES,
         "weekdays": list(enumerate(WEEKDAYS_NL[:6], start=1)),
         "parts_of_day": PARTS_OF_DAY_NL,
@@ -229,33 +232,53 @@ def referral_sheet(
     detail: Annotated[str | None, Query(max_length=80)] = None,
     bron: Annotated[Literal["routed", "timetabled", "estimated", "at_home"] | None, Query()] = None,
     dienstdag: date | None = None,
+    taal: Annotated[str | None, Query(max_length=10)] = None,
 ):
+    """The sheet the participant takes home: in their language (``taal``), the Dutch below it."""
     catalog = state.catalog()
     service = catalog.by_id(service_id)
     if service is None or not service.is_active:
         raise NotFoundError("Deze dienst bestaat niet (meer).")
-    locations = [catalog.locations[i] for i in service.location_indices]
     today = today_in_brussels()
+    language = i18n.pick_language(taal)  # an unknown value: Dutch
     context = {
-        "request": request,
-        "attribution": state.attribution,
         "demo": service.demo,
         "service": service,
-        "locations": locations,
-        "travel_mode": MODE_LABELS_NL.get(mode or "", None),
+        "locations": [catalog.locations[i] for i in service.location_indices],
+        "travel_mode": mode if mode in MODE_LABELS_NL else None,
         "travel_minutes": round(minuten) if minuten is not None else None,
         "travel_estimated": geschat,
         "travel_detail": detail,
         "travel_credits": state.travel_credits,
         "travel_basis": "estimated" if geschat else bron,
         **_sheet_timetable(state, dienstdag, today),
-        "weekdays_nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-        "need_labels": [needs_by_code()[code].label_nl for code in sorted(service.needs) if code in needs_by_code()],
-        "language_names": [LANGUAGE_NAMES_NL.get(code, code) for code in service.languages],
         "today": today,
         "closures": upcoming_closures(service, today=today, horizon_days=state.settings.opening_horizon_days),
     }
-    return templates.TemplateResponse(request, "referral_sheet.html", context)
+    body = templates.get_template("_referral_sheet_body.html")
+
+    def part(part_language: str) -> Markup:
+        terms = [needs_by_code()[code] for code in sorted(service.needs) if code in needs_by_code()]
+        # the need names exist in Dutch and English only: other languages show them in Dutch, marked so
+        translated = part_language in ("nl", "en")
+        labels = [term.label_en if part_language == "en" else term.label_nl for term in terms]
+        with i18n.language_in_use(part_language):
+            return Markup(body.render(context | {"part_language": part_language, "need_labels": labels,
+                                                 "needs_translated": translated}))
+
+    with i18n.language_in_use(language):
+        title = i18n.gettext("Verwijsfiche: %(name)s") % {"name": service.name}
+        participant_label = i18n.gettext("De fiche in jouw taal")
+    page = {
+        "request": request,
+        "language": language,
+        "direction": i18n.text_direction(language),
+        "title": title,
+        "participant_label": participant_label,
+        "participant_part": part(language) if language != i18n.SOURCE_LANGUAGE else None,
+        "dutch_part": part(i18n.SOURCE_LANGUAGE),
+    }
+    return templates.TemplateResponse(request, "referral_sheet.html", page)
 
 
 def _sheet_timetable(state, service_date: date | None, today: date) -> dict:
@@ -266,8 +289,8 @@ def _sheet_timetable(state, service_date: date | None, today: date) -> dict:
     ranges = router.feed_ranges
     if not any(first <= service_date <= last for first, last in ranges):
         return {"travel_timetable": None, "travel_timetable_current": True}
-    names = " en ".join(dict.fromkeys(state.reach.feed_names)) or "dienstregeling"
+    names = " + ".join(dict.fromkeys(state.reach.feed_names)) or "NMBS"
     return {
-        "travel_timetable": f"dienstregeling {names}, dienstdag {date_nl(service_date)}",
+        "travel_timetable": {"names": names, "day": service_date},
         "travel_timetable_current": all(first <= today <= last for first, last in ranges),
     }

@@ -84,10 +84,17 @@
     return text.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
 
+  // The widget speaks the embedding page's language (nl, fr or en; otherwise Dutch): the nearest
+  // lang="..." around the element, else the page's <html lang>; data-lang overrides both.
+  function pageLanguage(node) {
+    var holder = node.parentElement && node.parentElement.closest("[lang]");
+    return (holder && holder.getAttribute("lang")) || document.documentElement.getAttribute("lang") || "nl";
+  }
+
   class SocialeKaartZoeker extends HTMLElement {
     connectedCallback() {
       if (this.shadowRoot) return;
-      var lang = (this.getAttribute("data-lang") || "nl").slice(0, 2);
+      var lang = (this.getAttribute("data-lang") || pageLanguage(this)).toLowerCase().slice(0, 2);
       this.t = STRINGS[lang] || STRINGS.nl;
       this.lang = STRINGS[lang] ? lang : "nl";
       this.api = (this.getAttribute("data-api") || scriptOrigin).replace(/\/$/, "");
