@@ -184,7 +184,7 @@
     }
 
     showResults(body) {
-      var t = this.t, list = this.results;
+      var t = this.t, list = this.results, dutch = this.lang === "nl";
       this.status.className = "status";
       this.status.textContent = body.results.length ? fmt(t.found, { n: body.results.length }) : t.none;
       if (body.demo) list.appendChild(el("li", { "class": "demo", text: t.demo }));
@@ -196,7 +196,8 @@
           : Math.max(1, Math.round(r.travel.minutes)) + " " + t.minutes + " " + (t[r.travel.mode] || r.travel.mode).toLowerCase() +
             (r.travel.estimated ? " (" + t.estimated + ")" : r.travel.basis === "timetabled" ? " (" + t.timetabled + ")" : "");
         var address = r.location ? r.location.address_1 + ", " + r.location.postcode + " " + r.location.city : "";
-        var why = el("ul", { "class": "why" });
+        // the reasons come from the server in Dutch (as the partners' own texts): marked so for screen readers
+        var why = el("ul", dutch ? { "class": "why" } : { "class": "why", lang: "nl" });
         r.reasons.slice(1, 4).forEach(function (reason) { why.appendChild(el("li", { text: reason })); });
         var contact = r.service.phone ? el("a", { href: "tel:" + r.service.phone.replace(/\s/g, ""), text: t.phone + " " + r.service.phone }) : null;
         list.appendChild(el("li", { "class": "r" }, [
