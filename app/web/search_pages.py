@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
+import numpy as np
 from pydantic import ValidationError
 
 from app import i18n
@@ -26,9 +27,11 @@ from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, PRESETS, Needs
 from app.domain.search import run_search
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS, needs_by_code
 from app.errors import NotFoundError
+from app.web.route_map import context_segments, route_svg
 from app.web.session import ViewerDep
 from app.web.templating import templates
 from geo.errors import GeoError
+from routing.path import road_path
 
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -233,6 +236,7 @@ def referral_sheet(
     bron: Annotated[Literal["routed", "timetabled", "estimated", "at_home"] | None, Query()] = None,
     dienstdag: date | None = None,
     taal: Annotated[str | None, Query(max_length=10)] = None,
+    van: Annotated[str | None, Query(max_length=30, pattern=r"^-?\d{1,2}(\.\d{1,6})?,-?\d{1,3}(\.\d{1,6})?$")] = None,
 ):
     """The sheet the participant takes home: in their language (``taal``), the Dutch below it."""
     catalog = state.catalog()
@@ -256,6 +260,7 @@ def referral_sheet(
         "closures": upcoming_closures(service, today=today, horizon_days=state.settings.opening_horizon_days),
     }
     body = templates.get_template("_referral_sheet_body.html")
+    way = way_there(state, mode, van, context["locations"])
 
     def part(part_language: str) -> Markup:
         terms = [needs_by_code()[code] for code in sorted(service.needs) if code in needs_by_code()]
@@ -264,7 +269,7 @@ def referral_sheet(
         labels = [term.label_en if part_language == "en" else term.label_nl for term in terms]
         with i18n.language_in_use(part_language):
             return Markup(body.render(context | {"part_language": part_language, "need_labels": labels,
-                                                 "needs_translated": translated}))
+                                                 "needs_translated": translated, "way": way_map(way, service.name)}))
 
     with i18n.language_in_use(language):
         title = i18n.gettext("Verwijsfiche: %(name)s") % {"name": service.name}
@@ -294,3 +299,48 @@ def _sheet_timetable(state, service_date: date | None, today: date) -> dict:
         "travel_timetable": {"names": names, "day": service_date},
         "travel_timetable_current": all(first <= today <= last for first, last in ranges),
     }
+
+
+#: the road modes the sheet draws the way for (the path is the same network the time was routed on)
+ROUTE_MAP_MODES = ("walk", "bike", "ebike")
+
+
+def way_there(state, mode: str | None, origin: str | None, locations) -> dict | None:
+    """The road path from ``origin`` ("lat,lon", from the search) to the first location, or ``None``.
+
+    Only where the time itself was routed on a road network (walk, bike, e-bike) and both ends
+    lie on it; the sheet then says how far and draws the way. Nothing is stored.
+    """
+    if mode not in ROUTE_MAP_MODES or not origin or not locations:
+        return None
+    network = state.reach.engine._network(mode)  # noqa: SLF001 - the engine offers no public getter yet
+    if network is None:
+        return None
+    lat, lon = (float(part) for part in origin.split(","))
+    target = locations[0]
+    try:
+        path = road_path(network, (lon, lat), (target.longitude, target.latitude))
+    except Exception as exc:  # noqa: BLE001 - no map is better than no sheet
+        logger.warning("no way there drawn (%s)", type(exc).__name__)  # the type only: no coordinates in logs
+        return None
+    limit = network.config.max_snap_m
+    if path is None or path.access_m > limit or path.egress_m > limit:
+        return None
+    margin_lon = max(float(np.ptp(path.lon)), 0.003) * 0.2
+    margin_lat = max(float(np.ptp(path.lat)), 0.002) * 0.2
+    segments = context_segments(network, (path.lon.min() - margin_lon, path.lon.max() + margin_lon),
+                                (path.lat.min() - margin_lat, path.lat.max() + margin_lat))
+    return {"path": path, "segments": segments, "length_m": path.access_m + path.length_m + path.egress_m}
+
+
+def way_map(way: dict | None, name: str) -> dict | None:
+    """The way there in the language in use: the distance and the SVG map."""
+    if way is None:
+        return None
+
+    def scale_label(metres: int) -> str:
+        return f"{i18n.number(metres / 1000)} km" if metres >= 1000 else f"{metres} m"
+
+    svg = route_svg(way["path"], segments=way["segments"], title=i18n.gettext("Kaart van de weg naar %(name)s") % {
+        "name": name}, start_label=i18n.gettext("Vertrek"), end_label=i18n.gettext("Aankomst"), scale_label=scale_label)
+    return {"km": i18n.number(way["length_m"] / 1000), "svg": Markup(svg)}
