@@ -14,7 +14,8 @@ from html import escape
 import numpy as np
 
 WIDTH = 640
-MAX_CONTEXT_SEGMENTS = 6000
+#: more roads than this around the route (a long trip through a town): the route is drawn alone
+MAX_CONTEXT_SEGMENTS = 12000
 NICE_SCALES_M = (50, 100, 200, 500, 1000, 2000, 5000, 10000)
 
 
@@ -31,7 +32,10 @@ def _project(lon: np.ndarray, lat: np.ndarray, lat0: float) -> tuple[np.ndarray,
 
 
 def context_segments(network, lon_range: tuple[float, float], lat_range: tuple[float, float]) -> np.ndarray:
-    """(n, 4) lon0, lat0, lon1, lat1 of the network's edges with both ends in the box (at most a few thousand)."""
+    """(n, 4) lon0, lat0, lon1, lat1 of the network's edges with both ends in the box.
+
+    Empty when there are more than ``MAX_CONTEXT_SEGMENTS`` (a part of the roads would mislead).
+    """
     inside = ((network.lon >= lon_range[0]) & (network.lon <= lon_range[1])
               & (network.lat >= lat_range[0]) & (network.lat <= lat_range[1]))
     nodes = np.flatnonzero(inside)
@@ -39,8 +43,12 @@ def context_segments(network, lon_range: tuple[float, float], lat_range: tuple[f
         return np.zeros((0, 4))
     starts = np.repeat(nodes, np.diff(network.indptr)[nodes])
     ends = np.concatenate([network.indices[network.indptr[n]:network.indptr[n + 1]] for n in nodes])
-    keep = inside[ends] & (starts < ends)  # each two-way street once
-    starts, ends = starts[keep][:MAX_CONTEXT_SEGMENTS], ends[keep][:MAX_CONTEXT_SEGMENTS]
+    keep = inside[ends]
+    # each street once, whichever way (and one-way streets too)
+    pairs = np.unique(np.sort(np.column_stack([starts[keep], ends[keep]]), axis=1), axis=0)
+    if len(pairs) > MAX_CONTEXT_SEGMENTS:
+        return np.zeros((0, 4))
+    starts, ends = pairs[:, 0], pairs[:, 1]
     return np.column_stack([network.lon[starts], network.lat[starts], network.lon[ends], network.lat[ends]])
 
 

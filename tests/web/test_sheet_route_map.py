@@ -95,3 +95,13 @@ def test_no_map_without_a_start_for_a_car_or_off_the_network(client, service_on_
     far = client.get(base, params={"mode": "bike", "minuten": 2, "van": "51.2000,4.9000"})  # Turnhout: off the blocks
     assert far.status_code == 200 and "<svg" not in far.text
     assert client.get(base, params={"mode": "bike", "van": "here"}).status_code == 422
+
+
+def test_the_roads_around_are_drawn_whole_or_not_at_all(blocks, monkeypatch):
+    from app.web import route_map
+
+    box = ((3.255, 3.28), (50.79, 50.81))
+    segments = route_map.context_segments(blocks["bike"], *box)
+    assert len(segments) > 5
+    monkeypatch.setattr(route_map, "MAX_CONTEXT_SEGMENTS", len(segments) - 1)
+    assert len(route_map.context_segments(blocks["bike"], *box)) == 0
