@@ -83,5 +83,13 @@ def test_every_page_passes_the_axe_scan_in_every_role_and_language(app_state, wo
                 for violation in violations:
                     targets = [f'{" ".join(map(str, node["target"]))} {node["html"][:100]}' for node in violation["nodes"][:3]]
                     found.setdefault(f"{role} {path}", []).append(f"{violation['id']} ({violation['impact']}): {targets}")
+            if role == "anonymous":  # the widget's answer too, drawn by its script, in each of its languages
+                for code in WIDGET_LANGUAGES:
+                    page.goto(f"{base}/embed?lang={code}&needs=housing")
+                    page.locator("sociale-kaart-zoeker input[id$='-place']").fill("8500")
+                    page.locator("sociale-kaart-zoeker button[type=submit]").click()
+                    page.locator("sociale-kaart-zoeker li.r").first.wait_for()
+                    for violation in axe.run(page).response["violations"]:
+                        found.setdefault(f"{role} /embed?lang={code} answered", []).append(violation["id"])
             context.close()
     assert not found, "axe-core violations:\n" + "\n".join(f"{page}: {items}" for page, items in found.items())
