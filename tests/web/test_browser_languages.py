@@ -64,6 +64,8 @@ def test_the_arabic_sheet_runs_right_to_left_with_the_dutch_left_to_right(app_st
         participant, dutch = page.locator(".sheet-participant"), page.locator(".sheet-dutch")
         assert participant.evaluate("e => getComputedStyle(e).direction") == "rtl"
         assert dutch.evaluate("e => getComputedStyle(e).direction") == "ltr"
+        # the partner's Dutch address inside the Arabic part reads left to right ("8500 Kortrijk")
+        assert participant.locator(".address").first.evaluate("e => getComputedStyle(e).direction") == "ltr"
         # right to left: the Arabic heading ends at the right edge, the Dutch one starts at the left
         heading, dutch_heading = participant.locator("h2").first, dutch.locator("h2").first
         assert heading.evaluate("e => getComputedStyle(e).textAlign") in ("start", "right")

@@ -94,7 +94,7 @@ def test_the_sheet_in_the_participants_language_has_the_dutch_below(client, app_
     assert "Hoe geraak je er?" in dutch and heading not in dutch
     assert 'lang="nl" dir="ltr"' in dutch
     # the partner's own text stays Dutch, marked as such
-    assert f'<h1 lang="nl">{service.name}</h1>' in participant
+    assert f'<h1 lang="nl" dir="ltr">{service.name}</h1>' in participant
     # the weekdays through Babel (CLDR), in both parts
     from babel.dates import get_day_names
 
