@@ -86,8 +86,8 @@ def route_svg(path, *, segments: np.ndarray | None = None, title: str, start_lab
     parts.append(f'<rect x="{rx[-1] - 10:.1f}" y="{ry[-1] - 10:.1f}" width="20" height="20" fill="#000">'
                  f"<title>{escape(end_label)}</title></rect>")
     # north and a scale bar of a round length about a fifth of the width
-    parts.append(f'<g font-family="sans-serif" font-size="18" font-weight="700"><path d="M{WIDTH - 30} 44 l10 -28 l10 28 '
-                 f'l-10 -8 z" fill="#000"/><text x="{WIDTH - 20}" y="64" text-anchor="middle">N</text></g>')
+    parts.append(f'<g font-family="sans-serif" font-size="18" font-weight="700">'
+                 f'<path d="M{WIDTH - 30} 44 l10 -28 l10 28 l-10 -8 z" fill="#000"/><text x="{WIDTH - 20}" y="64" text-anchor="middle">N</text></g>')
     scale_m = max((m for m in NICE_SCALES_M if m / metres_per_px <= WIDTH / 4), default=NICE_SCALES_M[0])
     bar = scale_m / metres_per_px
     parts.append(f'<g font-family="sans-serif" font-size="16"><path d="M20 {height - 20}h{bar:.1f}" stroke="#000" '

@@ -53,7 +53,8 @@ def _form_context(request: Request, state, form: dict) -> dict:
         "referrers": REFERRER_TYPES,
         "languages": [(code, LANGUAGE_NAMES_NL[code]) for code in COMMON_LANGUAGES],
         # the participant's languages the referral sheet can be printed in (Dutch beside it)
-        "sheet_languages": {code: LANGUAGE_NAMES_NL[code] for code in i18n.SHEET_LANGUAGES if code != i18n.SOURCE_LANGUAGE},
+        "sheet_languages": {code: LANGUAGE_NAMES_NL[code] for code in i18n.SHEET_LANGUAGES
+                            if code != i18n.SOURCE_LANGUAGE},
         "max_minutes_choices": MAX_MINUTES_CHOICES,
         "weekdays": list(enumerate(WEEKDAYS_NL[:6], start=1)),
         "parts_of_day": PARTS_OF_DAY_NL,
@@ -264,12 +265,10 @@ def referral_sheet(
 
     def part(part_language: str) -> Markup:
         terms = [needs_by_code()[code] for code in sorted(service.needs) if code in needs_by_code()]
-        # the need names exist in Dutch and English only: other languages show them in Dutch, marked so
-        translated = part_language in ("nl", "en")
-        labels = [term.label_en if part_language == "en" else term.label_nl for term in terms]
         with i18n.language_in_use(part_language):
-            return Markup(body.render(context | {"part_language": part_language, "need_labels": labels,
-                                                 "needs_translated": translated, "way": way_map(way, service.name)}))
+            return Markup(body.render(context | {"part_language": part_language,
+                                                 "need_labels": need_labels(terms, part_language),
+                                                 "way": way_map(way, service.name)}))
 
     with i18n.language_in_use(language):
         title = i18n.gettext("Verwijsfiche: %(name)s") % {"name": service.name}
@@ -299,6 +298,16 @@ def _sheet_timetable(state, service_date: date | None, today: date) -> dict:
         "travel_timetable": {"names": names, "day": service_date},
         "travel_timetable_current": all(first <= today <= last for first, last in ranges),
     }
+
+
+def need_labels(terms, language: str) -> list[tuple[str, bool]]:
+    """(label, translated) per need: the taxonomy names needs in Dutch, English and (the main ones)
+    French; otherwise the Dutch name is shown, marked as Dutch."""
+    labels = []
+    for term in terms:
+        own = {"nl": term.label_nl, "en": term.label_en, "fr": term.label_fr}.get(language, "")
+        labels.append((own, True) if own else (term.label_nl, False))
+    return labels
 
 
 #: the road modes the sheet draws the way for (the path is the same network the time was routed on)

@@ -41,7 +41,8 @@ SEARCH = "/zoeken?woonplaats=8500&noden=housing&noden=work&vervoer=bike&talen=fr
 
 #: (a part of the path, what to wait for before scanning)
 READY = (("/zoeken?", ".leaflet-marker-icon"), ("/coordinator/hiaten", "#hiatenkaart path.leaflet-interactive"),
-         ("/embed?", "sociale-kaart-zoeker >> form"), ("/embed/configurator", "#cfg-preview sociale-kaart-zoeker >> form"))
+         ("/embed?", "sociale-kaart-zoeker >> form"),
+         ("/embed/configurator", "#cfg-preview sociale-kaart-zoeker >> form"))
 
 
 def pages_for(role: str, world: dict) -> list[str]:
@@ -81,8 +82,10 @@ def test_every_page_passes_the_axe_scan_in_every_role_and_language(app_state, wo
                         page.locator(ready[1]).first.wait_for()
                 violations = axe.run(page).response["violations"]
                 for violation in violations:
-                    targets = [f'{" ".join(map(str, node["target"]))} {node["html"][:100]}' for node in violation["nodes"][:3]]
-                    found.setdefault(f"{role} {path}", []).append(f"{violation['id']} ({violation['impact']}): {targets}")
+                    targets = [f'{" ".join(map(str, node["target"]))} {node["html"][:100]}'
+                               for node in violation["nodes"][:3]]
+                    found.setdefault(f"{role} {path}", []).append(
+                        f"{violation['id']} ({violation['impact']}): {targets}")
             if role == "anonymous":  # the widget's answer too, drawn by its script, in each of its languages
                 for code in WIDGET_LANGUAGES:
                     page.goto(f"{base}/embed?lang={code}&needs=housing")

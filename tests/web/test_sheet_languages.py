@@ -33,7 +33,9 @@ def _messages_used() -> set[str]:
 
 def test_the_sheet_uses_translatable_text():
     used = _messages_used()
-    assert {"Hoe geraak je er?", "Wanneer?", "Verwijsfiche: %(name)s", "Deze zoekfunctie heeft JavaScript nodig."} <= used
+    expected = {"Hoe geraak je er?", "Wanneer?", "Verwijsfiche: %(name)s", "Deze zoekfunctie heeft JavaScript nodig.",
+                "Afstand over de weg: %(km)s km."}
+    assert expected <= used
 
 
 def _gaps(path: Path) -> tuple[list[str], list[str]]:

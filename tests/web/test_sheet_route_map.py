@@ -75,6 +75,7 @@ def test_by_bike_the_sheet_draws_the_way_round_the_block_with_its_distance(clien
     dutch = html[html.index('class="sheet-part sheet-dutch"'):]
     assert "Distance par la route : 0,3 km." in participant  # round the block: the footway is for walkers
     assert "Afstand over de weg: 0,3 km." in dutch
+    assert "Aide pour : logement." in participant and "Hulp bij: wonen." in dutch  # the taxonomy's French name
     assert _points(participant) == 4 and _points(dutch) == 4
     assert "<title id=\"route-map-title\">Carte du chemin vers Routedienst" in participant
     # black and white: only black, white and grey are drawn
