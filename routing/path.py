@@ -15,8 +15,8 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 
 #: a road detour beyond this many times the straight distance is not searched (plus a margin)
-DETOUR_LIMIT = 4.0
-MARGIN_M = 2000.0
+DETOUR_LIMIT = 3.0
+MARGIN_M = 1500.0
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,9 @@ def road_path(network, origin: tuple[float, float], destination: tuple[float, fl
     """
     (start, end), (access_m, egress_m) = network.snap(np.array([origin, destination], dtype=float))
     start, end = int(start), int(end)
-    graph = csr_matrix((network.weights, network.indices, network.indptr), shape=(len(network.lon),) * 2)
+    graph = getattr(network, "graph", None)  # the network's own cached CSR matrix, when it keeps one
+    if graph is None:
+        graph = csr_matrix((network.weights, network.indices, network.indptr), shape=(len(network.lon),) * 2)
     if start == end:
         return RoadPath(network.lon[[start]], network.lat[[start]], 0.0, float(access_m), float(egress_m))
     straight = float(np.hypot(network.x[end] - network.x[start], network.y[end] - network.y[start]))
