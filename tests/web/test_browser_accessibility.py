@@ -26,8 +26,12 @@ def world(loaded_engine):
     """A coach, a partner of an organisation with an active located service, a coordinator."""
     tag = uuid.uuid4().hex[:6]
     with Session(loaded_engine) as session:
-        link = session.exec(select(models.ServiceAtLocation)).first()
-        service = session.get(models.Service, link.service_id)
+        link, service = session.exec(
+            select(models.ServiceAtLocation, models.Service)
+            .where(models.ServiceAtLocation.service_id == models.Service.id)
+            .where(models.Service.status == "active", models.Service.published)
+            .order_by(models.Service.name)
+        ).first()
         emails = {role: f"axe-{role}-{tag}@example.org" for role in ("coach", "partner", "coordinator")}
         create_user(session, email=emails["coach"], password=PASSWORD, role="coach")
         create_user(session, email=emails["partner"], password=PASSWORD, role="partner",
@@ -76,7 +80,8 @@ def test_every_page_passes_the_axe_scan_in_every_role_and_language(app_state, wo
             if role != "anonymous":
                 sign_in(page, base, world["emails"][role], PASSWORD)
             for path in pages_for(role, world):
-                page.goto(base + path)
+                response = page.goto(base + path)
+                assert response.status < 500 if "onbekend" in path else response.status == 200, path
                 for ready in READY:  # what the page's scripts draw, scanned too
                     if ready[0] in path:
                         page.locator(ready[1]).first.wait_for()
