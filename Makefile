@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run test test-realdata test-postgres setup data init bench-routing bench-transit bench-streets bench-search bench-gaps load backup restore clean
+.PHONY: run test i18n i18n-compile test-realdata test-postgres setup data init bench-routing bench-transit bench-streets bench-search bench-gaps load backup restore clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,17 @@ $(STAMP): pyproject.toml
 	$(PIP) install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) i18n-compile
+
+# the participant's languages: compile the gettext catalogues (the .mo files are not committed)
+i18n-compile: $(STAMP)
+	@$(VENV)/bin/pybabel compile -d app/locale -D messages
+
+# after changing a Dutch text in a template: extract it, merge into each language's .po, compile
+i18n: $(STAMP)
+	$(VENV)/bin/pybabel extract -F babel.cfg --no-location --sort-output -k _ -k gettext -o app/locale/messages.pot .
+	$(VENV)/bin/pybabel update -i app/locale/messages.pot -d app/locale -D messages --no-fuzzy-matching
+	$(VENV)/bin/pybabel compile -d app/locale -D messages --statistics
 
 data: setup
 	$(VENV)/bin/sk data

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
+from app import i18n
 from app.config import PROJECT_ROOT
 from app.deps import StateDep
 from app.web.templating import templates
@@ -39,17 +40,22 @@ def embed_page(
     state: StateDep,
     partnership: Partnership = "",
     needs: NeedsParam = "",
-    lang: Annotated[str, Query(pattern="^(nl|fr|en)$")] = "nl",
+    lang: Annotated[str | None, Query(pattern="^(nl|fr|en)$")] = None,
     limit: Annotated[int, Query(ge=1, le=25)] = 5,
     color: Color = "",
 ):
     if partnership and partnership not in PARTNERSHIPS:
         partnership = ""
-    return templates.TemplateResponse(
-        request,
-        "embed.html",
-        {"partnership": partnership, "needs": needs, "lang": lang, "limit": limit, "color": color},
-    )
+    # the iframe's snippet names the page's language; without it, the visitor's browser decides
+    lang = lang or i18n.language_from_accept(request.headers.get("accept-language"))
+    with i18n.language_in_use(lang):
+        response = templates.TemplateResponse(
+            request,
+            "embed.html",
+            {"partnership": partnership, "needs": needs, "lang": lang, "limit": limit, "color": color},
+        )
+    response.headers["Vary"] = "Accept-Language"
+    return response
 
 
 @router.get("/embed/configurator", response_class=HTMLResponse)

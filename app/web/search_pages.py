@@ -14,20 +14,24 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+import numpy as np
 from pydantic import ValidationError
 
+from app import i18n
 from app.api.search import search_response
 from app.deps import StateDep
 from app.domain.matching import WEEKDAYS_NL
 from app.domain.opening import today_in_brussels, upcoming_closures
 from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, PRESETS, NeedsProfile
-from app.domain.reach import date_nl
 from app.domain.search import run_search
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS, needs_by_code
 from app.errors import NotFoundError
+from app.web.route_map import context_segments, route_svg
 from app.web.session import ViewerDep
 from app.web.templating import templates
 from geo.errors import GeoError
+from routing.path import road_path
 
 logger = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -48,6 +52,9 @@ def _form_context(request: Request, state, form: dict) -> dict:
         "target_groups": TARGET_GROUPS,
         "referrers": REFERRER_TYPES,
         "languages": [(code, LANGUAGE_NAMES_NL[code]) for code in COMMON_LANGUAGES],
+        # the participant's languages the referral sheet can be printed in (Dutch beside it)
+        "sheet_languages": {code: LANGUAGE_NAMES_NL[code] for code in i18n.SHEET_LANGUAGES
+                            if code != i18n.SOURCE_LANGUAGE},
         "max_minutes_choices": MAX_MINUTES_CHOICES,
         "weekdays": list(enumerate(WEEKDAYS_NL[:6], start=1)),
         "parts_of_day": PARTS_OF_DAY_NL,
@@ -228,34 +235,54 @@ def referral_sheet(
     geschat: bool = False,
     bron: Annotated[Literal["routed", "timetabled", "estimated", "at_home"] | None, Query()] = None,
     dienstdag: date | None = None,
+    taal: Annotated[str | None, Query(max_length=10)] = None,
+    van: Annotated[str | None, Query(max_length=30, pattern=r"^-?\d{1,2}(\.\d{1,6})?,-?\d{1,3}(\.\d{1,6})?$")] = None,
 ):
+    """The sheet the participant takes home: in their language (``taal``), the Dutch below it."""
     # No free text from the URL reaches this page (a link could put any words on a sheet that
     # looks official): what it shows comes from the catalogue and the numbers above.
     catalog = state.catalog()
     service = catalog.by_id(service_id)
     if service is None or not service.is_active:
         raise NotFoundError("Deze dienst bestaat niet (meer).")
-    locations = [catalog.locations[i] for i in service.location_indices]
     today = today_in_brussels()
+    language = i18n.pick_language(taal)  # an unknown value: Dutch
     context = {
-        "request": request,
-        "attribution": state.attribution,
         "demo": service.demo,
         "service": service,
-        "locations": locations,
-        "travel_mode": MODE_LABELS_NL.get(mode or "", None),
+        "locations": [catalog.locations[i] for i in service.location_indices],
+        "travel_mode": mode if mode in MODE_LABELS_NL else None,
         "travel_minutes": round(minuten) if minuten is not None else None,
         "travel_estimated": geschat,
         "travel_credits": state.travel_credits,
         "travel_basis": "estimated" if geschat else bron,
         **_sheet_timetable(state, dienstdag, today),
-        "weekdays_nl": ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"),
-        "need_labels": [needs_by_code()[code].label_nl for code in sorted(service.needs) if code in needs_by_code()],
-        "language_names": [LANGUAGE_NAMES_NL.get(code, code) for code in service.languages],
         "today": today,
         "closures": upcoming_closures(service, today=today, horizon_days=state.settings.opening_horizon_days),
     }
-    return templates.TemplateResponse(request, "referral_sheet.html", context)
+    body = templates.get_template("_referral_sheet_body.html")
+    way = way_there(state, mode, van, context["locations"])
+
+    def part(part_language: str) -> Markup:
+        terms = [needs_by_code()[code] for code in sorted(service.needs) if code in needs_by_code()]
+        with i18n.language_in_use(part_language):
+            return Markup(body.render(context | {"part_language": part_language,
+                                                 "need_labels": need_labels(terms, part_language),
+                                                 "way": way_map(way, service.name)}))
+
+    with i18n.language_in_use(language):
+        title = i18n.gettext("Verwijsfiche: %(name)s") % {"name": service.name}
+        participant_label = i18n.gettext("De fiche in jouw taal")
+    page = {
+        "request": request,
+        "language": language,
+        "direction": i18n.text_direction(language),
+        "title": title,
+        "participant_label": participant_label,
+        "participant_part": part(language) if language != i18n.SOURCE_LANGUAGE else None,
+        "dutch_part": part(i18n.SOURCE_LANGUAGE),
+    }
+    return templates.TemplateResponse(request, "referral_sheet.html", page)
 
 
 def _sheet_timetable(state, service_date: date | None, today: date) -> dict:
@@ -266,8 +293,63 @@ def _sheet_timetable(state, service_date: date | None, today: date) -> dict:
     ranges = router.feed_ranges
     if not any(first <= service_date <= last for first, last in ranges):
         return {"travel_timetable": None, "travel_timetable_current": True}
-    names = " en ".join(dict.fromkeys(state.reach.feed_names)) or "dienstregeling"
+    names = " + ".join(dict.fromkeys(state.reach.feed_names)) or "NMBS"
     return {
-        "travel_timetable": f"dienstregeling {names}, dienstdag {date_nl(service_date)}",
+        "travel_timetable": {"names": names, "day": service_date},
         "travel_timetable_current": all(first <= today <= last for first, last in ranges),
     }
+
+
+def need_labels(terms, language: str) -> list[tuple[str, bool]]:
+    """(label, translated) per need: the taxonomy names needs in Dutch, English and (the main ones)
+    French; otherwise the Dutch name is shown, marked as Dutch."""
+    labels = []
+    for term in terms:
+        own = {"nl": term.label_nl, "en": term.label_en, "fr": term.label_fr}.get(language, "")
+        labels.append((own, True) if own else (term.label_nl, False))
+    return labels
+
+
+#: the road modes the sheet draws the way for (the path is the same network the time was routed on)
+ROUTE_MAP_MODES = ("walk", "bike", "ebike")
+
+
+def way_there(state, mode: str | None, origin: str | None, locations) -> dict | None:
+    """The road path from ``origin`` ("lat,lon", from the search) to the first location, or ``None``.
+
+    Only where the time itself was routed on a road network (walk, bike, e-bike) and both ends
+    lie on it; the sheet then says how far and draws the way. Nothing is stored.
+    """
+    if mode not in ROUTE_MAP_MODES or not origin or not locations:
+        return None
+    network = state.reach.engine._network(mode)  # noqa: SLF001 - the engine offers no public getter yet
+    if network is None:
+        return None
+    lat, lon = (float(part) for part in origin.split(","))
+    target = locations[0]
+    try:
+        path = road_path(network, (lon, lat), (target.longitude, target.latitude))
+    except Exception as exc:  # noqa: BLE001 - no map is better than no sheet
+        logger.warning("no way there drawn (%s)", type(exc).__name__)  # the type only: no coordinates in logs
+        return None
+    limit = network.config.max_snap_m
+    if path is None or path.access_m > limit or path.egress_m > limit:
+        return None
+    margin_lon = max(float(np.ptp(path.lon)), 0.003) * 0.2
+    margin_lat = max(float(np.ptp(path.lat)), 0.002) * 0.2
+    segments = context_segments(network, (path.lon.min() - margin_lon, path.lon.max() + margin_lon),
+                                (path.lat.min() - margin_lat, path.lat.max() + margin_lat))
+    return {"path": path, "segments": segments, "length_m": path.access_m + path.length_m + path.egress_m}
+
+
+def way_map(way: dict | None, name: str) -> dict | None:
+    """The way there in the language in use: the distance and the SVG map."""
+    if way is None:
+        return None
+
+    def scale_label(metres: int) -> str:
+        return f"{i18n.number(metres / 1000)} km" if metres >= 1000 else f"{metres} m"
+
+    svg = route_svg(way["path"], segments=way["segments"], title=i18n.gettext("Kaart van de weg naar %(name)s") % {
+        "name": name}, start_label=i18n.gettext("Vertrek"), end_label=i18n.gettext("Aankomst"), scale_label=scale_label)
+    return {"km": i18n.number(way["length_m"] / 1000), "svg": Markup(svg)}

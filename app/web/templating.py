@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from fastapi.templating import Jinja2Templates
 
+from app import i18n
 from app.config import PROJECT_ROOT
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
+# {% trans %} and _() speak the language in use (app.i18n.language_in_use; Dutch otherwise)
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True,
+                                        pgettext=i18n.pgettext, npgettext=i18n.npgettext)
 
 
 def _extract(key, mapping):
@@ -15,3 +20,10 @@ def _extract(key, mapping):
 
 
 templates.env.filters["extract"] = _extract
+templates.env.filters["weekday"] = i18n.weekday_name
+templates.env.filters["clock"] = i18n.clock_time
+templates.env.filters["long_date"] = i18n.long_date
+templates.env.filters["day_month"] = i18n.day_month
+templates.env.filters["full_date"] = i18n.full_date
+templates.env.filters["number"] = i18n.number
+templates.env.filters["language_name"] = i18n.language_name

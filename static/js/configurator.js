@@ -11,19 +11,21 @@
         limit = value("cfg-limit") || "5", color = value("cfg-color");
     var snippet;
     if (variant === "iframe") {
-      var q = new URLSearchParams({ partnership: p, lang: lang, limit: limit, color: color });
+      var q = new URLSearchParams({ partnership: p, limit: limit, color: color });
+      if (lang) q.set("lang", lang);  // without it: the visitor's browser language (nl, fr or en)
       if (needs) q.set("needs", needs);
       snippet = '<iframe src="' + base + '/embed?' + q.toString() + '" title="Sociale kaart" style="width:100%;min-height:640px;border:0" loading="lazy"></iframe>';
     } else {
       snippet = '<script src="' + base + '/widget.js" data-partnership="' + p + '"' + (needs ? ' data-needs="' + needs + '"' : '') +
-        ' data-lang="' + lang + '" data-limit="' + limit + '" data-color="' + color + '" async></' + 'script>';
+        (lang ? ' data-lang="' + lang + '"' : '') + ' data-limit="' + limit + '" data-color="' + color + '" async></' + 'script>';
     }
     document.getElementById("cfg-snippet").value = snippet;
     var preview = document.getElementById("cfg-preview");
     preview.textContent = "";
     var widget = document.createElement("sociale-kaart-zoeker");
     widget.setAttribute("data-partnership", p); widget.setAttribute("data-needs", needs);
-    widget.setAttribute("data-lang", lang); widget.setAttribute("data-limit", limit); widget.setAttribute("data-color", color);
+    if (lang) widget.setAttribute("data-lang", lang);
+    widget.setAttribute("data-limit", limit); widget.setAttribute("data-color", color);
     widget.setAttribute("data-api", window.location.origin);
     preview.appendChild(widget);
   }

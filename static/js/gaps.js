@@ -67,9 +67,10 @@
     table.querySelectorAll("th button").forEach(function (button, column) {
       button.addEventListener("click", function () {
         var numeric = button.dataset.sort === "num";
-        var descending = button.getAttribute("aria-sort") !== "descending";
-        table.querySelectorAll("th button").forEach(function (b) { b.removeAttribute("aria-sort"); });
-        button.setAttribute("aria-sort", descending ? "descending" : "ascending");
+        var header = button.closest("th");  // aria-sort is allowed on the column header only
+        var descending = header.getAttribute("aria-sort") !== "descending";
+        table.querySelectorAll("th[aria-sort]").forEach(function (th) { th.removeAttribute("aria-sort"); });
+        header.setAttribute("aria-sort", descending ? "descending" : "ascending");
         var body = table.tBodies[0];
         var rows = Array.prototype.slice.call(body.rows);
         rows.sort(function (a, b) {

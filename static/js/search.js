@@ -60,7 +60,8 @@
     L.circleMarker([data.home.lat, data.home.lon], { radius: 9, color: "#111", fillColor: "#facc15", fillOpacity: 1 })
       .addTo(map).bindTooltip("Woonplaats: " + data.home.label);
     data.results.forEach(function (r) {
-      L.marker([r.lat, r.lon], { title: r.rank + ". " + r.name, alt: r.name }).addTo(map)
+      // keyboard: false: the list below is the map's equivalent, so Tab goes from the map to the list
+      L.marker([r.lat, r.lon], { title: r.rank + ". " + r.name, alt: r.name, keyboard: false }).addTo(map)
         .bindPopup("<strong>" + r.rank + ". " + escapeHtml(r.name) + "</strong><br>" + r.minutes + " min " + r.mode);
       bounds.extend([r.lat, r.lon]);
     });

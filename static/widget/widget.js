@@ -84,10 +84,17 @@
     return text.replace(/\{(\w+)\}/g, function (_, key) { return values[key]; });
   }
 
+  // The widget speaks the embedding page's language (nl, fr or en; otherwise Dutch): the nearest
+  // lang="..." around the element, else the page's <html lang>; data-lang overrides both.
+  function pageLanguage(node) {
+    var holder = node.parentElement && node.parentElement.closest("[lang]");
+    return (holder && holder.getAttribute("lang")) || document.documentElement.getAttribute("lang") || "nl";
+  }
+
   class SocialeKaartZoeker extends HTMLElement {
     connectedCallback() {
       if (this.shadowRoot) return;
-      var lang = (this.getAttribute("data-lang") || "nl").slice(0, 2);
+      var lang = (this.getAttribute("data-lang") || pageLanguage(this)).toLowerCase().slice(0, 2);
       this.t = STRINGS[lang] || STRINGS.nl;
       this.lang = STRINGS[lang] ? lang : "nl";
       this.api = (this.getAttribute("data-api") || scriptOrigin).replace(/\/$/, "");
@@ -177,7 +184,7 @@
     }
 
     showResults(body) {
-      var t = this.t, list = this.results;
+      var t = this.t, list = this.results, dutch = this.lang === "nl";
       this.status.className = "status";
       this.status.textContent = body.results.length ? fmt(t.found, { n: body.results.length }) : t.none;
       if (body.demo) list.appendChild(el("li", { "class": "demo", text: t.demo }));
@@ -189,7 +196,8 @@
           : Math.max(1, Math.round(r.travel.minutes)) + " " + t.minutes + " " + (t[r.travel.mode] || r.travel.mode).toLowerCase() +
             (r.travel.estimated ? " (" + t.estimated + ")" : r.travel.basis === "timetabled" ? " (" + t.timetabled + ")" : "");
         var address = r.location ? r.location.address_1 + ", " + r.location.postcode + " " + r.location.city : "";
-        var why = el("ul", { "class": "why" });
+        // the reasons come from the server in Dutch (as the partners' own texts): marked so for screen readers
+        var why = el("ul", dutch ? { "class": "why" } : { "class": "why", lang: "nl" });
         r.reasons.slice(1, 4).forEach(function (reason) { why.appendChild(el("li", { text: reason })); });
         var contact = r.service.phone ? el("a", { href: "tel:" + r.service.phone.replace(/\s/g, ""), text: t.phone + " " + r.service.phone }) : null;
         list.appendChild(el("li", { "class": "r" }, [

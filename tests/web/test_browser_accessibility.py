@@ -1,0 +1,103 @@
+"""Every page, in every role and every shipped language, scanned with axe-core in real Chromium.
+
+axe-core comes bundled with ``axe-playwright-python`` (no download). A new violation of any
+rule axe checks by default (WCAG 2.0/2.1 A and AA and best practices) fails the suite. One
+browser, one context per role, pages visited one after the other.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlmodel import Session, select
+
+from app import models
+from app.auth import create_user
+from app.i18n import SHEET_LANGUAGES, WIDGET_LANGUAGES
+from tests.browser import chromium_browser, live_server, sign_in
+
+pytestmark = pytest.mark.browser
+PASSWORD = "een-lang-wachtwoord"
+
+
+@pytest.fixture(scope="module")
+def world(loaded_engine):
+    """A coach, a partner of an organisation with an active located service, a coordinator."""
+    tag = uuid.uuid4().hex[:6]
+    with Session(loaded_engine) as session:
+        link, service = session.exec(
+            select(models.ServiceAtLocation, models.Service)
+            .where(models.ServiceAtLocation.service_id == models.Service.id)
+            .where(models.Service.status == "active", models.Service.published)
+            .order_by(models.Service.name)
+        ).first()
+        emails = {role: f"axe-{role}-{tag}@example.org" for role in ("coach", "partner", "coordinator")}
+        create_user(session, email=emails["coach"], password=PASSWORD, role="coach")
+        create_user(session, email=emails["partner"], password=PASSWORD, role="partner",
+                    organization_ids=[service.organization_id])
+        create_user(session, email=emails["coordinator"], password=PASSWORD, role="coordinator")
+        return {"emails": emails, "service": service.id, "location": link.location_id}
+
+
+SEARCH = "/zoeken?woonplaats=8500&noden=housing&noden=work&vervoer=bike&talen=fr&beschikbaar=1-vm"
+
+
+#: (a part of the path, what to wait for before scanning)
+READY = (("/zoeken?", ".leaflet-marker-icon"), ("/coordinator/hiaten", "#hiatenkaart path.leaflet-interactive"),
+         ("/embed?", "sociale-kaart-zoeker >> form"),
+         ("/embed/configurator", "#cfg-preview sociale-kaart-zoeker >> form"))
+
+
+def pages_for(role: str, world: dict) -> list[str]:
+    service, location = world["service"], world["location"]
+    common = ["/", "/over", "/zoeken", SEARCH, "/embed/configurator"]
+    if role == "anonymous":
+        sheet = f"/verwijsfiche/{service}?mode=bike&minuten=12&bron=routed"
+        return [*common, "/aanmelden", "/uitnodiging/onbekend-token", "/verwijsfiche/onbekend",
+                *(f"{sheet}&taal={code}" for code in SHEET_LANGUAGES),
+                f"/verwijsfiche/{service}?mode=transit&minuten=40&geschat=true&taal=ar",
+                *(f"/embed?lang={code}" for code in WIDGET_LANGUAGES)]
+    if role == "partner":
+        return [*common, "/partner", f"/partner/diensten/{service}", "/partner/nieuwe-dienst", "/partner/locaties",
+                "/partner/locaties/nieuw", f"/partner/locaties/{location}"]
+    if role == "coordinator":
+        return [*common, "/coordinator", "/coordinator/organisaties/nieuw", "/coordinator/hiaten?need=housing"]
+    return common
+
+
+def test_every_page_passes_the_axe_scan_in_every_role_and_language(app_state, world):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from app.main import create_app
+
+    axe = Axe()
+    found: dict[str, list[str]] = {}
+    with live_server(create_app(state=app_state)) as base, chromium_browser() as browser:
+        for role in ("anonymous", "coach", "partner", "coordinator"):
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            page = context.new_page()
+            if role != "anonymous":
+                sign_in(page, base, world["emails"][role], PASSWORD)
+            for path in pages_for(role, world):
+                response = page.goto(base + path)
+                assert response.status < 500 if "onbekend" in path else response.status == 200, path
+                for ready in READY:  # what the page's scripts draw, scanned too
+                    if ready[0] in path:
+                        page.locator(ready[1]).first.wait_for()
+                violations = axe.run(page).response["violations"]
+                for violation in violations:
+                    targets = [f'{" ".join(map(str, node["target"]))} {node["html"][:100]}'
+                               for node in violation["nodes"][:3]]
+                    found.setdefault(f"{role} {path}", []).append(
+                        f"{violation['id']} ({violation['impact']}): {targets}")
+            if role == "anonymous":  # the widget's answer too, drawn by its script, in each of its languages
+                for code in WIDGET_LANGUAGES:
+                    page.goto(f"{base}/embed?lang={code}&needs=housing")
+                    page.locator("sociale-kaart-zoeker input[id$='-place']").fill("8500")
+                    page.locator("sociale-kaart-zoeker button[type=submit]").click()
+                    page.locator("sociale-kaart-zoeker li.r").first.wait_for()
+                    for violation in axe.run(page).response["violations"]:
+                        found.setdefault(f"{role} /embed?lang={code} answered", []).append(violation["id"])
+            context.close()
+    assert not found, "axe-core violations:\n" + "\n".join(f"{page}: {items}" for page, items in found.items())
