@@ -1,6 +1,6 @@
 """The way there on the referral sheet: a small black-and-white SVG map of one road path.
 
-Drawn server-side from the road network's own nodes (no tiles, no script): the route as a
+Drawn server-side from the road network's own road shapes (no tiles, no script): the route as a
 thick black line, the roads around it in grey, the start as an open circle, the arrival as a
 filled square, a north mark and a scale bar. It prints on any printer.
 """
@@ -15,7 +15,7 @@ import numpy as np
 
 WIDTH = 640
 #: more roads than this around the route (a long trip through a town): the route is drawn alone
-MAX_CONTEXT_SEGMENTS = 12000
+MAX_CONTEXT_SEGMENTS = 20000
 NICE_SCALES_M = (50, 100, 200, 500, 1000, 2000, 5000, 10000)
 
 
@@ -32,24 +32,28 @@ def _project(lon: np.ndarray, lat: np.ndarray, lat0: float) -> tuple[np.ndarray,
 
 
 def context_segments(network, lon_range: tuple[float, float], lat_range: tuple[float, float]) -> np.ndarray:
-    """(n, 4) lon0, lat0, lon1, lat1 of the network's edges with both ends in the box.
+    """(n, 4) lon0, lat0, lon1, lat1 of the network's road pieces (between shape points) in the box.
 
     Empty when there are more than ``MAX_CONTEXT_SEGMENTS`` (a part of the roads would mislead).
     """
-    inside = ((network.lon >= lon_range[0]) & (network.lon <= lon_range[1])
-              & (network.lat >= lat_range[0]) & (network.lat <= lat_range[1]))
-    nodes = np.flatnonzero(inside)
-    if len(nodes) == 0:
+    corners = network.to_metric(np.array([[lon_range[0], lat_range[0]], [lon_range[1], lat_range[1]],
+                                          [lon_range[0], lat_range[1]], [lon_range[1], lat_range[0]]]))
+    x0, y0 = network.vertex_origin
+    vx = np.asarray(network.vertex_x, dtype=np.float64) + x0
+    vy = np.asarray(network.vertex_y, dtype=np.float64) + y0
+    inside = ((vx >= corners[:, 0].min()) & (vx <= corners[:, 0].max())
+              & (vy >= corners[:, 1].min()) & (vy <= corners[:, 1].max()))
+    if len(vx) < 2:
         return np.zeros((0, 4))
-    starts = np.repeat(nodes, np.diff(network.indptr)[nodes])
-    ends = np.concatenate([network.indices[network.indptr[n]:network.indptr[n + 1]] for n in nodes])
-    keep = inside[ends]
-    # each street once, whichever way (and one-way streets too)
-    pairs = np.unique(np.sort(np.column_stack([starts[keep], ends[keep]]), axis=1), axis=0)
-    if len(pairs) > MAX_CONTEXT_SEGMENTS:
+    # a piece joins two consecutive shape points of one road (chain), both in the box
+    last_of_chain = np.zeros(len(vx), dtype=bool)
+    last_of_chain[np.asarray(network.chain_vptr)[1:] - 1] = True
+    pieces = np.flatnonzero(inside[:-1] & inside[1:] & ~last_of_chain[:-1])
+    if len(pieces) == 0 or len(pieces) > MAX_CONTEXT_SEGMENTS:
         return np.zeros((0, 4))
-    starts, ends = pairs[:, 0], pairs[:, 1]
-    return np.column_stack([network.lon[starts], network.lat[starts], network.lon[ends], network.lat[ends]])
+    lon0, lat0 = network._to_wgs84.transform(vx[pieces], vy[pieces])
+    lon1, lat1 = network._to_wgs84.transform(vx[pieces + 1], vy[pieces + 1])
+    return np.column_stack([lon0, lat0, lon1, lat1])
 
 
 def route_svg(path, *, segments: np.ndarray | None = None, title: str, start_label: str, end_label: str,

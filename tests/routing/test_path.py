@@ -23,9 +23,12 @@ def networks():
 
 
 def _osm_ids(network, path) -> list[int]:
-    index = {(round(lon, 7), round(lat, 7)): int(node) for lon, lat, node in
-             zip(network.lon, network.lat, network.node_ids, strict=True)}
-    return [index[(round(lon, 7), round(lat, 7))] for lon, lat in zip(path.lon, path.lat, strict=True)]
+    """The OSM nodes the drawn path passes (its shape points are the fixture's own nodes)."""
+    import xml.etree.ElementTree as ElementTree
+
+    index = {(round(float(n.get("lon")), 7), round(float(n.get("lat")), 7)): int(n.get("id"))
+             for n in ElementTree.parse(FIXTURE).getroot().iter("node")}
+    return [index[(round(float(lon), 7), round(float(lat), 7))] for lon, lat in zip(path.lon, path.lat, strict=True)]
 
 
 def test_the_walker_takes_the_footway_and_the_cyclist_goes_round_the_block(networks):
@@ -41,11 +44,18 @@ def test_the_walker_takes_the_footway_and_the_cyclist_goes_round_the_block(netwo
 def test_the_path_length_agrees_with_the_engines_travel_time(networks):
     bike = networks["bike"]
     path = road_path(bike, NODE[2], NODE[5])
-    position = {int(node): i for i, node in enumerate(bike.node_ids)}
-    seconds = bike.seconds_from(np.array([position[2]]), "bike", limit_seconds=None)[0][position[5]]
-    assert path.length_m / (CONFIG.speed_kmh("bike") / 3.6) == pytest.approx(seconds, rel=0.02)
+    minutes, routed, _snap = bike.one_to_many(NODE[2], np.array([NODE[5]]), "bike", cutoff_minutes=None)
+    assert routed[0]
+    assert path.length_m / (CONFIG.speed_kmh("bike") / 3.6) == pytest.approx(minutes[0] * 60, rel=0.02)
 
 
-def test_the_same_place_is_a_path_of_one_node_and_access_is_reported(networks):
+def test_a_point_beside_the_road_goes_along_it_and_its_access_is_reported(networks):
     path = road_path(networks["walk"], (3.2615, 50.8001), NODE[2])
-    assert path.length_m == 0 and len(path.lon) == 1 and 5 < path.access_m < 20
+    # placed on the nearest point of its road, about 11 m along the road from node 2
+    assert 5 < path.length_m < 20 and len(path.lon) == 2 and 5 < path.access_m < 20
+    assert (round(float(path.lon[-1]), 7), round(float(path.lat[-1]), 7)) == NODE[2]
+
+
+def test_the_same_place_is_a_path_of_one_point(networks):
+    path = road_path(networks["walk"], NODE[2], NODE[2])
+    assert path.length_m == 0 and len(path.lon) == 1
