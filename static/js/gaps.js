@@ -2,6 +2,13 @@
 // on top, the services of the need; a click on a hexagon tells its people and nearest service; sortable tables.
 (function () {
   "use strict";
+  // while the analysis runs in the background: reload now and then (a script, not a meta refresh,
+  // which WCAG 2.2.1 and axe refuse); the page also offers a link to reload at once
+  var pending = document.getElementById("hiaten-status");
+  if (pending && pending.getAttribute("data-reload-after")) {
+    window.setTimeout(function () { window.location.reload(); },
+                      Number(pending.getAttribute("data-reload-after")) * 1000);
+  }
   function colour(share) {
     var stops = [[0, [215, 48, 39]], [0.5, [254, 224, 139]], [1, [26, 152, 80]]];
     for (var i = 1; i < stops.length; i++) {
