@@ -18,7 +18,8 @@ from app.api.referrals import router as referrals_api_router
 from app.api.search import router as search_api_router
 from app.api.v1 import router as api_v1_router
 from app.config import PROJECT_ROOT, Settings, get_settings
-from app.errors import DATABASE_UNAVAILABLE_NL, error_body, install_error_handlers
+from app.http.errors import DATABASE_UNAVAILABLE_NL, error_body
+from app.web.errors import install_error_handlers
 from app.readiness import schema_status
 from app.state import AppState, build_state
 from app.web.account_pages import router as account_pages_router

@@ -22,7 +22,7 @@ from app.domain.editing import (
     update_service,
     verify_service,
 )
-from app.errors import ERROR_RESPONSES
+from app.http.errors import ERROR_RESPONSES
 from app.web.session import ViewerDep, check_csrf
 
 router = APIRouter(prefix="/api/v1/services", tags=["editing"], responses=ERROR_RESPONSES)

@@ -22,7 +22,8 @@ from app.api.search import (
 from app.client_address import client_address, parse_trusted_proxies
 from app.deps import StateDep
 from app.domain.taxonomy import NEEDS, Term, search_needs
-from app.errors import ERROR_RESPONSES, DomainError
+from app.domain.errors import DomainError
+from app.http.errors import ERROR_RESPONSES
 from geo.gazetteer import BELGIUM_BOUNDS
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"], responses=ERROR_RESPONSES)

@@ -36,7 +36,8 @@ from app.domain.referrals import (
     withdraw_referral,
 )
 from app.domain.taxonomy import needs_by_code
-from app.errors import ERROR_RESPONSES, DomainError
+from app.domain.errors import DomainError
+from app.http.errors import ERROR_RESPONSES
 from app.web.session import ViewerDep, check_csrf
 from geo.regions import PARTNERSHIPS
 

@@ -12,7 +12,8 @@ from app.domain.matching import Match, MatchResult
 from app.domain.opening import today_in_brussels
 from app.domain.profile import NeedsProfile
 from app.domain.search import SearchOutcome, run_search
-from app.errors import ERROR_RESPONSES, DomainError
+from app.domain.errors import DomainError
+from app.http.errors import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1", tags=["search"], responses=ERROR_RESPONSES)
 

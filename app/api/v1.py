@@ -13,7 +13,8 @@ from sqlmodel import select
 from app import models
 from app.deps import SessionDep, StateDep
 from app.domain.taxonomy import TARGET_GROUPS, expand_need, taxonomy_json, validate_need_codes
-from app.errors import ERROR_RESPONSES, NotFoundError
+from app.domain.errors import NotFoundError
+from app.http.errors import ERROR_RESPONSES
 from app.services_read import dataset_is_demo
 
 router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERROR_RESPONSES)

@@ -20,7 +20,7 @@ from app import models
 from app.auth import PermissionDenied, now_utc, user_organization_ids
 from app.domain.taxonomy import REFERRER_TYPES, target_groups_by_code, validate_need_codes
 from app.db import committing
-from app.errors import DomainError, NotFoundError
+from app.domain.errors import DomainError, NotFoundError
 
 
 class VersionConflict(DomainError):

@@ -32,7 +32,8 @@ from app.domain.gaps import (
     to_csv,
 )
 from app.domain.taxonomy import top_level_codes
-from app.errors import ERROR_RESPONSES, DomainError, ErrorBody
+from app.domain.errors import DomainError
+from app.http.errors import ERROR_RESPONSES, ErrorBody
 from app.web.session import ViewerDep
 from app.web.templating import templates
 

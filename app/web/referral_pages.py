@@ -43,7 +43,7 @@ from app.domain.referrals import (
     withdraw_referral,
 )
 from app.domain.taxonomy import needs_by_code
-from app.errors import DomainError, NotFoundError
+from app.domain.errors import DomainError, NotFoundError
 from app.web.session import ViewerDep, check_csrf
 from app.web.templating import templates
 from geo.regions import PARTNERSHIPS

@@ -24,7 +24,7 @@ from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, PRESETS, Needs
 from app.domain.reach import date_nl
 from app.domain.search import run_search
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS, needs_by_code
-from app.errors import NotFoundError
+from app.domain.errors import NotFoundError
 from app.web.session import ViewerDep
 from app.web.templating import templates
 from geo.errors import GeoError

@@ -11,7 +11,7 @@ from app import models
 from app.auth import AuthError, PermissionDenied, csrf_matches, load_session
 from app.client_address import client_address, parse_trusted_proxies
 from app.deps import SessionDep
-from app.errors import DomainError
+from app.domain.errors import DomainError
 
 SESSION_COOKIE = "sk_session"
 LOGIN_CSRF_COOKIE = "sk_login_csrf"

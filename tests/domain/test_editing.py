@@ -143,7 +143,7 @@ def test_invalid_changes_are_rejected_before_anything_is_written(loaded_engine, 
         OpeningSlotIn(weekday=1, opens_at=time(12), closes_at=time(9))
     with Session(loaded_engine) as session:
         partner = _user(session, world["partner"])
-        from app.errors import DomainError
+        from app.domain.errors import DomainError
 
         with pytest.raises(DomainError, match="unknown municipality"):
             update_service(session, user=partner, service_id=world["a"], expected_version=1,
