@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Path
 from pydantic import BaseModel, Field
 
 from app import models
-from app.deps import SessionDep, StateDep
+from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
 from app.domain.editing import (
     ServiceChanges,
     get_editable_service,
@@ -23,7 +23,6 @@ from app.domain.editing import (
     verify_service,
 )
 from app.http.errors import ERROR_RESPONSES
-from app.web.session import ViewerDep, check_csrf
 
 router = APIRouter(prefix="/api/v1/services", tags=["editing"], responses=ERROR_RESPONSES)
 

@@ -16,14 +16,13 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel
 
-from app.api.search import (
-    HomeOut, ModeBasisOut, PlanOut, SearchResultOut, TimetableOut, execute, profile_from_query,
-)
+from app.api.search import execute, profile_from_query
 from app.client_address import client_address, parse_trusted_proxies
-from app.deps import StateDep
+from app.http.deps import StateDep
 from app.domain.taxonomy import NEEDS, Term, search_needs
 from app.domain.errors import DomainError
 from app.http.errors import ERROR_RESPONSES
+from app.http.search_results import HomeOut, ModeBasisOut, PlanOut, SearchResultOut, TimetableOut
 from geo.gazetteer import BELGIUM_BOUNDS
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"], responses=ERROR_RESPONSES)

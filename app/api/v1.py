@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app import models
-from app.deps import SessionDep, StateDep
+from app.http.deps import SessionDep, StateDep
 from app.domain.taxonomy import TARGET_GROUPS, expand_need, taxonomy_json, validate_need_codes
 from app.domain.errors import NotFoundError
 from app.http.errors import ERROR_RESPONSES

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from app import models
-from app.deps import SessionDep, StateDep
+from app.http.deps import SessionDep, StateDep
 from app.domain.taxonomy import expand_need
 from app.domain.errors import DomainError, NotFoundError
 from app.http.errors import ERROR_RESPONSES

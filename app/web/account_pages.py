@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.auth import WeakPassword, csrf_matches, start_session
-from app.deps import SessionDep, StateDep
+from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
 from app.domain.accounts import (
     PasswordsDiffer,
     ResetLinkInvalid,
@@ -22,14 +22,7 @@ from app.domain.accounts import (
     reset_link_user,
     reset_password,
 )
-from app.web.session import (
-    LOGIN_CSRF_COOKIE,
-    ViewerDep,
-    check_csrf,
-    new_login_csrf,
-    set_login_csrf_cookie,
-    set_session_cookie,
-)
+from app.web.session import LOGIN_CSRF_COOKIE, new_login_csrf, set_login_csrf_cookie, set_session_cookie
 from app.web.templating import templates
 
 router = APIRouter(include_in_schema=False)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.config import PROJECT_ROOT
-from app.deps import StateDep
+from app.http.deps import StateDep
 from app.web.templating import templates
 from geo.regions import PARTNERSHIPS
 

@@ -7,7 +7,6 @@ body's shape is :mod:`app.http.errors`.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError

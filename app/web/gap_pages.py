@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from app import models
-from app.deps import StateDep
+from app.http.deps import StateDep, ViewerDep
 from app.domain.gaps import (
     GAP_PROFILES,
     MODE_NL,
@@ -34,7 +34,6 @@ from app.domain.gaps import (
 from app.domain.taxonomy import top_level_codes
 from app.domain.errors import DomainError
 from app.http.errors import ERROR_RESPONSES, ErrorBody
-from app.web.session import ViewerDep
 from app.web.templating import templates
 
 router = APIRouter(responses=ERROR_RESPONSES)

@@ -28,7 +28,7 @@ from app.auth import (
     start_session,
     user_organization_ids,
 )
-from app.deps import SessionDep, StateDep
+from app.http.deps import SessionDep, StateDep, SESSION_COOKIE, ViewerDep, check_csrf, client_of
 from app.domain.editing import (
     InvalidLocations,
     LocationRequired,
@@ -48,16 +48,7 @@ from app.domain.editing import (
 from app.domain.login_limits import LoginPolicy, record_failure, record_success, seconds_blocked
 from app.domain.profile import LANGUAGE_NAMES_NL
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS
-from app.web.session import (
-    LOGIN_CSRF_COOKIE,
-    SESSION_COOKIE,
-    ViewerDep,
-    check_csrf,
-    client_of,
-    new_login_csrf,
-    set_login_csrf_cookie,
-    set_session_cookie,
-)
+from app.web.session import LOGIN_CSRF_COOKIE, new_login_csrf, set_login_csrf_cookie, set_session_cookie
 from app.web.templating import templates
 
 router = APIRouter(include_in_schema=False)

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from app import models
-from app.deps import SessionDep, StateDep
+from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
 from app.domain.profile import LANGUAGE_NAMES_NL
 from app.domain.referral_crypto import referral_cipher
 from app.domain.referral_records import referral_counts
@@ -44,7 +44,6 @@ from app.domain.referrals import (
 )
 from app.domain.taxonomy import needs_by_code
 from app.domain.errors import DomainError, NotFoundError
-from app.web.session import ViewerDep, check_csrf
 from app.web.templating import templates
 from geo.regions import PARTNERSHIPS
 

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
-from app.api.search import search_response
-from app.deps import StateDep
+from app.http.search_results import search_response
+from app.http.deps import StateDep, ViewerDep
 from app.domain.matching import WEEKDAYS_NL
 from app.domain.opening import today_in_brussels, upcoming_closures
 from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, PRESETS, NeedsProfile
@@ -25,7 +25,6 @@ from app.domain.reach import date_nl
 from app.domain.search import run_search
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS, needs_by_code
 from app.domain.errors import NotFoundError
-from app.web.session import ViewerDep
 from app.web.templating import templates
 from geo.errors import GeoError
 
