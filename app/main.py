@@ -16,7 +16,7 @@ from app.api.public import RateLimiter
 from app.api.public import router as public_api_router
 from app.api.referrals import router as referrals_api_router
 from app.api.search import router as search_api_router
-from app.api.v1 import router as api_v1_router
+from app.api.reference import router as reference_api_router
 from app.config import PROJECT_ROOT, Settings, get_settings
 from app.http.errors import DATABASE_UNAVAILABLE_NL, error_body
 from app.web.errors import install_error_handlers
@@ -25,6 +25,7 @@ from app.state import AppState, build_state
 from app.web.account_pages import router as account_pages_router
 from app.web.api_docs import router as api_docs_router
 from app.web.embed import router as embed_router
+from app.api.gaps import router as gaps_api_router
 from app.web.gap_pages import router as gap_router
 from app.web.head_requests import HeadAsGet
 from app.web.input_guard import InputGuard
@@ -117,7 +118,7 @@ class SecurityHeaders:
 
 def _start_gaps(state: AppState) -> None:
     """Start the gap analysis in the background when the data changed since the last one."""
-    from app.web.gap_pages import start_gap_analysis
+    from app.domain.gap_runs import start_gap_analysis
 
     try:
         start_gap_analysis(state)
@@ -188,7 +189,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             )
         return {"status": "ok", "database": sk.engine.dialect.name, "migration": revisions}
 
-    app.include_router(api_v1_router)
+    app.include_router(reference_api_router)
     app.include_router(public_api_router)
     app.include_router(editing_api_router)
     app.include_router(referrals_api_router)
@@ -199,6 +200,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.include_router(search_pages_router)
     app.include_router(partner_pages_router)
     app.include_router(referral_pages_router)
+    app.include_router(gaps_api_router)
     app.include_router(gap_router)
     app.include_router(api_docs_router)
     app.include_router(account_pages_router)

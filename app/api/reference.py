@@ -1,4 +1,5 @@
-"""JSON API, version 1."""
+"""``/api/v1`` reference lookups: needs, target groups, geocoding, partnerships, municipalities
+(also as GeoJSON) and the published services, paginated."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from app.domain.errors import NotFoundError
 from app.http.errors import ERROR_RESPONSES
 from app.services_read import dataset_is_demo
 
-router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["reference"], responses=ERROR_RESPONSES)
 
 
 class MunicipalityRef(BaseModel):
