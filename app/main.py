@@ -30,7 +30,10 @@ from app.web.gap_pages import router as gap_router
 from app.web.head_requests import HeadAsGet
 from app.web.input_guard import InputGuard
 from app.web.pages import router as pages_router
+from app.web.coordinator_pages import router as coordinator_pages_router
+from app.web.location_pages import router as location_pages_router
 from app.web.partner_pages import router as partner_pages_router
+from app.web.sign_in_pages import router as sign_in_pages_router
 from app.web.referral_pages import router as referral_pages_router
 from app.web.search_pages import router as search_pages_router
 
@@ -198,7 +201,10 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.include_router(search_api_router)
     app.include_router(pages_router)
     app.include_router(search_pages_router)
+    app.include_router(sign_in_pages_router)
     app.include_router(partner_pages_router)
+    app.include_router(coordinator_pages_router)
+    app.include_router(location_pages_router)
     app.include_router(referral_pages_router)
     app.include_router(gaps_api_router)
     app.include_router(gap_router)

@@ -20,6 +20,7 @@ from app.domain.profile import PresetName
 from app.domain.taxonomy import covers, top_level_codes
 from app.http.deps import StateDep, ViewerDep
 from app.web.gap_map import render_gap_map
+from app.web.page_context import base_context
 from app.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +57,7 @@ def gaps_page(
     viewer.require(models.Role.COORDINATOR)
     check_need(need)
     result, current = gap_view(state)
-    context = {"request": request, "attribution": state.attribution, "demo": state.catalog().demo, "viewer": viewer,
+    context = base_context(request, state, viewer, **{
                "travel_credits": state.travel_credits,
                "csrf": viewer.csrf_token, "need": need, "profile": profile, "compare": compare,
                "need_label": need_label(need), "profile_label": profile_label(profile),
@@ -64,7 +65,7 @@ def gaps_page(
                "needs": [(code, need_label(code)) for code in top_level_codes()],
                "profiles": [(p, profile_label(p)) for p in GAP_PROFILES],
                "tile_url": state.settings.tile_url, "tile_attribution": state.settings.tile_attribution,
-               "result": result, "current": current, "status": state.gap_jobs.status()}
+               "result": result, "current": current, "status": state.gap_jobs.status()})
     if result is not None:
         rows = result.select(need=need, profile=profile)
         other = {r.nis: r for r in result.select(need=need, profile=compare)}
