@@ -12,7 +12,9 @@ from sqlmodel import Session, select
 
 from app import models
 from app.auth import PermissionDenied, now_utc
-from app.domain.editing import VersionConflict, can_edit_organization, record_change
+from app.domain.editing import VersionConflict
+from app.domain.history import record_change
+from app.domain.permissions import can_edit_organization
 from app.db import committing
 from app.domain.errors import DomainError, NotFoundError
 from geo.errors import GeoError

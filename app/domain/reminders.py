@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from app import models
 from app.auth import now_utc
-from app.domain.editing import stale_services
+from app.domain.staleness import stale_services
 from app.domain.errors import DomainError
 
 DIGEST_KIND = "stale-digest"

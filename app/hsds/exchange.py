@@ -23,7 +23,7 @@ from sqlmodel import Session, delete, select
 
 from app import models
 from app.auth import now_utc
-from app.domain.editing import record_change
+from app.domain.history import record_change
 from app.domain.taxonomy import needs_by_code, target_groups_by_code
 from app.hsds.serialize import (
     EXTENSION,

@@ -12,7 +12,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from app import models
-from app.domain.editing import OrganizationInput, PossibleDuplicates, create_organization
+from app.domain.duplicates import PossibleDuplicates
+from app.domain.editing import OrganizationInput, create_organization
 from app.domain.quality import data_quality
 from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
 from app.web.form_errors import dutch_errors

@@ -21,22 +21,21 @@ from sqlmodel import select
 from app import models
 from app.auth import user_organization_ids
 from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
+from app.domain.duplicates import PossibleDuplicates
 from app.domain.editing import (
     InvalidLocations,
     LocationRequired,
-    PossibleDuplicates,
     UnknownMunicipalities,
     ServiceChanges,
     VersionConflict,
     create_service,
-    get_editable_service,
-    partnership_service_ids,
-    service_history,
     service_snapshot,
-    stale_services,
     update_service,
     verify_service,
 )
+from app.domain.history import service_history
+from app.domain.permissions import get_editable_service, partnership_service_ids
+from app.domain.staleness import stale_services
 from app.domain.profile import LANGUAGE_NAMES_NL
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS
 from app.web.form_errors import dutch_errors

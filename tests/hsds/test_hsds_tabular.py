@@ -15,7 +15,8 @@ from sqlmodel import Session, select
 
 from app import models
 from app.auth import create_user, now_utc
-from app.domain.editing import ClosureIn, ServiceChanges, record_change, update_service, verify_service
+from app.domain.editing import ClosureIn, ServiceChanges, update_service, verify_service
+from app.domain.history import record_change
 from app.hsds.exchange import (
     RESOURCES,
     TabularError,
