@@ -264,7 +264,8 @@ def _cmd_hsds_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_hsds_import(args: argparse.Namespace) -> int:
-    from app.hsds.exchange import import_dataset, load_dataset_file, spec_dir
+    from app.hsds.exchange import load_dataset_file, spec_dir
+    from app.hsds.importing import import_dataset
     from geo.regions import load_regions
 
     settings = get_settings()

@@ -22,10 +22,10 @@ from app.hsds.exchange import (
     TabularError,
     export_json,
     export_tabular,
-    import_dataset,
     read_tabular,
     schema_errors,
 )
+from app.hsds.importing import import_dataset
 from app.hsds.serialize import load_related, service_json
 from tests.conftest import SHARED_DATA
 
