@@ -91,3 +91,16 @@ def test_the_import_check_sees_imports_inside_functions_and_relative_ones(tmp_pa
                      "from ..api import reference\n")
     names = _imported_modules(probe, "app.web.probe")
     assert {"app.api.search", "app.api.public", "app.api", "app.api.reference"} <= names
+
+
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_under_app_is_longer_than_500_lines():
+    long = {
+        str(path.relative_to(ROOT)): count
+        for path in sorted(APP.rglob("*.py"))
+        if "migrations" not in path.parts
+        and (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}, f"split these by topic (at most {MAX_MODULE_LINES} lines): {long}"
