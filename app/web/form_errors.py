@@ -15,6 +15,18 @@ PYDANTIC_MESSAGES_NL = {
 }
 
 
+#: a phrase of our own validators' English messages -> the Dutch message (the first that matches)
+VALIDATOR_MESSAGES_NL: tuple[tuple[str, str], ...] = (
+    ("unknown need", "Onbekende nood."),
+    ("minimum age", "De minimumleeftijd is hoger dan de maximumleeftijd."),
+    ("closing time", "Het sluitingsuur moet na het openingsuur liggen."),
+    ("closure", "Een sluiting moet eindigen op of na de eerste dag."),
+    ("latitude and longitude", "Geef zowel de breedte- als de lengtegraad, of zet de speld op de kaart."),
+    ("postcode or a place", "Geef een postcode of plaats, of zet de speld op de kaart."),
+    ("language codes", "Kies uit de lijst."),
+    ("unknown target group", "Kies uit de lijst."),
+    ("unknown referrer", "Kies uit de lijst."),
+)
 MODEL_ERROR_FIELDS = {"minimum age": "minimum_age", "latitude and longitude": "latitude", "postcode or a place": "postcode"}
 
 
@@ -27,23 +39,8 @@ def dutch_errors(exc: ValidationError) -> dict[str, str]:
     for error in exc.errors():
         text = str(error.get("msg", ""))
         field = str(error["loc"][0]) if error["loc"] else _field_of_model_error(text)
-        message = PYDANTIC_MESSAGES_NL.get(error["type"])
-        if message is None:
-            if "unknown need" in text:
-                message = "Onbekende nood."
-            elif "minimum age" in text:
-                message = "De minimumleeftijd is hoger dan de maximumleeftijd."
-            elif "closing time" in text:
-                message = "Het sluitingsuur moet na het openingsuur liggen."
-            elif "closure" in text:
-                message = "Een sluiting moet eindigen op of na de eerste dag."
-            elif "latitude and longitude" in text:
-                message = "Geef zowel de breedte- als de lengtegraad, of zet de speld op de kaart."
-            elif "postcode or a place" in text:
-                message = "Geef een postcode of plaats, of zet de speld op de kaart."
-            elif "language codes" in text or "unknown target group" in text or "unknown referrer" in text:
-                message = "Kies uit de lijst."
-            else:
-                message = "Controleer dit veld."
+        message = PYDANTIC_MESSAGES_NL.get(error["type"]) or next(
+            (dutch for phrase, dutch in VALIDATOR_MESSAGES_NL if phrase in text), "Controleer dit veld."
+        )
         errors.setdefault(field, message)
     return errors
