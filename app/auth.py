@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, delete, select
 
 from app import models
-from app.errors import DomainError
+from app.domain.errors import DomainError
 
 SESSION_HOURS = 12
 INVITE_DAYS = 7

@@ -178,7 +178,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     from app.domain.gaps import GAP_PROFILES, gap_needs, hexagons_geojson, to_csv, to_geojson
     from app.domain.taxonomy import top_level_codes, validate_need_codes
     from app.state import build_state
-    from app.web.gap_pages import current_key
+    from app.domain.gap_runs import current_key
 
     settings = get_settings()
     state = build_state(settings)
@@ -264,7 +264,8 @@ def _cmd_hsds_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_hsds_import(args: argparse.Namespace) -> int:
-    from app.hsds.exchange import import_dataset, load_dataset_file, spec_dir
+    from app.hsds.exchange import load_dataset_file, spec_dir
+    from app.hsds.importing import import_dataset
     from geo.regions import load_regions
 
     settings = get_settings()
@@ -291,6 +292,10 @@ def _cmd_networks(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from typing import get_args
+
+    from app.domain.profile import PresetName
+
     logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["networks"]:  # every option belongs to the routing command line, --help included
@@ -343,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
 
     gaps = sub.add_parser("gaps", help="run the gap analysis (or take the cached one); write CSV, GeoJSON, GeoPackage")
     gaps.add_argument("--need", action="append", help="need code (repeatable); default: all top-level needs")
-    gaps.add_argument("--profile", action="append", choices=["walk", "bike", "cannot-cycle", "no-licence", "car"])
+    gaps.add_argument("--profile", action="append", choices=list(get_args(PresetName)))  # the gap profiles: every preset
     gaps.add_argument("--out", type=Path, help="folder for gaps.csv and GeoJSON (municipalities, hexagons) per need and profile")
     gaps.add_argument("--gpkg", type=Path, help="GeoPackage for QGIS: services and the gap layers per need and profile")
     gaps.set_defaults(func=_cmd_gaps)

@@ -16,19 +16,24 @@ from app.api.public import RateLimiter
 from app.api.public import router as public_api_router
 from app.api.referrals import router as referrals_api_router
 from app.api.search import router as search_api_router
-from app.api.v1 import router as api_v1_router
+from app.api.reference import router as reference_api_router
 from app.config import PROJECT_ROOT, Settings, get_settings
-from app.errors import DATABASE_UNAVAILABLE_NL, error_body, install_error_handlers
+from app.http.errors import DATABASE_UNAVAILABLE_NL, error_body
+from app.web.errors import install_error_handlers
 from app.readiness import schema_status
 from app.state import AppState, build_state
 from app.web.account_pages import router as account_pages_router
 from app.web.api_docs import router as api_docs_router
 from app.web.embed import router as embed_router
+from app.api.gaps import router as gaps_api_router
 from app.web.gap_pages import router as gap_router
 from app.web.head_requests import HeadAsGet
 from app.web.input_guard import InputGuard
 from app.web.pages import router as pages_router
+from app.web.coordinator_pages import router as coordinator_pages_router
+from app.web.location_pages import router as location_pages_router
 from app.web.partner_pages import router as partner_pages_router
+from app.web.sign_in_pages import router as sign_in_pages_router
 from app.web.referral_pages import router as referral_pages_router
 from app.web.search_pages import router as search_pages_router
 
@@ -116,7 +121,7 @@ class SecurityHeaders:
 
 def _start_gaps(state: AppState) -> None:
     """Start the gap analysis in the background when the data changed since the last one."""
-    from app.web.gap_pages import start_gap_analysis
+    from app.domain.gap_runs import start_gap_analysis
 
     try:
         start_gap_analysis(state)
@@ -187,7 +192,7 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
             )
         return {"status": "ok", "database": sk.engine.dialect.name, "migration": revisions}
 
-    app.include_router(api_v1_router)
+    app.include_router(reference_api_router)
     app.include_router(public_api_router)
     app.include_router(editing_api_router)
     app.include_router(referrals_api_router)
@@ -196,8 +201,12 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.include_router(search_api_router)
     app.include_router(pages_router)
     app.include_router(search_pages_router)
+    app.include_router(sign_in_pages_router)
     app.include_router(partner_pages_router)
+    app.include_router(coordinator_pages_router)
+    app.include_router(location_pages_router)
     app.include_router(referral_pages_router)
+    app.include_router(gaps_api_router)
     app.include_router(gap_router)
     app.include_router(api_docs_router)
     app.include_router(account_pages_router)

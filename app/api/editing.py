@@ -13,17 +13,11 @@ from fastapi import APIRouter, Header, Path
 from pydantic import BaseModel, Field
 
 from app import models
-from app.deps import SessionDep, StateDep
-from app.domain.editing import (
-    ServiceChanges,
-    get_editable_service,
-    service_history,
-    service_snapshot,
-    update_service,
-    verify_service,
-)
-from app.errors import ERROR_RESPONSES
-from app.web.session import ViewerDep, check_csrf
+from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
+from app.domain.editing import ServiceChanges, service_snapshot, update_service, verify_service
+from app.domain.history import service_history
+from app.domain.permissions import get_editable_service
+from app.http.errors import ERROR_RESPONSES
 
 router = APIRouter(prefix="/api/v1/services", tags=["editing"], responses=ERROR_RESPONSES)
 

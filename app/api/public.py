@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -16,18 +17,16 @@ from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel
 
-from app.api.search import (
-    HomeOut, ModeBasisOut, PlanOut, SearchResultOut, TimetableOut, execute, profile_from_query,
-)
-from app.client_address import client_address, parse_trusted_proxies
-from app.deps import StateDep
-from app.domain.taxonomy import NEEDS, Term, search_needs
-from app.errors import ERROR_RESPONSES, DomainError
+from app.api.search import execute, profile_from_query
+from app.domain.errors import DomainError
+from app.domain.needs_offered import offered_needs_tree
+from app.domain.taxonomy import search_needs
+from app.http.deps import StateDep, client_of
+from app.http.errors import ERROR_RESPONSES
+from app.http.search_results import HomeOut, ModeBasisOut, PlanOut, SearchResultOut, TimetableOut
 from geo.gazetteer import BELGIUM_BOUNDS
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"], responses=ERROR_RESPONSES)
-
-SUPPORTED_LANGUAGES = ("nl", "fr", "en")
 
 
 class RateLimited(DomainError):
@@ -51,17 +50,12 @@ class RateLimiter:
     def check(self, client: str) -> None:
         if not self.strategy.hit(self.item, "public", client):
             reset_at, _remaining = self.strategy.get_window_stats(self.item, "public", client)
-            import time
-
             raise RateLimited(max(1, int(reset_at - time.time()) + 1))
 
 
 def rate_limit(request: Request) -> None:
     limiter: RateLimiter = request.app.state.public_rate_limiter
-    trusted = parse_trusted_proxies(request.app.state.sk.settings.trusted_proxies)
-    client = client_address(request.client.host if request.client else None,
-                            request.headers.getlist("x-forwarded-for"), trusted)
-    limiter.check(client)
+    limiter.check(client_of(request))
 
 
 RateLimitDep = Annotated[None, Depends(rate_limit)]
@@ -93,14 +87,6 @@ def cacheable_json(request: Request, payload: dict | bytes, *, max_age: int) -> 
     return Response(content=body, media_type="application/json", headers=headers)
 
 
-def _label(term: Term, lang: str) -> str:
-    if lang == "fr" and term.label_fr:
-        return term.label_fr
-    if lang == "en" and term.label_en:
-        return term.label_en
-    return term.label_nl
-
-
 @router.get("/needs", summary="Needs offered in a partnership, labelled in nl/fr/en")
 def public_needs(
     request: Request,
@@ -109,42 +95,8 @@ def public_needs(
     partnership: Annotated[str | None, Query(max_length=40)] = None,
     lang: Annotated[str, Query(pattern="^(nl|fr|en)$")] = "nl",
 ) -> Response:
-    offered: set[str] | None = None
-    if partnership:
-        from geo.regions import PARTNERSHIPS
-
-        if partnership not in PARTNERSHIPS:
-            raise UnknownPartnership(partnership)
-        municipalities = {m.nis for m in state.regions.in_partnership(partnership)}
-        catalog = state.catalog()
-        offered = set()
-        for service in catalog.services:
-            if not service.is_active:
-                continue
-            here = service.service_area & municipalities or any(
-                catalog.locations[i].municipality_nis in municipalities for i in service.location_indices
-            )
-            if here:
-                offered.update(service.needs)
-    needs = []
-    for term in NEEDS:
-        children = [
-            {"code": child.code, "label": _label(child, lang)}
-            for child in term.children
-            if offered is None or child.code in offered
-        ]
-        if offered is None or children or term.code in offered:
-            needs.append({"code": term.code, "label": _label(term, lang), "children": children})
+    needs = offered_needs_tree(state.catalog(), state.regions, partnership, lang)
     return cacheable_json(request, {"partnership": partnership, "lang": lang, "needs": needs}, max_age=3600)
-
-
-class UnknownPartnership(DomainError):
-    code = "unknown_partnership"
-    status_code = 422
-    message_nl = "Dit partnerschap bestaat niet."
-
-    def __init__(self, slug: str) -> None:
-        super().__init__(f"unknown partnership {slug!r}")
 
 
 @router.get("/geocode", summary="Resolve a postcode or village (public)")

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app import models
-from app.deps import SessionDep, StateDep
+from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
 from app.domain.referral_crypto import referral_cipher
 from app.domain.referral_records import referral_counts
 from app.domain.referrals import (
@@ -36,8 +36,8 @@ from app.domain.referrals import (
     withdraw_referral,
 )
 from app.domain.taxonomy import needs_by_code
-from app.errors import ERROR_RESPONSES, DomainError
-from app.web.session import ViewerDep, check_csrf
+from app.domain.errors import DomainError
+from app.http.errors import ERROR_RESPONSES
 from geo.regions import PARTNERSHIPS
 
 router = APIRouter(prefix="/api/v1/referrals", tags=["referrals"], responses=ERROR_RESPONSES)

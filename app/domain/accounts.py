@@ -16,7 +16,7 @@ from sqlmodel import Session, delete, func, select
 from app import models
 from app.auth import InvalidCredentials, _aware, hash_password, now_utc, token_hash, verify_password
 from app.domain.login_limits import clear_email
-from app.errors import DomainError
+from app.domain.errors import DomainError
 
 RESET_HOURS = 1
 #: unused, unexpired links per account at once (the form cannot be used to flood a mailbox)

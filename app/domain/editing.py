@@ -1,26 +1,29 @@
-"""Partners keep their own entries right: access rules, edits with history, no lost updates.
+"""Partners keep their own entries right: edits with history, no lost updates.
 
 Every rule is enforced here, not in the web layer, so the form, the JSON API and any
-future client go through the same checks.
+future client go through the same checks. Who may edit what: :mod:`app.domain.permissions`;
+the change history: :mod:`app.domain.history`; duplicate detection: :mod:`app.domain.duplicates`;
+entries nobody confirmed lately: :mod:`app.domain.staleness`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from datetime import date, time
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from rapidfuzz import fuzz, utils
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlmodel import Session, delete, select
 
 from app import models
-from app.auth import PermissionDenied, now_utc, user_organization_ids
-from app.domain.taxonomy import REFERRER_TYPES, target_groups_by_code, validate_need_codes
+from app.auth import PermissionDenied, now_utc
 from app.db import committing
-from app.errors import DomainError, NotFoundError
+from app.domain.duplicates import PossibleDuplicates, similar_organizations, similar_services
+from app.domain.errors import DomainError, NotFoundError
+from app.domain.history import jsonable, record_change
+from app.domain.permissions import can_edit_organization, get_editable_service
+from app.domain.taxonomy import REFERRER_TYPES, target_groups_by_code, validate_need_codes
 
 
 class VersionConflict(DomainError):
@@ -36,20 +39,6 @@ class VersionConflict(DomainError):
     @property
     def detail(self) -> dict[str, Any]:
         return {"current": self.current, "attempted": self.attempted}
-
-
-class PossibleDuplicates(DomainError):
-    code = "possible_duplicates"
-    status_code = 409
-    message_nl = "Er bestaat al een gelijkaardige dienst. Controleer of het niet om dezelfde gaat."
-
-    def __init__(self, candidates: list[dict[str, Any]]) -> None:
-        self.candidates = candidates
-        super().__init__(f"{len(candidates)} similar existing record(s)")
-
-    @property
-    def detail(self) -> dict[str, Any]:
-        return {"candidates": self.candidates}
 
 
 class LocationRequired(DomainError):
@@ -208,27 +197,6 @@ class ServiceChanges(BaseModel):
         return self
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, list):
-        return [_jsonable(item) for item in value]
-    if hasattr(value, "value"):
-        return value.value
-    return value
-
-
-def _as_text(value: Any) -> str:
-    value = _jsonable(value)
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
 def related_values(session: Session, service_id: str) -> dict[str, Any]:
     """The related rows of a service in the shape :class:`ServiceChanges` uses."""
     needs = session.exec(select(models.ServiceNeed.need_code).where(models.ServiceNeed.service_id == service_id)).all()
@@ -291,101 +259,10 @@ def check_locations(
 
 
 def service_snapshot(session: Session, service: models.Service) -> dict[str, Any]:
-    snapshot = {name: _jsonable(getattr(service, name)) for name in SERVICE_FIELDS}
+    snapshot = {name: jsonable(getattr(service, name)) for name in SERVICE_FIELDS}
     snapshot.update(related_values(session, service.id))
     snapshot.update(id=service.id, version=service.version, organization_id=service.organization_id)
     return snapshot
-
-
-def service_partnerships(session: Session, service_id: str) -> set[str]:
-    municipalities = set(
-        session.exec(
-            select(models.Location.municipality_nis)
-            .join(models.ServiceAtLocation, models.ServiceAtLocation.location_id == models.Location.id)
-            .where(models.ServiceAtLocation.service_id == service_id)
-        ).all()
-    )
-    municipalities |= set(
-        session.exec(select(models.ServiceArea.municipality_nis).where(models.ServiceArea.service_id == service_id)).all()
-    )
-    return _partnerships_of(municipalities, session)
-
-
-def organization_partnerships(session: Session, organization_id: str) -> set[str]:
-    """The partnerships whose municipalities hold one of the organisation's locations."""
-    return _partnerships_of(set(session.exec(
-        select(models.Location.municipality_nis).where(models.Location.organization_id == organization_id)
-    ).all()), session)
-
-
-def _partnerships_of(municipalities: set[str], session: Session) -> set[str]:
-    if not municipalities:
-        return set()
-    return set(session.exec(
-        select(models.MunicipalityPartnership.partnership_slug).where(
-            models.MunicipalityPartnership.municipality_nis.in_(municipalities)
-        )
-    ).all())
-
-
-def partnership_service_ids(session: Session, slug: str) -> set[str]:
-    """Services with a location in, or coming to homes in, one of the partnership's municipalities."""
-    in_partnership = select(models.MunicipalityPartnership.municipality_nis).where(
-        models.MunicipalityPartnership.partnership_slug == slug
-    )
-    located = session.exec(
-        select(models.ServiceAtLocation.service_id)
-        .join(models.Location, models.Location.id == models.ServiceAtLocation.location_id)
-        .where(models.Location.municipality_nis.in_(in_partnership))
-    ).all()
-    reaching = session.exec(
-        select(models.ServiceArea.service_id).where(models.ServiceArea.municipality_nis.in_(in_partnership))
-    ).all()
-    return set(located) | set(reaching)
-
-
-def can_edit_organization(session: Session, user: models.User, organization_id: str) -> bool:
-    if not user.active:
-        return False
-    if user.role == models.Role.COORDINATOR.value:
-        # a partnership's coordinator looks after the organisations that work in its municipalities
-        return user.partnership_slug is None or user.partnership_slug in organization_partnerships(session, organization_id)
-    if user.role == models.Role.PARTNER.value:
-        return organization_id in user_organization_ids(session, user)
-    return False
-
-
-def can_edit_service(session: Session, user: models.User, service: models.Service) -> bool:
-    if not user.active:
-        return False
-    if user.role == models.Role.COORDINATOR.value:
-        return user.partnership_slug is None or user.partnership_slug in service_partnerships(session, service.id)
-    if user.role == models.Role.PARTNER.value:
-        return service.organization_id in user_organization_ids(session, user)
-    return False
-
-
-def get_editable_service(session: Session, *, user: models.User, service_id: str) -> models.Service:
-    service = session.get(models.Service, service_id)
-    if service is None:
-        raise NotFoundError(f"service {service_id} not found")
-    if not can_edit_service(session, user, service):
-        raise PermissionDenied(f"user may not edit service {service_id}")
-    return service
-
-
-def record_change(session: Session, *, resource: str, resource_id: str, action: str, actor: str, changes: dict) -> None:
-    """One history row per changed field (one row without a field when nothing but the action
-    is recorded), written in one multi-row INSERT in the current transaction."""
-    moment = now_utc()
-    common = {"resource_id": resource_id, "resource_type": resource, "last_action_date": moment,
-              "last_action_type": action, "updated_by": actor}
-    rows = [
-        {**common, "id": models.new_id(), "field_name": field_name, "previous_value": _as_text(before),
-         "replacement_value": _as_text(after)}
-        for field_name, (before, after) in changes.items()
-    ] or [{**common, "id": models.new_id(), "field_name": "", "previous_value": "", "replacement_value": ""}]
-    session.execute(insert(models.ChangeRecord), rows)
 
 
 def _replace_related(session: Session, service_id: str, field_name: str, value: list) -> None:
@@ -453,7 +330,7 @@ def update_service(
         )
     diff: dict[str, tuple[Any, Any]] = {}
     for name in requested:
-        after = _jsonable(getattr(changes, name))
+        after = jsonable(getattr(changes, name))
         if name in ("opening_hours", "closures"):
             after = [item.model_dump(mode="json") for item in getattr(changes, name)]
         if name in _SET_FIELDS:
@@ -503,30 +380,6 @@ def verify_service(session: Session, *, user: models.User, service_id: str, toda
     return service
 
 
-def service_history(session: Session, service_id: str) -> list[models.ChangeRecord]:
-    return list(
-        session.exec(
-            select(models.ChangeRecord)
-            .where(models.ChangeRecord.resource_id == service_id)
-            .order_by(models.ChangeRecord.last_action_date.desc(), models.ChangeRecord.field_name)
-        ).all()
-    )
-
-
-def _similarity(a: str, b: str) -> float:
-    """Word order and spacing ("Budget hulp" vs "Budgethulp") should not hide a duplicate."""
-    squashed = fuzz.ratio(utils.default_process(a).replace(" ", ""), utils.default_process(b).replace(" ", ""))
-    return max(fuzz.token_sort_ratio(a, b, processor=utils.default_process), squashed)
-
-
-def similar_organizations(session: Session, *, name: str, limit: int = 5, threshold: float = 85.0) -> list[dict[str, Any]]:
-    scored = [
-        {"id": org.id, "name": org.name, "score": round(_similarity(name, org.name), 1)}
-        for org in session.exec(select(models.Organization)).all()
-    ]
-    return sorted((c for c in scored if c["score"] >= threshold), key=lambda c: -c["score"])[:limit]
-
-
 class OrganizationInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -555,62 +408,6 @@ def create_organization(
                       actor=user.email, changes={k: (None, v) for k, v in data.model_dump().items()})
     session.refresh(organization)
     return organization
-
-
-def _address(location: models.Location) -> str:
-    return ", ".join(part for part in (location.address_1, f"{location.postcode} {location.city}".strip()) if part)
-
-
-def _address_similarity(a: models.Location, b: models.Location) -> float | None:
-    """How alike two addresses are; ``None`` when there is too little to compare.
-
-    Different postcodes are different places; within one postcode the street and number decide.
-    """
-    if a.postcode and b.postcode and a.postcode != b.postcode:
-        return 0.0
-    if a.address_1 and b.address_1:
-        return _similarity(a.address_1, b.address_1)
-    return None
-
-
-def similar_services(
-    session: Session, *, name: str, organization_id: str, location_ids: Collection[str] = (), limit: int = 5,
-    threshold: float = 85.0,
-) -> list[dict[str, Any]]:
-    """Existing services whose name, address and organisation closely match, best first.
-
-    With addresses on both sides (the chosen locations and the existing service's) the
-    address weighs in, so the same name at another address of a chain is not a duplicate
-    while the same offer entered twice at one address is; without, name and organisation decide.
-    """
-    organizations = {org.id: org.name for org in session.exec(select(models.Organization)).all()}
-    wanted_org = organizations.get(organization_id, "")
-    wanted = list(session.exec(select(models.Location).where(models.Location.id.in_(list(location_ids))))) if location_ids else []
-    located: dict[str, list[models.Location]] = {}
-    for link, location in session.exec(
-        select(models.ServiceAtLocation, models.Location)
-        .join(models.Location, models.Location.id == models.ServiceAtLocation.location_id)
-        .order_by(models.Location.name)
-    ):
-        located.setdefault(link.service_id, []).append(location)
-    scored = []
-    for service in session.exec(select(models.Service)).all():
-        name_score = _similarity(name, service.name)
-        org_score = 100.0 if service.organization_id == organization_id else _similarity(
-            wanted_org, organizations.get(service.organization_id, "")
-        )
-        theirs = located.get(service.id, [])
-        pairs = [score for a in wanted for b in theirs if (score := _address_similarity(a, b)) is not None]
-        if pairs:
-            score = 0.55 * name_score + 0.15 * org_score + 0.30 * max(pairs)
-        else:
-            score = 0.75 * name_score + 0.25 * org_score
-        if score >= threshold:
-            scored.append({"id": service.id, "name": service.name,
-                           "organization": organizations.get(service.organization_id, ""),
-                           "address": "; ".join(_address(location) for location in theirs[:2]),
-                           "score": round(score, 1)})
-    return sorted(scored, key=lambda item: -item["score"])[:limit]
 
 
 def create_service(
@@ -646,8 +443,8 @@ def create_service(
         related = {name: getattr(changes, name) for name in RELATED_FIELDS if getattr(changes, name)}
         for name, value in related.items():
             _replace_related(session, service.id, name, value)
-        recorded = {name: (None, _jsonable(value)) for name, value in values.items()}
-        recorded |= {name: (None, sorted(value) if name in _SET_FIELDS else _jsonable(value))
+        recorded = {name: (None, jsonable(value)) for name, value in values.items()}
+        recorded |= {name: (None, sorted(value) if name in _SET_FIELDS else jsonable(value))
                      for name, value in related.items()}
         record_change(session, resource="service", resource_id=service.id, action="create", actor=user.email,
                       changes=recorded)
@@ -655,17 +452,3 @@ def create_service(
     return service
 
 
-def stale_services(
-    session: Session, *, older_than_days: int, organization_ids: set[str] | None = None, today: date | None = None
-) -> list[models.Service]:
-    """Active services not verified for longer than the limit (never verified included)."""
-    from datetime import timedelta
-
-    cutoff = (today or date.today()) - timedelta(days=older_than_days)
-    query = select(models.Service).where(
-        models.Service.status == models.ServiceStatus.ACTIVE.value,
-        (models.Service.assured_date == None) | (models.Service.assured_date < cutoff),  # noqa: E711
-    )
-    if organization_ids is not None:
-        query = query.where(models.Service.organization_id.in_(organization_ids))
-    return list(session.exec(query.order_by(models.Service.assured_date, models.Service.name)).all())

@@ -28,17 +28,19 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from typing import get_args
 
 import numpy as np
 
 from app.domain.catalog import Catalog
-from app.domain.profile import PRESETS, Mobility
+from app.domain.profile import PRESETS, Mobility, PresetName
 from app.domain.reach import Reach, TransitWindow, transit_window_for_gaps
 from app.domain.taxonomy import covers, needs_by_code, top_level_codes
 from geo.regions import RegionIndex
 
 #: the presets a gap analysis compares (the same names as the search's profiles)
-GAP_PROFILES = ("walk", "bike", "cannot-cycle", "no-licence", "car")
+#: the mobility profiles the gap analysis compares: every preset of the search (one list)
+GAP_PROFILES: tuple[str, ...] = get_args(PresetName)
 #: above this share of estimated routes a mode's minutes are labelled estimates
 ESTIMATED_SHARE_LIMIT = 0.05
 MODE_NL = {"walk": "te voet", "bike": "fiets", "ebike": "e-bike", "car": "auto", "transit": "openbaar vervoer"}

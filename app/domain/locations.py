@@ -12,9 +12,11 @@ from sqlmodel import Session, select
 
 from app import models
 from app.auth import PermissionDenied, now_utc
-from app.domain.editing import VersionConflict, can_edit_organization, record_change
+from app.domain.editing import VersionConflict
+from app.domain.history import record_change
+from app.domain.permissions import can_edit_organization
 from app.db import committing
-from app.errors import DomainError, NotFoundError
+from app.domain.errors import DomainError, NotFoundError
 from geo.errors import GeoError
 from geo.gazetteer import BELGIUM_BOUNDS, Gazetteer
 from geo.projection import to_metric

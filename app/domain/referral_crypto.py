@@ -16,7 +16,7 @@ from pathlib import Path
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from app.config import Settings
-from app.errors import DomainError
+from app.domain.errors import DomainError
 
 logger = logging.getLogger(__name__)
 

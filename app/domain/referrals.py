@@ -25,7 +25,7 @@ from app import models
 from app.auth import PermissionDenied, now_utc, user_organization_ids
 from app.domain.referral_crypto import decrypt_json, encrypt_json
 from app.domain.taxonomy import validate_need_codes
-from app.errors import DomainError, NotFoundError
+from app.domain.errors import DomainError, NotFoundError
 
 NOTICE_KIND = "referral-notice"
 STATUS_NOTICE_KIND = "referral-status"

@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 
 from app import models
 from app.auth import now_utc
-from app.domain.editing import stale_services
-from app.errors import DomainError
+from app.domain.staleness import stale_services
+from app.domain.errors import DomainError
 
 DIGEST_KIND = "stale-digest"
 #: smtp: plain, upgraded with STARTTLS when the server offers it; smtp+starttls: STARTTLS required;

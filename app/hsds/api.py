@@ -12,9 +12,10 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from app import models
-from app.deps import SessionDep, StateDep
+from app.http.deps import SessionDep, StateDep
 from app.domain.taxonomy import expand_need
-from app.errors import ERROR_RESPONSES, DomainError, NotFoundError
+from app.domain.errors import DomainError, NotFoundError
+from app.http.errors import ERROR_RESPONSES
 from app.hsds.serialize import (
     TAXONOMY_IDS,
     load_related,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.auth import WeakPassword, csrf_matches, start_session
-from app.deps import SessionDep, StateDep
+from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
 from app.domain.accounts import (
     PasswordsDiffer,
     ResetLinkInvalid,
@@ -22,14 +22,8 @@ from app.domain.accounts import (
     reset_link_user,
     reset_password,
 )
-from app.web.session import (
-    LOGIN_CSRF_COOKIE,
-    ViewerDep,
-    check_csrf,
-    new_login_csrf,
-    set_login_csrf_cookie,
-    set_session_cookie,
-)
+from app.web.session import LOGIN_CSRF_COOKIE, new_login_csrf, set_login_csrf_cookie, set_session_cookie
+from app.web.page_context import base_context
 from app.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -47,13 +41,8 @@ SAVED_NL = {
 PASSWORD = Annotated[str, Form(max_length=200)]
 
 
-def _context(request: Request, state, viewer, **extra) -> dict:
-    return {"request": request, "attribution": state.attribution, "demo": state.catalog().demo, "viewer": viewer,
-            **extra}
-
-
 def _account_page(request: Request, state, viewer, *, error: str = "", notice: str = "", status_code: int = 200):
-    return templates.TemplateResponse(request, "account.html", _context(
+    return templates.TemplateResponse(request, "account.html", base_context(
         request, state, viewer, csrf=viewer.csrf_token, error=error, notice=notice), status_code=status_code)
 
 
@@ -90,7 +79,7 @@ def account_sign_out_elsewhere(session: SessionDep, viewer: ViewerDep, csrf: Ann
 @router.get(FORGOT_PATH, response_class=HTMLResponse)
 def forgot_form(request: Request, state: StateDep, viewer: ViewerDep):
     token = new_login_csrf(request)
-    response = templates.TemplateResponse(request, "password_forgot.html", _context(
+    response = templates.TemplateResponse(request, "password_forgot.html", base_context(
         request, state, viewer, csrf=token, sent=False))
     set_login_csrf_cookie(response, token, path=PASSWORD_PATH)
     return response
@@ -103,7 +92,7 @@ def forgot(request: Request, state: StateDep, session: SessionDep, viewer: Viewe
         return RedirectResponse(FORGOT_PATH, status_code=303)  # a fresh form with a fresh token
     request_password_reset(session, email=email, base_url=state.settings.public_base_url)
     # the same answer whether or not the address has an account
-    return templates.TemplateResponse(request, "password_forgot.html", _context(
+    return templates.TemplateResponse(request, "password_forgot.html", base_context(
         request, state, viewer, csrf=csrf, sent=True))
 
 
@@ -116,7 +105,7 @@ def reset_form(request: Request, state: StateDep, session: SessionDep, viewer: V
         error, status = "", 200
     except ResetLinkInvalid as exc:
         error, status = exc.message_nl, 400
-    response = templates.TemplateResponse(request, "password_reset.html", _context(
+    response = templates.TemplateResponse(request, "password_reset.html", base_context(
         request, state, viewer, token=token, csrf=csrf, error=error, usable=not error), status_code=status)
     set_login_csrf_cookie(response, csrf, path=PASSWORD_PATH)
     return response
@@ -132,7 +121,7 @@ def reset(request: Request, state: StateDep, session: SessionDep, viewer: Viewer
         user = reset_password(session, token=token, new_password=nieuw, repeated=herhaal)
     except (ResetLinkInvalid, PasswordsDiffer, WeakPassword) as exc:
         session.rollback()
-        return templates.TemplateResponse(request, "password_reset.html", _context(
+        return templates.TemplateResponse(request, "password_reset.html", base_context(
             request, state, viewer, token=token, csrf=csrf, error=exc.message_nl,
             usable=not isinstance(exc, ResetLinkInvalid)), status_code=exc.status_code)
     session_token, _row = start_session(session, user)

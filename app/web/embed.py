@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app import i18n
 from app.config import PROJECT_ROOT
-from app.deps import StateDep
+from app.http.deps import StateDep
 from app.web.templating import templates
 from geo.regions import PARTNERSHIPS
 

@@ -16,7 +16,8 @@ from urllib.parse import parse_qsl
 from fastapi.responses import JSONResponse
 from starlette.requests import Request
 
-from app.errors import error_body, html_error, wants_html
+from app.http.errors import error_body
+from app.web.errors import html_error, wants_html
 
 #: C0 controls except tab, LF and CR; DEL; lone surrogates (a valid pair is decoded by json into one code point)
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from app.deps import SessionDep, StateDep
+from app.http.deps import SessionDep, StateDep
 from app.domain.taxonomy import NEEDS
 from app.services_read import dataset_counts, dataset_is_demo
 from app.web.templating import templates

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from sqlmodel import select
 
 from app import models
-from app.deps import SessionDep, StateDep
+from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
 from app.domain.profile import LANGUAGE_NAMES_NL
 from app.domain.referral_crypto import referral_cipher
 from app.domain.referral_records import referral_counts
@@ -43,8 +43,8 @@ from app.domain.referrals import (
     withdraw_referral,
 )
 from app.domain.taxonomy import needs_by_code
-from app.errors import DomainError, NotFoundError
-from app.web.session import ViewerDep, check_csrf
+from app.domain.errors import DomainError, NotFoundError
+from app.web.page_context import base_context
 from app.web.templating import templates
 from geo.regions import PARTNERSHIPS
 
@@ -75,10 +75,11 @@ def local_time(moment: datetime | None) -> str:
 
 
 def _base(request: Request, state, viewer, **extra) -> dict:
-    return {"local_time": local_time, "request": request, "attribution": state.attribution, "demo": state.catalog().demo, "viewer": viewer,
-            "csrf": viewer.csrf_token, "status_nl": STATUS_NL, "reason_nl": REASON_NL,
-            "need_labels": {code: term.label_nl for code, term in needs_by_code().items()},
-            "language_names": LANGUAGE_NAMES_NL, "weekdays": WEEKDAYS_NL, "part_of_day_nl": PART_OF_DAY_NL, **extra}
+    """The base page context with what every referral page shows (labels, the local time filter)."""
+    return base_context(request, state, viewer, **{
+        "local_time": local_time, "csrf": viewer.csrf_token, "status_nl": STATUS_NL, "reason_nl": REASON_NL,
+        "need_labels": {code: term.label_nl for code, term in needs_by_code().items()},
+        "language_names": LANGUAGE_NAMES_NL, "weekdays": WEEKDAYS_NL, "part_of_day_nl": PART_OF_DAY_NL, **extra})
 
 
 def _service_names(session) -> dict[str, str]:

@@ -19,16 +19,15 @@ import numpy as np
 from pydantic import ValidationError
 
 from app import i18n
-from app.api.search import search_response
-from app.deps import StateDep
+from app.http.deps import StateDep, ViewerDep
+from app.http.search_results import search_response
 from app.domain.matching import WEEKDAYS_NL
 from app.domain.opening import today_in_brussels, upcoming_closures
 from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, PRESETS, NeedsProfile
 from app.domain.search import run_search
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS, needs_by_code
-from app.errors import NotFoundError
+from app.domain.errors import NotFoundError
 from app.web.route_map import context_segments, route_svg
-from app.web.session import ViewerDep
 from app.web.templating import templates
 from geo.errors import GeoError
 from routing.path import road_path

@@ -11,16 +11,16 @@ from sqlmodel import Session, delete, select
 
 from app import models
 from app.auth import PermissionDenied, create_user
+from app.domain.duplicates import PossibleDuplicates
 from app.domain.editing import (
     OpeningSlotIn,
-    PossibleDuplicates,
     ServiceChanges,
     VersionConflict,
     create_service,
-    service_history,
     update_service,
     verify_service,
 )
+from app.domain.history import service_history
 
 
 @pytest.fixture
@@ -143,7 +143,7 @@ def test_invalid_changes_are_rejected_before_anything_is_written(loaded_engine, 
         OpeningSlotIn(weekday=1, opens_at=time(12), closes_at=time(9))
     with Session(loaded_engine) as session:
         partner = _user(session, world["partner"])
-        from app.errors import DomainError
+        from app.domain.errors import DomainError
 
         with pytest.raises(DomainError, match="unknown municipality"):
             update_service(session, user=partner, service_id=world["a"], expected_version=1,
@@ -168,7 +168,7 @@ def test_creating_a_near_duplicate_shows_candidates_first(loaded_engine, world):
 
 
 def test_a_partnership_coordinator_looks_after_organisations_in_its_municipalities(loaded_engine, world):
-    from app.domain.editing import can_edit_organization, partnership_service_ids
+    from app.domain.permissions import can_edit_organization, partnership_service_ids
 
     with Session(loaded_engine) as session:
         coordinator = _user(session, world["coordinator"])  # zuid-west-vlaanderen; org A has a location in Kortrijk
@@ -374,7 +374,7 @@ def test_a_new_service_is_linked_to_the_chosen_locations_of_its_own_organisation
 
 
 def test_the_duplicate_check_weighs_the_address_of_the_chosen_locations(loaded_engine, world, more_locations):
-    from app.domain.editing import similar_services
+    from app.domain.duplicates import similar_services
 
     with Session(loaded_engine) as session:
         addresses = {world["location"]: ("Grote Markt 1", "8500"), more_locations["second"]: ("Stationsstraat 200", "8500"),

@@ -103,7 +103,7 @@ def test_a_failed_computation_is_reported_and_not_retried_at_once(tmp_path):
 
 
 def test_travel_time_labels_follow_what_each_mode_used():
-    from app.web.gap_pages import travel_lines
+    from app.domain.gap_runs import travel_lines
 
     mixed = replace(result("k"), profiles=("walk", "cannot-cycle"),
                     estimated_share={"walk": {"walk": 0.0}, "cannot-cycle": {"walk": 0.02, "transit": 1.0}})

@@ -9,8 +9,9 @@ import pytest
 from sqlmodel import Session, select
 
 from app import models
-from app.hsds import exchange
-from app.hsds.exchange import export_json, export_tabular, import_dataset, read_tabular, schema_errors
+from app.hsds import importing
+from app.hsds.exchange import export_json, export_tabular, read_tabular, schema_errors
+from app.hsds.importing import import_dataset
 from tests.conftest import SHARED_DATA
 
 SPEC = SHARED_DATA.parent / "specs" / "hsds-3.0"
@@ -98,7 +99,7 @@ def test_a_crash_midway_leaves_the_database_unchanged(fresh_engine, regions, exp
     for service in changed["services"][:10]:
         service["name"] = service["name"] + " (gewijzigd)"
     calls = {"n": 0}
-    original = exchange._replace_children
+    original = importing._replace_children
 
     def crash_after_five(session, service_id, doc, **options):
         calls["n"] += 1
@@ -106,7 +107,7 @@ def test_a_crash_midway_leaves_the_database_unchanged(fresh_engine, regions, exp
             raise RuntimeError("disk full")
         return original(session, service_id, doc, **options)
 
-    monkeypatch.setattr(exchange, "_replace_children", crash_after_five)
+    monkeypatch.setattr(importing, "_replace_children", crash_after_five)
     with pytest.raises(RuntimeError):
         run_import(fresh_engine, regions, changed, dry_run=False)
     with Session(fresh_engine) as session:

@@ -15,16 +15,17 @@ from sqlmodel import Session, select
 
 from app import models
 from app.auth import create_user, now_utc
-from app.domain.editing import ClosureIn, ServiceChanges, record_change, update_service, verify_service
+from app.domain.editing import ClosureIn, ServiceChanges, update_service, verify_service
+from app.domain.history import record_change
 from app.hsds.exchange import (
     RESOURCES,
     TabularError,
     export_json,
     export_tabular,
-    import_dataset,
     read_tabular,
     schema_errors,
 )
+from app.hsds.importing import import_dataset
 from app.hsds.serialize import load_related, service_json
 from tests.conftest import SHARED_DATA
 

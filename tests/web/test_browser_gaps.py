@@ -19,7 +19,7 @@ PASSWORD = "een-lang-wachtwoord"
 
 @pytest.fixture(scope="module")
 def computed_state(app_state, tmp_path_factory):
-    from app.web.gap_pages import start_gap_analysis
+    from app.domain.gap_runs import start_gap_analysis
 
     state = dataclasses.replace(app_state, _gap_jobs=GapJobs(tmp_path_factory.mktemp("gaps-browser")))
     start_gap_analysis(state)

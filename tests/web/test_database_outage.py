@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 from app import models
 from app.auth import create_user
 from app.db import make_engine
-from app.domain import editing
+from app.domain import editing, history
 from app.main import create_app
 from tests.web.test_partner_pages import PASSWORD, login
 
@@ -140,7 +140,7 @@ def test_an_edit_whose_connection_dies_midway_writes_nothing(own_state, admin, p
         before = (service.version, service.waiting_weeks, service.name)
         needs_before = sorted(session.exec(select(models.ServiceNeed.need_code)
                                            .where(models.ServiceNeed.service_id == service_id)).all())
-        history_before = len(editing.service_history(session, service_id))
+        history_before = len(history.service_history(session, service_id))
 
     original_record_change = editing.record_change
     cut: list[int] = []
@@ -172,7 +172,7 @@ def test_an_edit_whose_connection_dies_midway_writes_nothing(own_state, admin, p
             assert (service.version, service.waiting_weeks, service.name) == before
             assert sorted(session.exec(select(models.ServiceNeed.need_code)
                                        .where(models.ServiceNeed.service_id == service_id)).all()) == needs_before
-            assert len(editing.service_history(session, service_id)) == history_before
+            assert len(history.service_history(session, service_id)) == history_before
 
         # the same app and the same session: the retried edit goes through once
         retried = client.patch(f"/api/v1/services/{service_id}", headers={"X-CSRF-Token": csrf}, json={

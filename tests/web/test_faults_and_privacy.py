@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 from app import models
 from app.auth import create_user
 from app.db import make_engine
-from app.domain import editing
+from app.domain import editing, history
 from app.domain.editing import ServiceChanges, update_service
 from app.main import create_app
 from app.state import AppState
@@ -43,7 +43,7 @@ def test_a_crash_in_the_middle_of_an_edit_leaves_nothing_half_written(loaded_eng
         before = (service.version, service.waiting_list)
         user = create_user(session, email=f"crash-{uuid.uuid4().hex[:6]}@example.org", password="lang-genoeg-wachtwoord",
                            role="coordinator")
-        service_id, history_before = service.id, len(editing.service_history(session, service.id))
+        service_id, history_before = service.id, len(history.service_history(session, service.id))
 
     def explode(*args, **kwargs):
         raise RuntimeError("power cut while writing the history")
@@ -55,7 +55,7 @@ def test_a_crash_in_the_middle_of_an_edit_leaves_nothing_half_written(loaded_eng
     with Session(loaded_engine) as session:
         service = session.get(models.Service, service_id)
         assert (service.version, service.waiting_list) == before
-        assert len(editing.service_history(session, service_id)) == history_before
+        assert len(history.service_history(session, service_id)) == history_before
 
 
 def test_searching_logs_nothing_about_the_participant(client, caplog):

@@ -20,7 +20,7 @@ from tests.web.test_partner_pages import PASSWORD, login, new_client
 @pytest.fixture(scope="module")
 def gaps_state(app_state, tmp_path_factory):
     """The app state with its own gap folder and the analysis computed once (in the background)."""
-    from app.web.gap_pages import start_gap_analysis
+    from app.domain.gap_runs import start_gap_analysis
 
     state = dataclasses.replace(app_state, _gap_jobs=GapJobs(tmp_path_factory.mktemp("gaps")))
     start_gap_analysis(state)

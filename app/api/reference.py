@@ -1,4 +1,5 @@
-"""JSON API, version 1."""
+"""``/api/v1`` reference lookups: needs, target groups, geocoding, partnerships, municipalities
+(also as GeoJSON) and the published services, paginated."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from app import models
-from app.deps import SessionDep, StateDep
+from app.http.deps import SessionDep, StateDep
 from app.domain.taxonomy import TARGET_GROUPS, expand_need, taxonomy_json, validate_need_codes
-from app.errors import ERROR_RESPONSES, NotFoundError
+from app.domain.errors import NotFoundError
+from app.http.errors import ERROR_RESPONSES
 from app.services_read import dataset_is_demo
 
-router = APIRouter(prefix="/api/v1", tags=["v1"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/api/v1", tags=["reference"], responses=ERROR_RESPONSES)
 
 
 class MunicipalityRef(BaseModel):

@@ -1,83 +1,26 @@
-"""Domain errors and their one mapping to HTTP.
+"""The error handlers: any error to a JSON body (API) or a Dutch error page (pages).
 
-API errors are JSON ``{"code": ..., "message": ..., "detail": ...}``; ``message`` is
-English for developers, ``message_nl`` a plain-Dutch sentence the UI can show.
+The status of an error comes from one rule, :func:`app.domain.errors.status_for`; the JSON
+body's shape is :mod:`app.http.errors`.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
-from pydantic import BaseModel
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.domain.taxonomy import UnknownNeedError
-from geo.errors import AmbiguousLocation, GeoError, InvalidCoordinates, LocationNotFound, OutsideRegions
-from routing.errors import RoutingError
+from app.domain.errors import LIBRARY_ERROR_STATUS, DomainError, status_for
+from app.http.errors import DATABASE_UNAVAILABLE_NL, error_body
+from app.readiness import is_missing_schema
+from app.web.templating import templates
+from geo.errors import AmbiguousLocation
 
 logger = logging.getLogger(__name__)
-
-
-class DomainError(ValueError):
-    """Base for errors raised by the domain layer."""
-
-    code = "domain_error"
-    status_code = 400
-    message_nl = "Er ging iets mis met deze vraag."
-
-
-class NotFoundError(DomainError):
-    code = "not_found"
-    status_code = 404
-    message_nl = "Niet gevonden."
-
-
-#: exception class -> HTTP status
-STATUS_BY_EXCEPTION: dict[type[Exception], int] = {
-    UnknownNeedError: 422,
-    InvalidCoordinates: 422,
-    OutsideRegions: 422,
-    LocationNotFound: 422,
-    AmbiguousLocation: 422,
-    GeoError: 422,
-    RoutingError: 422,
-}
-
-
-class ErrorBody(BaseModel):
-    """Every API error: a stable code, a message for developers, one in Dutch for people."""
-
-    code: str
-    message: str
-    message_nl: str | None = None
-    detail: Any = None
-
-
-#: documented on every JSON router, so clients (and the fuzzer) know the error shape
-ERROR_RESPONSES: dict[int | str, dict] = {
-    status: {"model": ErrorBody, "description": description}
-    for status, description in (
-        (400, "Bad request"), (401, "Sign in first"), (403, "Not allowed"), (404, "Not found"),
-        (409, "Conflict"), (422, "Invalid input"), (429, "Too many requests"), (503, "Database unavailable"),
-    )
-}
-
-
-DATABASE_UNAVAILABLE_NL = "De databank is even niet bereikbaar. Probeer het binnen enkele seconden opnieuw."
-
-
-def error_body(code: str, message: str, *, message_nl: str | None = None, detail=None) -> dict:
-    body: dict = {"code": code, "message": message}
-    if message_nl:
-        body["message_nl"] = message_nl
-    if detail is not None:
-        body["detail"] = detail
-    return body
 
 
 def _validation_message(errors: list[dict]) -> str:
@@ -104,8 +47,6 @@ def wants_html(request: Request) -> bool:
 
 
 def html_error(request: Request, status: int, message_nl: str):
-    from app.web.templating import templates
-
     return templates.TemplateResponse(
         request, "error.html", {"request": request, "status": status, "message": message_nl, "attribution": [],
                                 "demo": False},
@@ -131,20 +72,18 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _domain(request: Request, exc: DomainError):
         retry_after = getattr(exc, "retry_after", None)
         if wants_html(request):
-            if exc.status_code == 401:
+            if status_for(exc) == 401:
                 return RedirectResponse("/aanmelden", status_code=303)
-            return html_error(request, exc.status_code, exc.message_nl)
+            return html_error(request, status_for(exc), exc.message_nl)
         return JSONResponse(
-            status_code=exc.status_code,
+            status_code=status_for(exc),
             headers={"Retry-After": str(retry_after)} if retry_after else None,
             content=error_body(exc.code, str(exc) or exc.message_nl, message_nl=exc.message_nl,
                                detail=getattr(exc, "detail", None)),
         )
 
     async def _mapped(_request: Request, exc: Exception) -> JSONResponse:
-        status = next(
-            (code for cls, code in STATUS_BY_EXCEPTION.items() if isinstance(exc, cls)), 400
-        )
+        status = status_for(exc)
         detail = None
         if isinstance(exc, AmbiguousLocation):
             detail = {"candidates": [candidate.to_dict() for candidate in exc.candidates]}
@@ -158,21 +97,17 @@ def install_error_handlers(app: FastAPI) -> None:
             ),
         )
 
-    for exception_class in STATUS_BY_EXCEPTION:
+    for exception_class in LIBRARY_ERROR_STATUS:
         app.add_exception_handler(exception_class, _mapped)
 
     @app.exception_handler(ProgrammingError)
     async def _schema_missing(request: Request, exc: ProgrammingError):
-        from app.readiness import is_missing_schema
-
         if not is_missing_schema(exc):
             raise exc
         return await _database_unavailable(request, exc)
 
     @app.exception_handler(OperationalError)
     async def _database_unavailable(request: Request, exc: OperationalError | ProgrammingError):
-        from app.readiness import is_missing_schema
-
         if is_missing_schema(exc):
             # Created but not (fully) migrated, e.g. half-restored: not ready, like a refused connection.
             logger.error("database schema incomplete: %s", type(exc.orig).__name__ if exc.orig else exc)

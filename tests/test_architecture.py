@@ -1,0 +1,106 @@
+"""The floors of app/ and the rules between them (docs/ARCHITECTURE.md), checked.
+
+- the domain (``app/domain``) is pure: importing any of its modules loads no FastAPI,
+  Starlette or Jinja2 (each module in a fresh interpreter, so nothing else loaded them first);
+- the JSON API (``app/api``) and the pages (``app/web``) do not import each other: what both
+  need lives in ``app/http`` (a static check of every import statement).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app"
+WEB_FRAMEWORKS = ("fastapi", "starlette", "jinja2")
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+DOMAIN_MODULES = sorted(_module_name(path) for path in (APP / "domain").rglob("*.py"))
+
+
+def _imported_modules(path: Path, module: str) -> set[str]:
+    """Every module an ``import`` or ``from ... import`` in this file names (also inside functions)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:  # relative: resolve against this file's package
+                parts = package.split(".")
+                base = parts[: len(parts) - node.level + 1]
+                module = ".".join(base + ([node.module] if node.module else []))
+            else:
+                module = node.module or ""
+            names.add(module)
+            names.update(f"{module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def test_there_are_domain_modules_to_check():
+    assert "app.domain.errors" in DOMAIN_MODULES and len(DOMAIN_MODULES) > 10
+
+
+def test_no_domain_module_loads_a_web_framework():
+    # one interpreter, a fresh one per module (a subprocess each would take ~1 s apiece)
+    script = (
+        "import importlib, json, subprocess, sys\n"
+        "modules = json.loads(sys.argv[1])\n"
+        "code = 'import importlib, sys; importlib.import_module(sys.argv[1]); "
+        "print(\",\".join(n for n in %r if n in sys.modules))' % (tuple(json.loads(sys.argv[2])),)\n"
+        "bad = {}\n"
+        "for name in modules:\n"
+        "    out = subprocess.run([sys.executable, '-c', code, name], capture_output=True, text=True, check=True)\n"
+        "    if out.stdout.strip():\n"
+        "        bad[name] = out.stdout.strip()\n"
+        "print(json.dumps(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(DOMAIN_MODULES), json.dumps(WEB_FRAMEWORKS)],
+        capture_output=True, text=True, cwd=ROOT, check=True, timeout=240,
+    )
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded == {}, f"domain modules that load a web framework: {loaded}"
+
+
+@pytest.mark.parametrize(("floor", "forbidden"), [("api", "app.web"), ("web", "app.api")])
+def test_api_and_pages_do_not_import_each_other(floor, forbidden):
+    offenders = {}
+    for path in sorted((APP / floor).rglob("*.py")):
+        hits = sorted(name for name in _imported_modules(path, _module_name(path)) if name == forbidden or name.startswith(forbidden + "."))
+        if hits:
+            offenders[str(path.relative_to(ROOT))] = hits
+    assert offenders == {}, f"app/{floor} imports {forbidden}: {offenders}"
+
+
+def test_the_import_check_sees_imports_inside_functions_and_relative_ones(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("def f():\n    from app.api.search import execute\n    import app.api.public\n"
+                     "from ..api import reference\n")
+    names = _imported_modules(probe, "app.web.probe")
+    assert {"app.api.search", "app.api.public", "app.api", "app.api.reference"} <= names
+
+
+MAX_MODULE_LINES = 500
+
+
+def test_no_module_under_app_is_longer_than_500_lines():
+    long = {
+        str(path.relative_to(ROOT)): count
+        for path in sorted(APP.rglob("*.py"))
+        if "migrations" not in path.parts
+        and (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}, f"split these by topic (at most {MAX_MODULE_LINES} lines): {long}"
