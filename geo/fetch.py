@@ -82,6 +82,21 @@ def _verify(path: Path, expected_sha256: str, *, what: str) -> None:
         raise DataPreparationError(msg)
 
 
+def stream_into(handle, client: httpx.Client, url: str, digest, *, label: str, progress: bool) -> None:
+    """GET ``url`` into the open binary ``handle``, feeding ``digest``, with a progress bar.
+
+    Raises httpx's errors as they come (each caller says what a failure means for it).
+    """
+    with client.stream("GET", url) as response:
+        response.raise_for_status()
+        total = int(response.headers.get("content-length") or 0) or None
+        with tqdm(total=total, unit="B", unit_scale=True, desc=label, disable=not progress) as bar:
+            for chunk in response.iter_bytes():
+                handle.write(chunk)
+                digest.update(chunk)
+                bar.update(len(chunk))
+
+
 def download(
     url: str, target: Path, *, expected_sha256: str, client: httpx.Client | None = None, progress: bool = True
 ) -> None:
@@ -98,14 +113,7 @@ def download(
         with atomic_writer(target) as handle:
             digest = hashlib.sha256()
             try:
-                with client.stream("GET", url) as response:
-                    response.raise_for_status()
-                    total = int(response.headers.get("content-length") or 0) or None
-                    with tqdm(total=total, unit="B", unit_scale=True, desc=Path(target).name, disable=not progress) as bar:
-                        for chunk in response.iter_bytes():
-                            handle.write(chunk)
-                            digest.update(chunk)
-                            bar.update(len(chunk))
+                stream_into(handle, client, url, digest, label=Path(target).name, progress=progress)
             except httpx.HTTPError as exc:
                 msg = f"downloading {url} failed: {exc}"
                 raise DataPreparationError(msg) from exc

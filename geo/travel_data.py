@@ -30,10 +30,11 @@ from pathlib import Path
 import httpx
 import numpy as np
 import shapely
-from tqdm import tqdm
 
 from geo.errors import DataPreparationError
-from geo.fetch import DOWNLOAD_TIMEOUT_SECONDS, SourceFetcher, atomic_writer, sha256_of, write_text_atomically
+from geo.fetch import (
+    DOWNLOAD_TIMEOUT_SECONDS, SourceFetcher, atomic_writer, sha256_of, stream_into, write_text_atomically,
+)
 from geo.sources import OSM_CREDIT_NL, OSM_ROADS_PATH, TRAVEL_SOURCES
 
 logger = logging.getLogger(__name__)
@@ -126,14 +127,8 @@ def download_and_clip(url: str, target: Path, polygon, *, client: httpx.Client |
         try:
             expected_md5 = client.get(url + ".md5").raise_for_status().text.split()[0].lower()
             digest = hashlib.md5(usedforsecurity=False)
-            with atomic_writer(download) as handle, client.stream("GET", url) as response:
-                response.raise_for_status()
-                total = int(response.headers.get("content-length") or 0) or None
-                with tqdm(total=total, unit="B", unit_scale=True, desc=Path(url).name, disable=not progress) as bar:
-                    for chunk in response.iter_bytes():
-                        handle.write(chunk)
-                        digest.update(chunk)
-                        bar.update(len(chunk))
+            with atomic_writer(download) as handle:
+                stream_into(handle, client, url, digest, label=Path(url).name, progress=progress)
         except (httpx.HTTPError, IndexError) as exc:
             msg = (f"there is no shared data folder and the OpenStreetMap extract {url} could not be downloaded "
                    f"({type(exc).__name__}: {exc}); put ../shared/data beside the project or connect to the internet")

@@ -75,3 +75,19 @@ def chromium_browser():
 def screenshot_path(name: str) -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+def open_located_service(session):
+    """The first (by name) published, active service with a location, open to anyone (no
+    referral or target group needed): (service, its first location, one of its needs)."""
+    from sqlmodel import select
+
+    from app import models
+
+    for service in session.exec(select(models.Service).order_by(models.Service.name)).all():
+        link = session.exec(select(models.ServiceAtLocation).where(models.ServiceAtLocation.service_id == service.id)).first()
+        groups = session.exec(select(models.ServiceTargetGroup).where(models.ServiceTargetGroup.service_id == service.id)).first()
+        if service.status == "active" and service.published and not service.referral_required_from and not groups and link:
+            need = session.exec(select(models.ServiceNeed.need_code).where(models.ServiceNeed.service_id == service.id)).first()
+            return service, session.get(models.Location, link.location_id), need
+    raise LookupError("no open, located, active service in the demo data")

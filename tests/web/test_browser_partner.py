@@ -5,11 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from app import models
 from app.auth import create_user
-from tests.browser import chromium_browser, live_server, screenshot_path, sign_in
+from tests.browser import chromium_browser, live_server, open_located_service, screenshot_path, sign_in
 
 pytestmark = pytest.mark.browser
 PASSWORD = "een-lang-wachtwoord"
@@ -19,13 +18,7 @@ PASSWORD = "een-lang-wachtwoord"
 def partner(loaded_engine):
     """A partner of an organisation with an open, located, active service."""
     with Session(loaded_engine) as session:
-        for service in session.exec(select(models.Service).order_by(models.Service.name)).all():
-            link = session.exec(select(models.ServiceAtLocation).where(models.ServiceAtLocation.service_id == service.id)).first()
-            groups = session.exec(select(models.ServiceTargetGroup).where(models.ServiceTargetGroup.service_id == service.id)).first()
-            if service.status == "active" and service.published and not service.referral_required_from and not groups and link:
-                break
-        location = session.get(models.Location, link.location_id)
-        need = session.exec(select(models.ServiceNeed.need_code).where(models.ServiceNeed.service_id == service.id)).first()
+        service, location, need = open_located_service(session)
         email = f"browser-{uuid.uuid4().hex[:6]}@example.org"
         create_user(session, email=email, password=PASSWORD, role="partner", organization_ids=[service.organization_id])
         return {"email": email, "service_id": service.id, "name": service.name, "need": need,
