@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.domain.gap_runs import check_need, result_or_computing
 from app.domain.gaps import GapResult, hexagons_geojson
@@ -46,6 +46,8 @@ class GapsResponse(BaseModel):
     #: False while a newer analysis is computed in the background (these are the last complete figures)
     current: bool
     computed_at: str
+    #: credits for the data behind the travel times (OpenStreetMap: ODbL; the timetable's name)
+    attribution: list[str] = Field(default_factory=list)
     rows: list[GapRowOut]
 
 
@@ -65,7 +67,7 @@ def gaps_api(
     return GapsResponse(
         need=need, profile=profile, travel_times_estimated="estimated" in labels.values(), travel_times=labels,
         demo=state.catalog().demo, current=current, computed_at=result.computed_at,
-        rows=[GapRowOut(nis=r.nis, name=r.name, population=r.population, population_within_reach=r.population_within_reach,
+        attribution=list(state.travel_credits), rows=[GapRowOut(nis=r.nis, name=r.name, population=r.population, population_within_reach=r.population_within_reach,
                         population_out_of_reach=r.population_out_of_reach, share=r.share_within_reach,
                         median_minutes_to_nearest=r.median_minutes_to_nearest) for r in rows],
     )
@@ -111,7 +113,8 @@ def _hexagon_body(state, result: GapResult, need: str, profile: str, current: bo
     labels = result.travel_labels(profile)
     collection.update({"need": need, "profile": profile, "travel_times": labels,
                        "travel_times_estimated": "estimated" in labels.values(), "demo": catalog.demo,
-                       "current": current, "computed_at": result.computed_at})
+                       "current": current, "computed_at": result.computed_at,
+                       "attribution": list(state.travel_credits)})
     body = json.dumps(collection, separators=(",", ":")).encode()
     with _HEXAGON_LOCK:
         _HEXAGON_BODIES[cache_key] = body

@@ -79,6 +79,7 @@ def test_gaps_api_returns_one_row_per_municipality(gaps_client):
     out_of_reach = [r["population_out_of_reach"] for r in body["rows"]]
     assert out_of_reach == sorted(out_of_reach, reverse=True)
     assert body["demo"] is True and body["current"] is True
+    assert body["attribution"][0].startswith("© OpenStreetMap-bijdragers (ODbL)")  # the data behind the minutes
     # the demo's home visits are a minority: walking, many municipalities are not all within reach
     # (with every visiting service covering its neighbours at 60 %, 43 of 44 read 100 %)
     complete = sum(r["share"] >= 0.9995 for r in body["rows"])
@@ -121,6 +122,7 @@ def test_hexagons_are_geojson_with_the_promised_properties_and_sum_to_the_munici
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/geo+json")
     collection = response.json()
     assert collection["type"] == "FeatureCollection" and collection["demo"] is True
+    assert collection["attribution"][0].startswith("© OpenStreetMap-bijdragers (ODbL)")
     features = collection["features"]
     assert len(features) > 2000
     assert len({f["properties"]["h3"] for f in features}) == len(features)  # one feature per hexagon
