@@ -6,7 +6,7 @@ import json
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
@@ -46,10 +46,15 @@ class AppState:
     _catalog: Catalog | None = None
     _catalog_lock: threading.Lock = field(default_factory=threading.Lock)
     _catalog_checked: float = 0.0
-    _catalog_refreshed: float = 0.0  # unused since refreshes are synchronous; tests still reset it
     _gap_origins: object | None = None
     _gap_jobs: object | None = None
     _gap_origins_id: str | None = None
+
+    def derive(self, **changes) -> AppState:
+        """A copy with other settings, engine, ...: its own catalogue snapshot and gap jobs,
+        loaded afresh (the reference data, gazetteer and networks are shared)."""
+        return replace(self, **changes, _catalog=None, _catalog_lock=threading.Lock(), _catalog_checked=0.0,
+                       _gap_jobs=changes.get("_gap_jobs"))
 
     @property
     def gap_jobs(self):

@@ -8,8 +8,6 @@ The state uses its own database and a Fernet key, so the referral tests write fr
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
@@ -55,9 +53,7 @@ def build_world(engine, app_state, nis: str) -> dict:
             ids[f"user_{name}"] = user.id
     settings = app_state.settings.model_copy(update={"referral_key": SecretStr(KEY), "login_rate_limit": "100000/minute",
                                                      "public_base_url": "https://kaart.example"})
-    state = dataclasses.replace(app_state, settings=settings, engine=engine, _catalog=None,
-                                _catalog_lock=threading.Lock(), _catalog_checked=0.0, _catalog_refreshed=0.0,
-                                _gap_jobs=None)
+    state = app_state.derive(settings=settings, engine=engine)
     return {**ids, "emails": emails, "state": state, "engine": engine, "nis": nis}
 
 

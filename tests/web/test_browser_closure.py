@@ -3,8 +3,6 @@ week; a coach searching with availability in that week sees it marked closed."""
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 import uuid
 from datetime import timedelta
 
@@ -47,10 +45,7 @@ def test_a_closure_for_the_coming_week_shows_the_service_as_closed_in_the_coach_
     from app.main import create_app
 
     # A one-week horizon: a closure covering the coming week closes every window in it.
-    week = dataclasses.replace(
-        app_state, settings=app_state.settings.model_copy(update={"opening_horizon_days": 7}),
-        _catalog=None, _catalog_lock=threading.Lock(), _catalog_checked=0.0, _catalog_refreshed=0.0,
-    )
+    week = app_state.derive(settings=app_state.settings.model_copy(update={"opening_horizon_days": 7}))
     today = today_in_brussels()
     last = today + timedelta(days=6)
     expected = f"Gesloten van {today.day}/{today.month} tot {last.day}/{last.month} (teamweek)"

@@ -7,9 +7,7 @@ separate admin connection (to the ``postgres`` database), then it is let back in
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -72,8 +70,7 @@ def database_away(admin: Engine) -> Iterator[None]:
 def own_state(app_state):
     """The test app's own engine (short connect timeout), so the outage is its alone to recover from."""
     engine = make_engine(DATABASE_URL, connect_args={"connect_timeout": 3})
-    state = dataclasses.replace(app_state, engine=engine, _catalog=None, _catalog_lock=threading.Lock(),
-                                _catalog_checked=0.0, _catalog_refreshed=0.0, _gap_jobs=None)
+    state = app_state.derive(engine=engine)
     yield state
     engine.dispose()
 

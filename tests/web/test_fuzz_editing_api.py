@@ -14,8 +14,6 @@ to the test one), so whatever the fuzzer writes never reaches the demo data othe
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -73,8 +71,7 @@ def fuzz_world(app_state, fuzz_database_url):
                               role="partner", organization_ids=[mine.id])
         token, row = start_session(session, partner)
         world = {"own": own.id, "other": foreign.id, "session_token": token, "csrf": row.csrf_token}
-    state = dataclasses.replace(app_state, engine=engine, _catalog=None, _catalog_lock=threading.Lock(),
-                                _catalog_checked=0.0, _catalog_refreshed=0.0, _gap_jobs=None)
+    state = app_state.derive(engine=engine)
     yield state, world
     engine.dispose()
 

@@ -6,8 +6,6 @@ Runs on SQLite and on PostgreSQL (where a missing table is a ``ProgrammingError`
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 
 import pytest
 from fastapi.testclient import TestClient
@@ -29,8 +27,7 @@ def state_on(app_state, tmp_path):
     def make(url: str):
         engine = make_engine(url)
         engines.append(engine)
-        return dataclasses.replace(app_state, engine=engine, _catalog=None, _catalog_lock=threading.Lock(),
-                                   _catalog_checked=0.0, _gap_jobs=None)
+        return app_state.derive(engine=engine)
 
     yield make
     for engine in engines:

@@ -14,8 +14,6 @@ It runs on its own small database, so the writes that are allowed really happen.
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -340,9 +338,7 @@ def world(app_state, tmp_path_factory):
         roomy = app_state.settings.model_copy(update={"public_rate_limit": "100000/minute",
                                                       "login_rate_limit": "100000/minute",
                                                       "referral_key": SecretStr(REFERRAL_KEY)})
-        state = dataclasses.replace(app_state, settings=roomy, engine=engine, _catalog=None,
-                                    _catalog_lock=threading.Lock(), _catalog_checked=0.0, _catalog_refreshed=0.0,
-                                    _gap_jobs=None)
+        state = app_state.derive(settings=roomy, engine=engine)
         yield {**ids, "state": state, "emails": emails,
                "pins": {"own_organization": place_in(regions, nis_p), "other_organization": place_in(regions, nis_q)},
                "other_own_service": other_own_service(engine, ids),
