@@ -37,6 +37,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.fetch import sha256_of
+
 logger = logging.getLogger(__name__)
 
 #: relative people per metre of road, by OSM ``highway`` (anything not listed: 0)
@@ -236,19 +238,11 @@ def read_population_zones(path: Path) -> tuple[list, np.ndarray]:
     return list(frame.geometry), population
 
 
-def _fingerprint(path: Path) -> str:
-    digest = hashlib.sha1()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:12]
-
-
 def cache_file(cache_dir: Path, osm_path: Path, municipalities, *, zones_path: Path | None = None,
                resolution: int = H3_RESOLUTION) -> Path:
     """Where the hexagons of these inputs are cached (the name changes with every input)."""
     key = json.dumps({
-        "v": CACHE_VERSION, "osm": _fingerprint(osm_path), "zones": _fingerprint(zones_path) if zones_path else "",
+        "v": CACHE_VERSION, "osm": sha256_of(osm_path)[:12], "zones": sha256_of(zones_path)[:12] if zones_path else "",
         "weights": HIGHWAY_WEIGHTS, "piece": PIECE_M, "res": resolution,
         "municipalities": [(m.nis, int(m.population), round(m.geometry.area, 8)) for m in municipalities],
     }, sort_keys=True)

@@ -84,21 +84,6 @@ def main(argv: list[str] | None = None) -> None:
                               progress=progress, origins_id=state.gap_origins_id())
     seconds = time.perf_counter() - started
     per_step = {steps[i][0].split(":")[0]: round(steps[i + 1][1] - steps[i][1], 2) for i in range(len(steps) - 1)}
-    # Until the engine routes on the reversed network (many_to_many(reverse=True)), bike and car
-    # run one search per origin. A proxy of the services' side: the same number of searches
-    # (one per location) with the same cutoffs, forward from the locations. Not the same
-    # answers on one-way streets; only the cost is compared.
-    proxy = {}
-    import inspect
-
-    if "reverse" not in inspect.signature(state.reach.engine.many_to_many).parameters:
-        for mode, limit in (("bike", 45.0), ("car", 30.0)):
-            if mode in ("car",) and "drive" not in state.reach.engine.networks:
-                continue
-            begun = time.perf_counter()
-            state.reach.engine.many_to_many(catalog.lonlat, origins.lonlat, mode, cutoff_minutes=limit)
-            proxy[mode] = round(time.perf_counter() - begun, 2)
-        print(f"services' side proxy (one search per location, forward): {proxy}", flush=True)
     housing = {profile: result.select(need="housing", profile=profile) for profile in GAP_PROFILES}
     print("housing, share of the people within reach / municipalities at 100%:")
     for profile, rows in housing.items():
@@ -112,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
         "locations": len(catalog.locations), "services": len(catalog.services), "needs": len(result.needs),
         "profiles": len(result.profiles), "networks": sorted(state.reach.engine.networks),
         "travel_times": {profile: result.travel_labels(profile) for profile in GAP_PROFILES},
-        "seconds_per_step": per_step, "services_side_proxy_s": proxy, "first_use_s": round(warmup_s, 2), "gaps_real_s": round(seconds, 2),
+        "seconds_per_step": per_step, "first_use_s": round(warmup_s, 2), "gaps_real_s": round(seconds, 2),
     }))
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import inspect
 import io
 import json
 from collections.abc import Callable, Sequence
@@ -273,24 +272,15 @@ def travel_matrix(
     """(minutes, estimated) of shape (origins, destinations): the gap analysis's one door to routing.
 
     Thousands of origins and a few hundred locations: road modes are routed from the
-    services' side, one search per location. Where the engine offers ``reverse=True``
-    (searches on the reversed network) it does that for every mode; otherwise walking is
-    routed from the locations and transposed (the walk network is undirected: A to B takes
-    as long as B to A) and the directed bike and car networks one search per origin.
-    Transit is the search's own query per origin: one walk search to the stops near it, the
-    timetable scan over the window of departures, and the walks from the stops to the
-    locations prepared once per catalogue snapshot (``Reach.prepare``), so no origin asks the
-    walk network once per location (about 30 s for 4,021 origins on the real data).
+    services' side, one search per location on the reversed network. Transit is the search's
+    own query per origin: one walk search to the stops near it, the timetable scan over the
+    window of departures, and the walks from the stops to the locations prepared once per
+    catalogue snapshot (``Reach.prepare``), so no origin asks the walk network once per
+    location (about 30 s for 4,021 origins on the real data).
     """
-    engine = reach.engine
     if mode == "transit":
         return reach.many_to_many(mode, origins, destinations, cutoff_minutes=cutoff_minutes, window=window)
-    if "reverse" in inspect.signature(engine.many_to_many).parameters:
-        return engine.many_to_many(origins, destinations, mode, cutoff_minutes=cutoff_minutes, reverse=True)
-    if mode == "walk":
-        minutes, estimated = engine.many_to_many(destinations, origins, mode, cutoff_minutes=cutoff_minutes)
-        return minutes.T, estimated.T
-    return engine.many_to_many(origins, destinations, mode, cutoff_minutes=cutoff_minutes)
+    return reach.engine.many_to_many(origins, destinations, mode, cutoff_minutes=cutoff_minutes, reverse=True)
 
 
 def _eligibility(catalog: Catalog, need: str, origin_nis: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
