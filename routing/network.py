@@ -265,6 +265,11 @@ class RoadNetwork:
         x, y = self._to_metric.transform(lonlat[:, 0], lonlat[:, 1])
         return np.column_stack([x, y])
 
+    def to_lonlat(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Metric x, y of this network's CRS back to WGS84 longitude, latitude."""
+        lon, lat = self._to_wgs84.transform(x, y)
+        return np.asarray(lon), np.asarray(lat)
+
     def covers(self, lon: float, lat: float) -> bool:
         x, y = self._to_metric.transform(lon, lat)
         return bool(shapely.contains_xy(self.coverage, x, y))

@@ -94,8 +94,8 @@ def road_path(network, origin: tuple[float, float], destination: tuple[float, fl
     keep = np.concatenate([[True], steps > 0.01])  # a point on a node: drawn once
     x, y = x[keep], y[keep]
     length = float(steps.sum())
-    lon, lat = network._to_wgs84.transform(x, y)
-    return RoadPath(np.atleast_1d(np.asarray(lon)), np.atleast_1d(np.asarray(lat)), length, access_m, egress_m)
+    lon, lat = network.to_lonlat(x, y)
+    return RoadPath(np.atleast_1d(lon), np.atleast_1d(lat), length, access_m, egress_m)
 
 
 def _shape(network, chain: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -53,11 +53,12 @@ class TravelTimeEngine:
             networks = load_cached_networks(Path(cache_dir), config)
         return cls(config, networks)
 
-    def _network(self, mode: str):
+    def network_for(self, mode: str):
+        """The road network a mode travels on (e-bike: the bike network), or None where none is loaded."""
         return self.networks.get(NETWORK_FOR_MODE.get(mode, mode))
 
     def covers(self, mode: str, lon: float, lat: float) -> bool:
-        network = self._network(mode)
+        network = self.network_for(mode)
         return bool(network is not None and network.covers(lon, lat))
 
     def straight_line_minutes(self, origin: tuple[float, float], destinations: np.ndarray, mode: str) -> np.ndarray:
@@ -79,7 +80,7 @@ class TravelTimeEngine:
         cutoff_minutes: float | None = None,
     ) -> TravelTimes:
         destinations = np.asarray(destinations, dtype=float).reshape(-1, 2)
-        network = self._network(mode)
+        network = self.network_for(mode)
         if network is not None and network.covers(*origin):
             minutes, routed, snap_m = network.one_to_many(origin, destinations, mode, cutoff_minutes=cutoff_minutes)
             estimate = self.straight_line_minutes(origin, destinations, mode)
@@ -113,7 +114,7 @@ class TravelTimeEngine:
         destinations = np.asarray(destinations, dtype=float).reshape(-1, 2)
         minutes = np.empty((len(origins), len(destinations)))
         estimated = np.ones((len(origins), len(destinations)), dtype=bool)
-        network = self._network(mode)
+        network = self.network_for(mode)
         covered = np.zeros(len(origins), dtype=bool) if network is None else network.covers_points(origins)
         for row in np.flatnonzero(~covered):
             minutes[row] = self.straight_line_minutes(tuple(origins[row]), destinations, mode)
@@ -139,7 +140,7 @@ class TravelTimeEngine:
         return minutes, estimated
 
     def isochrone(self, origin: tuple[float, float], mode: str, minutes: float) -> Isochrone:
-        network = self._network(mode)
+        network = self.network_for(mode)
         if network is not None and network.covers(*origin):
             return Isochrone(network.isochrone(origin, mode, minutes), estimated=False, minutes=minutes, mode=mode)
         budget = minutes - (self.config.car_overhead_min if mode == "car" else 0.0)

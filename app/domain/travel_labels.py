@@ -36,7 +36,7 @@ def weakest(bases: Sequence[str]) -> str:
 
 def road_data_label(reach: Reach, mode: str) -> str:
     """``wegennet OpenStreetMap 2017`` (the year from the network's source file name, if any)."""
-    network = reach.engine._network(mode)  # noqa: SLF001 - the engine's own mode-to-network rule
+    network = reach.engine.network_for(mode)
     source = str(getattr(network, "source", "") or "")
     year = re.search(r"(?<!\d)(19|20)\d\d(?!\d)", source.split(":")[0])
     return "wegennet OpenStreetMap" + (f" {year.group(0)}" if year else "")

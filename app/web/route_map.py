@@ -51,8 +51,8 @@ def context_segments(network, lon_range: tuple[float, float], lat_range: tuple[f
     pieces = np.flatnonzero(inside[:-1] & inside[1:] & ~last_of_chain[:-1])
     if len(pieces) == 0 or len(pieces) > MAX_CONTEXT_SEGMENTS:
         return np.zeros((0, 4))
-    lon0, lat0 = network._to_wgs84.transform(vx[pieces], vy[pieces])
-    lon1, lat1 = network._to_wgs84.transform(vx[pieces + 1], vy[pieces + 1])
+    lon0, lat0 = network.to_lonlat(vx[pieces], vy[pieces])
+    lon1, lat1 = network.to_lonlat(vx[pieces + 1], vy[pieces + 1])
     return np.column_stack([lon0, lat0, lon1, lat1])
 
 

@@ -321,7 +321,7 @@ def way_there(state, mode: str | None, origin: str | None, locations) -> dict | 
     """
     if mode not in ROUTE_MAP_MODES or not origin or not locations:
         return None
-    network = state.reach.engine._network(mode)  # noqa: SLF001 - the engine offers no public getter yet
+    network = state.reach.engine.network_for(mode)
     if network is None:
         return None
     lat, lon = (float(part) for part in origin.split(","))
