@@ -21,12 +21,9 @@ from geo.gazetteer import Gazetteer
 from geo.places import Place, load_places
 from geo.prepare import ensure_data
 from geo.regions import RegionIndex, load_regions
+from geo.sources import DELIJN_STOPS_PATH, NMBS_GTFS_PATH, OSM_ROADS_PATH
 
 logger = logging.getLogger(__name__)
-
-#: where ``sk data`` puts the public-transport data (under data/source, or in the shared data)
-NMBS_FEED = "gtfs/nmbs-2019-10.zip"
-DELIJN_STOPS = "delijn/stops.txt"
 
 #: the fingerprint query runs at most this often per process (one small aggregate query)
 CATALOG_CHECK_SECONDS = 1.0
@@ -67,11 +64,7 @@ class AppState:
 
     def osm_roads_path(self) -> Path | None:
         """The OSM roads the population is spread over: data/source first, then the shared folder."""
-        relative = Path("osm") / "four-regions-roads-2017.osm.pbf"
-        for folder in (self.settings.data_dir / "source", self.settings.shared_data_dir):
-            if (folder / relative).exists():
-                return folder / relative
-        return None
+        return travel_data_path(self.settings, OSM_ROADS_PATH)
 
     def gap_origins_id(self) -> str:
         """Which people the gap analysis starts from (part of the analysis key; computed once)."""
@@ -194,8 +187,8 @@ def routing_config(settings: Settings):
     )
 
 
-def transit_data_path(settings: Settings, relative: str) -> Path | None:
-    """A transit data file under data/source (``sk data``), else in the shared data folder."""
+def travel_data_path(settings: Settings, relative: str) -> Path | None:
+    """A travel data file (``geo.sources`` paths) under data/source (``sk data``), else in the shared data folder."""
     for base in (settings.data_dir / "source", settings.shared_data_dir):
         path = base / relative
         if path.exists():
@@ -207,9 +200,9 @@ def transit_sources(settings: Settings) -> list[str]:
     """The GTFS feeds to load: the NMBS timetable by default, then SK_GTFS_SOURCES."""
     sources: list[str] = []
     if settings.default_transit_data:
-        nmbs = transit_data_path(settings, NMBS_FEED)
+        nmbs = travel_data_path(settings, NMBS_GTFS_PATH)
         if nmbs is None:
-            logger.warning("no NMBS timetable at data/source/%s or in the shared data: run `sk data`", NMBS_FEED)
+            logger.warning("no NMBS timetable at data/source/%s or in the shared data: run `sk data`", NMBS_GTFS_PATH)
         else:
             sources.append(str(nmbs))
     sources += [source for source in settings.gtfs_sources if source not in sources]
@@ -230,7 +223,7 @@ def build_reach(settings: Settings) -> Reach:
     if stations.exists():
         rail_estimator = RailEstimator.from_stations_csv(stations, config)
     bus_estimator = None
-    stops = transit_data_path(settings, DELIJN_STOPS) if settings.default_transit_data else None
+    stops = travel_data_path(settings, DELIJN_STOPS_PATH) if settings.default_transit_data else None
     if stops is not None:
         try:
             bus_estimator = BusEstimator.from_stops_txt(stops, config)

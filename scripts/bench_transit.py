@@ -31,6 +31,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from geo.sources import NMBS_GTFS_PATH  # noqa: E402
 from routing.transit import TransitRouter, load_feeds  # noqa: E402
 from routing.transit import scan as transit_scan  # noqa: E402
 from routing.transit.legs import service_day  # noqa: E402
@@ -43,7 +44,7 @@ HEADWAY_CHOICES = np.array([10, 20, 30, 60, 120])
 HEADWAY_WEIGHTS = np.array([0.05, 0.10, 0.25, 0.40, 0.20])
 SERVICES = {"WEEKDAY": (1, 1, 1, 1, 1, 0, 0), "SATURDAY": (0, 0, 0, 0, 0, 1, 0), "SUNDAY": (0, 0, 0, 0, 0, 0, 1)}
 QUERY_DAY = date(2026, 3, 10)  # a Tuesday
-NMBS_FEED = "gtfs/nmbs-2019-10.zip"
+NMBS_FEED = NMBS_GTFS_PATH
 
 
 def generate_feed(target: Path, *, seed: int = SEED, target_stop_times: int = TARGET_STOP_TIMES) -> dict:
