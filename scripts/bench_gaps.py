@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.bootstrap import initialise  # noqa: E402
-from app.config import Settings  # noqa: E402
+from app.server.bootstrap import initialise  # noqa: E402
+from app.core.config import Settings  # noqa: E402
 from app.domain.gaps import GAP_PROFILES, gap_needs, gap_transit_window, run_gap_analysis  # noqa: E402
-from app.state import build_state, routing_config  # noqa: E402
+from app.server.app_state import build_state, routing_config  # noqa: E402
 from geo.population import load_or_build, municipality_totals  # noqa: E402
 
 

@@ -153,9 +153,9 @@ print(json.dumps({"before": before, "after": after, "networks": sorted(engine.ne
 
 def demo_points() -> tuple[np.ndarray, np.ndarray]:
     """The demo dataset's service locations and its postcode places (homes), lon/lat."""
-    from app.config import Settings
+    from app.core.config import Settings
     from geo.prepare import ensure_data
-    from app.demo import generate_demo_data
+    from app.operations.demo import generate_demo_data
     from geo.places import load_places
     from geo.regions import load_regions
 

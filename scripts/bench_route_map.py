@@ -33,7 +33,7 @@ TRIPS = 30
 
 
 def bike_network(folder: Path | None):
-    from app.config import Settings
+    from app.core.config import Settings
 
     folder = folder or Settings().network_dir
     config = RoutingConfig()

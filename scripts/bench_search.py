@@ -27,11 +27,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.bootstrap import initialise  # noqa: E402
-from app.config import Settings  # noqa: E402
+from app.server.bootstrap import initialise  # noqa: E402
+from app.core.config import Settings  # noqa: E402
 from app.domain.profile import NeedsProfile  # noqa: E402
 from app.domain.search import run_search  # noqa: E402
-from app.state import build_state  # noqa: E402
+from app.server.app_state import build_state  # noqa: E402
 
 HOMES = ["8500", "8930 Menen", "Ieper", "Poperinge", "Heule", "Turnhout", "Tielen", "Pajottegem", "Lo-Reninge",
          "Waregem", "Diksmuide", "Liedekerke", "Koksijde", "Wervik", "Beerse", "Ternat"]
@@ -161,7 +161,7 @@ def main() -> None:
     # the benchmark is one client: lift the public per-client limit for it
     env = {"SK_DATABASE_URL": settings.sqlalchemy_url, "SK_PUBLIC_RATE_LIMIT": "100000/minute"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--no-build-networks"],
+        [sys.executable, "-m", "app.server.cli", "serve", "--port", str(port), "--no-build-networks"],
         cwd=ROOT, env={**__import__("os").environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     try:

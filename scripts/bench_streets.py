@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.config import Settings  # noqa: E402
+from app.core.config import Settings  # noqa: E402
 from geo.gazetteer import Gazetteer  # noqa: E402
 from geo.places import load_places  # noqa: E402
 from geo.regions import load_regions  # noqa: E402

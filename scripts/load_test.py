@@ -29,8 +29,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app.bootstrap import initialise  # noqa: E402
-from app.config import Settings  # noqa: E402
+from app.server.bootstrap import initialise  # noqa: E402
+from app.core.config import Settings  # noqa: E402
 
 HOMES = ["8500", "8930 Menen", "Ieper", "Poperinge", "Heule", "Turnhout", "Tielen", "Pajottegem", "Waregem",
          "Diksmuide", "Liedekerke", "Koksijde", "Wervik", "Beerse"]
@@ -64,9 +64,9 @@ def partner_accounts(url: str, count: int) -> list[tuple[str, str, list[str]]]:
     """One partner per editing thread, each with their own service (no conflicts between threads)."""
     from sqlmodel import Session, select
 
-    from app import models
-    from app.auth import create_user
-    from app.db import make_engine
+    from app.core import models
+    from app.core.auth import create_user
+    from app.core.db import make_engine
 
     engine = make_engine(url)
     accounts = []
@@ -224,7 +224,7 @@ def main() -> None:
         env = {**os.environ, "SK_DATABASE_URL": url, "SK_PUBLIC_RATE_LIMIT": "1000000/minute",
                "SK_LOG_LEVEL": "WARNING"}
         server = subprocess.Popen(
-            [sys.executable, "-m", "app.cli", "serve", "--port", str(args.port), "--workers", "2", "--no-build-networks"],
+            [sys.executable, "-m", "app.server.cli", "serve", "--port", str(args.port), "--workers", "2", "--no-build-networks"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
         base = f"http://127.0.0.1:{args.port}"

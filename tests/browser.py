@@ -82,7 +82,7 @@ def open_located_service(session):
     referral or target group needed): (service, its first location, one of its needs)."""
     from sqlmodel import select
 
-    from app import models
+    from app.core import models
 
     for service in session.exec(select(models.Service).order_by(models.Service.name)).all():
         link = session.exec(select(models.ServiceAtLocation).where(models.ServiceAtLocation.service_id == service.id)).first()

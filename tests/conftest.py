@@ -17,9 +17,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel
 
-from app import models  # noqa: F401  (registers tables)
-from app.config import PROJECT_ROOT, Settings
-from app.db import make_engine
+from app.core import models  # noqa: F401  (registers tables)
+from app.core.config import PROJECT_ROOT, Settings
+from app.core.db import make_engine
 
 SHARED_DATA = PROJECT_ROOT.parent / "shared" / "data"
 DEMO_TODAY = date(2026, 11, 2)
@@ -57,7 +57,7 @@ def reset_schema(engine: Engine) -> None:
 def stamp_head(engine: Engine) -> None:
     """Record the migrations' head as Alembic would: the models' tables are that schema
     (tests/domain/test_migrations.py proves there is no drift), so /healthz reports ready."""
-    from app.readiness import expected_revision
+    from app.server.readiness import expected_revision
 
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)"))
@@ -68,7 +68,7 @@ def stamp_head(engine: Engine) -> None:
 @contextmanager
 def separate_database(tmp_path_factory, regions, label: str) -> Iterator[Engine]:
     """A new database (PostgreSQL when the tests run on it, else SQLite) with the tables and reference data."""
-    from app.reference import sync_reference_data
+    from app.operations.reference_data import sync_reference_data
     from tests.isolated_db import empty_database
 
     with empty_database(tmp_path_factory.mktemp(label), prefix=f"sk_{label}") as url:
@@ -87,7 +87,7 @@ def separate_database(tmp_path_factory, regions, label: str) -> Iterator[Engine]
 def separate_demo_database(tmp_path_factory, regions, places, label: str) -> Iterator[Engine]:
     """:func:`separate_database` with the demo data loaded (generated anew: loaded ORM objects
     belong to one database)."""
-    from app.demo import generate_demo_data, load_demo_data
+    from app.operations.demo import generate_demo_data, load_demo_data
 
     with separate_database(tmp_path_factory, regions, label) as engine:
         with Session(engine) as session:
@@ -137,7 +137,7 @@ def places(settings: Settings):
 
 @pytest.fixture(scope="session")
 def demo_dataset(regions, places):
-    from app.demo import generate_demo_data
+    from app.operations.demo import generate_demo_data
 
     return generate_demo_data(regions, places, seed=DEMO_SEED, today=DEMO_TODAY)
 
@@ -152,8 +152,8 @@ def engine(settings: Settings) -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def loaded_engine(engine: Engine, regions, demo_dataset) -> Engine:
     """A database with reference data and the demo dataset (loaded once per session)."""
-    from app.demo import load_demo_data
-    from app.reference import sync_reference_data
+    from app.operations.demo import load_demo_data
+    from app.operations.reference_data import sync_reference_data
 
     reset_schema(engine)
     # the dataset's objects stay readable by the demo tests after the commit
@@ -171,7 +171,7 @@ def db(loaded_engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture(scope="session")
 def app_state(settings: Settings, loaded_engine: Engine):
-    from app.state import build_state
+    from app.server.app_state import build_state
 
     return build_state(settings, engine=loaded_engine)
 
@@ -180,7 +180,7 @@ def app_state(settings: Settings, loaded_engine: Engine):
 def client(app_state):
     from fastapi.testclient import TestClient
 
-    from app.main import create_app
+    from app.server.main import create_app
 
     with TestClient(create_app(state=app_state)) as test_client:
         yield test_client

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 from sqlmodel import Session
 
-from app import models
-from app.auth import create_user
-from app.main import create_app
+from app.core import models
+from app.core.auth import create_user
+from app.server.main import create_app
 from tests.web.test_partner_pages import PASSWORD, csrf_of, login
 
 KEY = Fernet.generate_key().decode()

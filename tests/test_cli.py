@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_user, token_hash, verify_password
-from app.cli import main
-from app.config import get_settings
+from app.core import models
+from app.core.auth import create_user, token_hash, verify_password
+from app.server.cli import main
+from app.core.config import get_settings
 from app.hsds.exchange import read_tabular
 from tests.conftest import DEMO_TODAY, separate_demo_database
 from tests.smtp_sink import SmtpSink, closed_port

@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 import geo.fetch
-from app.cli import main
-from app.config import get_settings
+from app.server.cli import main
+from app.core.config import get_settings
 from geo.errors import DataPreparationError
 
 

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path
 from pydantic import BaseModel, Field
 
-from app import models
+from app.core import models
 from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
 from app.domain.editing import ServiceChanges, service_snapshot, update_service, verify_service
 from app.domain.history import service_history

@@ -11,12 +11,12 @@ from shapely.geometry import mapping
 from sqlalchemy import func
 from sqlmodel import select
 
-from app import models
+from app.core import models
 from app.http.deps import SessionDep, StateDep
 from app.domain.taxonomy import TARGET_GROUPS, expand_need, taxonomy_json, validate_need_codes
 from app.domain.errors import NotFoundError
 from app.http.errors import ERROR_RESPONSES
-from app.services_read import dataset_is_demo
+from app.operations.dataset_counts import dataset_is_demo
 
 router = APIRouter(prefix="/api/v1", tags=["reference"], responses=ERROR_RESPONSES)
 

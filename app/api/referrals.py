@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app import models
+from app.core import models
 from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
 from app.domain.referral_crypto import referral_cipher
 from app.domain.referral_records import referral_counts

@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from sqlmodel import Session, delete, func, select
 
-from app import models
-from app.auth import InvalidCredentials, _aware, hash_password, now_utc, token_hash, verify_password
+from app.core import models
+from app.core.auth import InvalidCredentials, _aware, hash_password, now_utc, token_hash, verify_password
 from app.domain.login_limits import clear_email
 from app.domain.errors import DomainError
 

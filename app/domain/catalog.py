@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app import models
+from app.core import models
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any
 from rapidfuzz import fuzz, utils
 from sqlmodel import Session, select
 
-from app import models
+from app.core import models
 from app.domain.errors import DomainError
 
 

@@ -16,9 +16,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy import update
 from sqlmodel import Session, delete, select
 
-from app import models
-from app.auth import PermissionDenied, now_utc
-from app.db import committing
+from app.core import models
+from app.core.auth import PermissionDenied, now_utc
+from app.core.db import committing
 from app.domain.duplicates import PossibleDuplicates, similar_organizations, similar_services
 from app.domain.errors import DomainError, NotFoundError
 from app.domain.history import jsonable, record_change

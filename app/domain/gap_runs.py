@@ -3,7 +3,7 @@
 Shared by the gap API (``app/api/gaps.py``), the coordinator's gap pages
 (``app/web/gap_pages.py``) and ``sk gaps``. The analysis itself is :mod:`app.domain.gaps`;
 running it in the background is :mod:`app.domain.gap_jobs`. ``state`` is the application
-state (:class:`app.state.AppState`): its catalogue, origins, reach and gap jobs.
+state (:class:`app.server.app_state.AppState`): its catalogue, origins, reach and gap jobs.
 """
 
 from __future__ import annotations

@@ -13,8 +13,8 @@ from pydantic import BaseModel
 from sqlalchemy import insert
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import now_utc
+from app.core import models
+from app.core.auth import now_utc
 
 
 def jsonable(value: Any) -> Any:

@@ -10,12 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import PermissionDenied, now_utc
+from app.core import models
+from app.core.auth import PermissionDenied, now_utc
 from app.domain.editing import VersionConflict
 from app.domain.history import record_change
 from app.domain.permissions import can_edit_organization
-from app.db import committing
+from app.core.db import committing
 from app.domain.errors import DomainError, NotFoundError
 from geo.errors import GeoError
 from geo.gazetteer import BELGIUM_BOUNDS, Gazetteer

@@ -22,7 +22,7 @@ from sqlalchemy import case, delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from app import models
+from app.core import models
 
 #: a client address may fail this many times as often as one e-mail address (an office or a
 #: school signs in from behind one address; an attacker spraying e-mail addresses is still stopped)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import PermissionDenied, user_organization_ids
+from app.core import models
+from app.core.auth import PermissionDenied, user_organization_ids
 from app.domain.errors import NotFoundError
 
 

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from app import models
+from app.core import models
 from geo.regions import PARTNERSHIPS, RegionIndex
 
 #: geocodes coarser than an address: the pin may stand streets away from the door

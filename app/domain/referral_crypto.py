@@ -15,7 +15,7 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
-from app.config import Settings
+from app.core.config import Settings
 from app.domain.errors import DomainError
 
 logger = logging.getLogger(__name__)

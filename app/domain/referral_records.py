@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import _aware, now_utc
+from app.core import models
+from app.core.auth import _aware, now_utc
 from app.domain.permissions import partnership_service_ids
 from app.domain.referral_crypto import decrypt_json
 from app.domain.referrals import CLOSED_STATUSES, ReferralNotFound, as_utc_text, event_time, record_access, referral_events

@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import PermissionDenied, now_utc, user_organization_ids
+from app.core import models
+from app.core.auth import PermissionDenied, now_utc, user_organization_ids
 from app.domain.referral_crypto import decrypt_json, encrypt_json
 from app.domain.taxonomy import validate_need_codes
 from app.domain.errors import DomainError, NotFoundError

@@ -17,8 +17,8 @@ from urllib.parse import unquote, urlparse
 
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import now_utc
+from app.core import models
+from app.core.auth import now_utc
 from app.domain.staleness import stale_services
 from app.domain.errors import DomainError
 

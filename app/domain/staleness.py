@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
-from app import models
+from app.core import models
 
 
 def stale_services(

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Query
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
-from app import models
+from app.core import models
 from app.http.deps import SessionDep, StateDep
 from app.domain.taxonomy import expand_need
 from app.domain.errors import DomainError, NotFoundError

@@ -20,8 +20,8 @@ from typing import Any
 import jsonschema
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import now_utc
+from app.core import models
+from app.core.auth import now_utc
 from app.hsds.serialize import (
     extension_taxonomy_json,
     extension_terms_json,

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from sqlmodel import Session, delete, select
 
-from app import models
-from app.auth import now_utc
+from app.core import models
+from app.core.auth import now_utc
 from app.domain.history import record_change
 from app.domain.taxonomy import needs_by_code, target_groups_by_code
 from app.hsds.exchange import SPEC_DIR, schema_errors

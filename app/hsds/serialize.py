@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from app import models
-from app.reference import taxonomy_term_id
+from app.core import models
+from app.operations.reference_data import taxonomy_term_id
 
 HSDS_NAMESPACE = uuid.UUID("0c9f3b3e-5e0c-4a8e-9f0e-7d7a4b1c2e11")
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")

@@ -12,11 +12,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
-from app import models
-from app.auth import AuthError, PermissionDenied, csrf_matches, load_session
-from app.client_address import client_address, parse_trusted_proxies
+from app.core import models
+from app.core.auth import AuthError, PermissionDenied, csrf_matches, load_session
+from app.http.client_address import client_address, parse_trusted_proxies
 from app.domain.errors import DomainError
-from app.state import AppState
+from app.server.app_state import AppState
 
 
 def get_state(request: Request) -> AppState:

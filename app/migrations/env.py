@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import app.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from app.db import make_engine
+import app.core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from app.core.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -16,7 +16,7 @@ def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url
-    from app.config import get_settings
+    from app.core.config import get_settings
 
     return get_settings().sqlalchemy_url
 

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.auth import WeakPassword, csrf_matches, start_session
+from app.core.auth import WeakPassword, csrf_matches, start_session
 from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
 from app.domain.accounts import (
     PasswordsDiffer,

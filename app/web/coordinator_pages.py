@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from app import models
+from app.core import models
 from app.domain.duplicates import PossibleDuplicates
 from app.domain.editing import OrganizationInput, create_organization
 from app.domain.quality import data_quality

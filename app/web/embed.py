@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app import i18n
-from app.config import PROJECT_ROOT
+from app.core import i18n
+from app.core.config import PROJECT_ROOT
 from app.http.deps import StateDep
 from app.web.templating import templates
 from geo.regions import PARTNERSHIPS

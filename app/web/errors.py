@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import LIBRARY_ERROR_STATUS, DomainError, status_for
 from app.http.errors import DATABASE_UNAVAILABLE_NL, error_body
-from app.readiness import is_missing_schema
+from app.server.readiness import is_missing_schema
 from app.web.templating import templates
 from geo.errors import AmbiguousLocation
 

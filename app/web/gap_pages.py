@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app import models
+from app.core import models
 from app.domain.gap_export import write_geopackage
 from app.domain.gap_runs import check_need, gap_view, result_or_computing, travel_lines
 from app.domain.gaps import GAP_PROFILES, need_label, profile_label, to_csv

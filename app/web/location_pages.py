@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
-from app import models
+from app.core import models
 from app.domain.editing import VersionConflict
 from app.domain.locations import (
     LocationInput,

@@ -7,7 +7,7 @@ from fastapi.responses import HTMLResponse
 
 from app.http.deps import SessionDep, StateDep
 from app.domain.taxonomy import NEEDS
-from app.services_read import dataset_counts, dataset_is_demo
+from app.operations.dataset_counts import dataset_counts, dataset_is_demo
 from app.web.templating import templates
 from geo.regions import PARTNERSHIPS
 

@@ -18,8 +18,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import select
 
-from app import models
-from app.auth import user_organization_ids
+from app.core import models
+from app.core.auth import user_organization_ids
 from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
 from app.domain.duplicates import PossibleDuplicates
 from app.domain.editing import (

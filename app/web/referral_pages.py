@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 from sqlmodel import select
 
-from app import models
+from app.core import models
 from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
 from app.domain.profile import LANGUAGE_NAMES_NL
 from app.domain.referral_crypto import referral_cipher

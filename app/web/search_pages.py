@@ -18,7 +18,7 @@ from markupsafe import Markup
 import numpy as np
 from pydantic import ValidationError
 
-from app import i18n
+from app.core import i18n
 from app.http.deps import StateDep, ViewerDep
 from app.http.search_results import search_response
 from app.domain.matching import WEEKDAYS_NL

@@ -11,8 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app import models
-from app.auth import (
+from app.core import models
+from app.core.auth import (
     InvalidCredentials,
     InviteInvalid,
     TooManyAttempts,

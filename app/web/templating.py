@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi.templating import Jinja2Templates
 
-from app import i18n
-from app.config import PROJECT_ROOT
+from app.core import i18n
+from app.core.config import PROJECT_ROOT
 
 templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
-# {% trans %} and _() speak the language in use (app.i18n.language_in_use; Dutch otherwise)
+# {% trans %} and _() speak the language in use (app.core.i18n.language_in_use; Dutch otherwise)
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True,
                                         pgettext=i18n.pgettext, npgettext=i18n.npgettext)

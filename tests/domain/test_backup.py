@@ -10,8 +10,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
-from app.backup import backup, restore
-from app.db import make_engine
+from app.operations.backup import backup, restore
+from app.core.db import make_engine
 
 
 def fingerprint(engine) -> dict[str, str]:

@@ -6,7 +6,7 @@ from collections import Counter
 
 from shapely.geometry import Point
 
-from app.demo import generate_demo_data
+from app.operations.demo import generate_demo_data
 from app.domain.taxonomy import all_needs, top_level_codes
 from tests.conftest import DEMO_SEED, DEMO_TODAY
 
@@ -125,9 +125,9 @@ def test_a_failing_import_leaves_an_empty_database(regions, places, tmp_path):
     from sqlalchemy.exc import IntegrityError
     from sqlmodel import Session, SQLModel, func, select
 
-    from app import models
-    from app.db import make_engine
-    from app.demo import load_demo_data
+    from app.core import models
+    from app.core.db import make_engine
+    from app.operations.demo import load_demo_data
 
     engine = make_engine(f"sqlite:///{tmp_path / 'import.db'}")
     SQLModel.metadata.create_all(engine)

@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timezone
 import pytest
 from sqlmodel import Session, delete, select
 
-from app import models
-from app.auth import PermissionDenied, create_user
+from app.core import models
+from app.core.auth import PermissionDenied, create_user
 from app.domain.duplicates import PossibleDuplicates
 from app.domain.editing import (
     OpeningSlotIn,

@@ -142,7 +142,7 @@ def test_a_second_process_waits_for_the_first_and_reads_its_file(tmp_path):
     import subprocess
     import sys
 
-    from app.config import PROJECT_ROOT
+    from app.core.config import PROJECT_ROOT
 
     first = GapJobs(tmp_path)
     release = threading.Event()

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import Session, select
 
-from app import models
-from app.client_address import client_address, parse_trusted_proxies
+from app.core import models
+from app.http.client_address import client_address, parse_trusted_proxies
 from app.domain.login_limits import (
     MAX_BLOCK,
     LoginPolicy,

@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlmodel import SQLModel, select
 
-from app.db import alembic_config, make_engine, upgrade_database
+from app.core.db import alembic_config, make_engine, upgrade_database
 from tests.isolated_db import empty_database
 
 
@@ -131,8 +131,8 @@ ROWS_0002 = [
 
 
 def test_upgrade_from_the_previous_release_0002_keeps_accounts_services_and_history(empty_database_url):
-    from app import models
-    from app.auth import authenticate, hash_password, load_session, token_hash, user_organization_ids
+    from app.core import models
+    from app.core.auth import authenticate, hash_password, load_session, token_hash, user_organization_ids
     from app.domain.catalog import load_catalog
     from sqlmodel import Session
 

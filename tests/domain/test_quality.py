@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app import models
-from app.auth import create_user
+from app.core import models
+from app.core.auth import create_user
 from app.domain.quality import data_quality
-from app.main import create_app
-from app.state import AppState
+from app.server.main import create_app
+from app.server.app_state import AppState
 from tests.conftest import separate_database
 
 TODAY = date(2026, 11, 2)

@@ -150,7 +150,7 @@ def test_a_day_outside_the_feed_is_logged_without_the_day_asked_for(reach_with_t
 
 
 def test_the_service_date_setting_is_read_from_the_environment(monkeypatch):
-    from app.config import Settings
+    from app.core.config import Settings
 
     monkeypatch.setenv("SK_TRANSIT_SERVICE_DATE", "2019-10-15")
     assert Settings().transit_service_date == date(2019, 10, 15)

@@ -8,7 +8,7 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import SecretStr
 
-from app.config import Settings
+from app.core.config import Settings
 from app.domain.referral_crypto import (
     ReferralKeyInvalid,
     ReferralKeyMissing,
@@ -52,11 +52,11 @@ def test_a_rotated_key_still_reads_old_records_and_a_wrong_key_reads_nothing(tmp
 
 
 def test_sk_init_creates_the_development_key_and_says_where(tmp_path, monkeypatch, capsys):
-    import app.bootstrap
-    from app.cli import main
-    from app.config import get_settings
+    import app.server.bootstrap
+    from app.server.cli import main
+    from app.core.config import get_settings
 
-    monkeypatch.setattr(app.bootstrap, "initialise", lambda settings, demo=None: {"demo_loaded": False})
+    monkeypatch.setattr(app.server.bootstrap, "initialise", lambda settings, demo=None: {"demo_loaded": False})
     monkeypatch.setenv("SK_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("SK_REFERRAL_KEY", raising=False)
     get_settings.cache_clear()

@@ -10,8 +10,8 @@ from cryptography.fernet import Fernet, MultiFernet
 from sqlalchemy import text, update
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import now_utc
+from app.core import models
+from app.core.auth import now_utc
 from app.domain.referral_records import erase_referral, export_referral, purge_closed, referral_counts
 from app.domain.referrals import ReferralCreate, add_message, create_referral, set_status, withdraw_referral
 from tests.conftest import separate_database
@@ -104,8 +104,8 @@ def test_a_participant_gets_their_data_and_then_its_erasure(world):
 
 
 def test_the_commands_export_and_erase_and_purge(world, capsys, monkeypatch):
-    from app.cli import main
-    from app.config import get_settings
+    from app.server.cli import main
+    from app.core.config import get_settings
 
     referral_id = new_referral(world)
     monkeypatch.setenv("SK_DATABASE_URL", world["engine"].url.render_as_string(hide_password=False))

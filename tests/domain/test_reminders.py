@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_user
+from app.core import models
+from app.core.auth import create_user
 from app.domain.reminders import SmtpUrlError, pending_messages, queue_stale_digests, send_pending
 from tests.conftest import DEMO_TODAY, separate_demo_database
 from tests.smtp_sink import SinkOptions, SmtpSink, closed_port

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from app.config import Settings
-from app.state import routing_config
+from app.core.config import Settings
+from app.server.app_state import routing_config
 from routing.config import CAR_KMH_BY_HIGHWAY, CIRCUITY, RoutingConfig
 from routing.network import config_fingerprint
 from routing.travel import TravelTimeEngine

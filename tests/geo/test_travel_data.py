@@ -22,7 +22,7 @@ from pathlib import Path
 import osmium
 import pytest
 
-from app.config import PROJECT_ROOT
+from app.core.config import PROJECT_ROOT
 from geo.errors import DataPreparationError
 from geo.gazetteer import Gazetteer, Precision
 from geo.sources import OSM_ROADS_PATH, SOURCES
@@ -162,7 +162,7 @@ def test_without_shared_data_or_internet_sk_data_says_one_sentence_and_exits_1(t
     target = data_dir_without_travel_data(tmp_path, data_dir)
     env = {**os.environ, "SK_DATA_DIR": str(target), "SK_SHARED_DATA_DIR": str(tmp_path / "no-shared"),
            "SK_OSM_EXTRACT_URL": f"http://127.0.0.1:{closed_port}/belgium-latest.osm.pbf"}
-    result = subprocess.run([sys.executable, "-m", "app.cli", "data"], cwd=PROJECT_ROOT, env=env,
+    result = subprocess.run([sys.executable, "-m", "app.server.cli", "data"], cwd=PROJECT_ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     lines = [line for line in result.stderr.splitlines() if line.strip() and " INFO " not in line]

@@ -6,8 +6,8 @@ import uuid
 
 from sqlmodel import Session, select
 
-from app import models
-from app.reference import taxonomy_term_id
+from app.core import models
+from app.operations.reference_data import taxonomy_term_id
 
 
 def test_root_says_which_hsds(client):
@@ -74,7 +74,7 @@ def test_organizations_taxonomies_and_nothing_internal(client, loaded_engine):
 
 def test_published_history_leaves_out_internal_fields_and_editors_addresses(client, loaded_engine):
     """An edit of coach-only fields is in the partner's history, never in HSDS output."""
-    from app.auth import create_user
+    from app.core.auth import create_user
     from app.domain.editing import ServiceChanges, update_service, verify_service
 
     with Session(loaded_engine) as session:

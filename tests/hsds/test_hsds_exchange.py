@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from app import models
+from app.core import models
 from app.hsds import importing
 from app.hsds.exchange import export_json, export_tabular, read_tabular, schema_errors
 from app.hsds.importing import import_dataset

@@ -13,8 +13,8 @@ import jsonschema
 import pytest
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_user, now_utc
+from app.core import models
+from app.core.auth import create_user, now_utc
 from app.domain.editing import ClosureIn, ServiceChanges, update_service, verify_service
 from app.domain.history import record_change
 from app.hsds.exchange import (

@@ -16,9 +16,9 @@ from datetime import date, time as clock
 import numpy as np
 import pytest
 
-from app.config import Settings
+from app.core.config import Settings
 from app.domain.reach import Reach, TransitWindow
-from app.state import routing_config
+from app.server.app_state import routing_config
 from geo.errors import AmbiguousLocation
 from geo.gazetteer import Gazetteer, Precision
 from geo.sources import NMBS_GTFS_PATH, OSM_ROADS_PATH

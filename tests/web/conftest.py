@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, delete
 
-from app import models
+from app.core import models
 
 
 @pytest.fixture(autouse=True)

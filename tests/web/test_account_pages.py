@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_user, now_utc, token_hash
+from app.core import models
+from app.core.auth import create_user, now_utc, token_hash
 from app.domain.accounts import RESET_KIND
 from tests.web.test_partner_pages import PASSWORD, csrf_of, login, new_client
 

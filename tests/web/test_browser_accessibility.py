@@ -12,9 +12,9 @@ import uuid
 import pytest
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_user
-from app.i18n import SHEET_LANGUAGES, WIDGET_LANGUAGES
+from app.core import models
+from app.core.auth import create_user
+from app.core.i18n import SHEET_LANGUAGES, WIDGET_LANGUAGES
 from tests.browser import chromium_browser, live_server, sign_in
 
 pytestmark = pytest.mark.browser
@@ -69,7 +69,7 @@ def pages_for(role: str, world: dict) -> list[str]:
 def test_every_page_passes_the_axe_scan_in_every_role_and_language(app_state, world):
     from axe_playwright_python.sync_playwright import Axe
 
-    from app.main import create_app
+    from app.server.main import create_app
 
     axe = Axe()
     found: dict[str, list[str]] = {}

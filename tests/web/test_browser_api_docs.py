@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.main import create_app
+from app.server.main import create_app
 from tests.browser import chromium_browser, live_server
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, delete, select
 
-from app import models
-from app.auth import create_user
+from app.core import models
+from app.core.auth import create_user
 from app.domain.opening import today_in_brussels
 from tests.browser import chromium_browser, live_server, screenshot_path, sign_in
 
@@ -42,7 +42,7 @@ def partner(loaded_engine):
 
 
 def test_a_closure_for_the_coming_week_shows_the_service_as_closed_in_the_coach_search(app_state, partner):
-    from app.main import create_app
+    from app.server.main import create_app
 
     # A one-week horizon: a closure covering the coming week closes every window in it.
     week = app_state.derive(settings=app_state.settings.model_copy(update={"opening_horizon_days": 7}))

@@ -9,7 +9,7 @@ import uuid
 import pytest
 from sqlmodel import Session
 
-from app.auth import create_user
+from app.core.auth import create_user
 from app.domain.gap_jobs import GapJobs
 from tests.browser import chromium_browser, live_server, screenshot_path, sign_in
 
@@ -36,7 +36,7 @@ def coordinator(loaded_engine) -> str:
 
 
 def test_the_hexagon_map_colours_people_under_the_outlines_and_the_tables_sort(computed_state, coordinator):
-    from app.main import create_app
+    from app.server.main import create_app
 
     with live_server(create_app(state=computed_state)) as base, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -73,7 +73,7 @@ def test_the_hexagon_map_colours_people_under_the_outlines_and_the_tables_sort(c
 
 
 def test_a_click_on_a_hexagon_tells_its_people_minutes_and_nearest_service(computed_state, coordinator):
-    from app.main import create_app
+    from app.server.main import create_app
 
     result = computed_state.gap_jobs.latest()
     records = result.hexagons(need="housing", profile="bike")

@@ -33,7 +33,7 @@ def _widget_title(page) -> str:
 
 
 def test_the_widget_speaks_the_embedding_pages_language(app_state):
-    from app.main import create_app
+    from app.server.main import create_app
 
     with live_server(create_app(state=app_state)) as base, live_server(host_app(base)) as host, \
             chromium_browser() as browser:
@@ -55,7 +55,7 @@ def test_the_widget_speaks_the_embedding_pages_language(app_state):
 
 
 def test_the_arabic_sheet_runs_right_to_left_with_the_dutch_left_to_right(app_state):
-    from app.main import create_app
+    from app.server.main import create_app
 
     service = next(s for s in app_state.catalog().services if s.is_active and s.opening_hours)
     with live_server(create_app(state=app_state)) as base, chromium_browser() as browser:
@@ -86,7 +86,7 @@ def test_the_arabic_sheet_runs_right_to_left_with_the_dutch_left_to_right(app_st
 def test_the_printed_sheet_passes_axe_in_black_and_white_print(app_state):
     from axe_playwright_python.sync_playwright import Axe
 
-    from app.main import create_app
+    from app.server.main import create_app
 
     service = next(s for s in app_state.catalog().services if s.is_active and s.opening_hours)
     found = {}
@@ -106,7 +106,7 @@ def test_the_printed_sheet_passes_axe_in_black_and_white_print(app_state):
 
 
 def test_the_search_works_with_the_keyboard_alone_and_focus_is_visible(app_state):
-    from app.main import create_app
+    from app.server.main import create_app
 
     with live_server(create_app(state=app_state)) as base, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})

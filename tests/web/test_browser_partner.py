@@ -7,7 +7,7 @@ import uuid
 import pytest
 from sqlmodel import Session
 
-from app.auth import create_user
+from app.core.auth import create_user
 from tests.browser import chromium_browser, live_server, open_located_service, screenshot_path, sign_in
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,7 @@ def partner(loaded_engine):
 
 
 def test_partner_edits_and_verifies_then_the_coach_search_shows_it(app_state, partner):
-    from app.main import create_app
+    from app.server.main import create_app
 
     with live_server(create_app(state=app_state)) as base, chromium_browser() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})

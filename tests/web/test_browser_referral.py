@@ -11,7 +11,7 @@ from cryptography.fernet import Fernet
 from pydantic import SecretStr
 from sqlmodel import Session
 
-from app.auth import create_user
+from app.core.auth import create_user
 from tests.browser import chromium_browser, live_server, open_located_service, screenshot_path, sign_in
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ def people(loaded_engine):
 
 
 def test_coach_sends_with_consent_partner_answers_appointment_coach_sees_it(app_state, people):
-    from app.main import create_app
+    from app.server.main import create_app
 
     settings = app_state.settings.model_copy(update={"referral_key": SecretStr(Fernet.generate_key().decode())})
     state = dataclasses.replace(app_state, settings=settings)

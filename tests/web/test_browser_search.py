@@ -11,7 +11,7 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def base_url(app_state):
-    from app.main import create_app
+    from app.server.main import create_app
 
     with live_server(create_app(state=app_state)) as url:
         yield url

@@ -44,7 +44,7 @@ def host_app(widget_origin: str) -> Starlette:
 
 @pytest.fixture(scope="module")
 def origins(app_state):
-    from app.main import create_app
+    from app.server.main import create_app
 
     with live_server(create_app(state=app_state)) as widget_origin:
         with live_server(host_app(widget_origin)) as host_origin:

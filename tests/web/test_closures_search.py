@@ -9,7 +9,7 @@ from datetime import time, timedelta
 import pytest
 from sqlmodel import Session, delete
 
-from app import models
+from app.core import models
 from app.domain.opening import today_in_brussels
 
 WEEKDAY_MORNINGS = [{"weekday": day, "start": "09:00", "end": "12:00"} for day in range(1, 6)]

@@ -18,11 +18,11 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_user
-from app.db import make_engine
+from app.core import models
+from app.core.auth import create_user
+from app.core.db import make_engine
 from app.domain import editing, history
-from app.main import create_app
+from app.server.main import create_app
 from tests.web.test_partner_pages import PASSWORD, login
 
 DATABASE_URL = os.environ.get("SK_TEST_DATABASE_URL", "")

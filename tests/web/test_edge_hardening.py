@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import create_app
+from app.server.main import create_app
 
 
 @pytest.mark.parametrize("path", ["/", "/zoeken", "/aanmelden", "/api/v1/needs", "/api/hsds/services", "/healthz",

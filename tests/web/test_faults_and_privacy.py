@@ -9,13 +9,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_user
-from app.db import make_engine
+from app.core import models
+from app.core.auth import create_user
+from app.core.db import make_engine
 from app.domain import editing, history
 from app.domain.editing import ServiceChanges, update_service
-from app.main import create_app
-from app.state import AppState
+from app.server.main import create_app
+from app.server.app_state import AppState
 
 
 def test_a_database_that_went_away_gives_a_clear_503_not_a_500(app_state):
@@ -79,7 +79,7 @@ def test_the_server_access_log_is_off_by_default(monkeypatch):
     """Access logs carry query strings (postcodes, needs): ``sk serve`` keeps them off unless asked."""
     import uvicorn
 
-    from app.cli import main
+    from app.server.cli import main
 
     captured: dict = {}
     monkeypatch.setattr(uvicorn, "run", lambda target, **kwargs: captured.update(kwargs))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app import models
+from app.core import models
 from tests.web.test_locations import signed_in
 from tests.web.test_partner_pages import _form_fields, accounts, login, new_client  # noqa: F401  (accounts is a fixture)
 

@@ -18,7 +18,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from app.main import create_app
+from app.server.main import create_app
 
 EXAMPLES_PER_OPERATION = 25
 #: "no 5xx, every response matches its schema". Not schemathesis's positive-data check:

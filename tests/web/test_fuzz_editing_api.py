@@ -31,11 +31,11 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_user, start_session
-from app.db import make_engine
-from app.main import create_app
-from app.reference import sync_reference_data
+from app.core import models
+from app.core.auth import create_user, start_session
+from app.core.db import make_engine
+from app.server.main import create_app
+from app.operations.reference_data import sync_reference_data
 from tests.conftest import reset_schema
 from tests.isolated_db import empty_database
 

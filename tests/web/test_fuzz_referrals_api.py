@@ -24,10 +24,10 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlmodel import Session
 
-from app import models
-from app.auth import start_session
+from app.core import models
+from app.core.auth import start_session
 from app.domain.referrals import ReferralCreate, create_referral
-from app.main import create_app
+from app.server.main import create_app
 from tests.conftest import separate_database
 from tests.referral_world import KEY, build_world, referral_body
 

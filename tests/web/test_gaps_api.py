@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.auth import create_user
+from app.core.auth import create_user
 from app.domain.gap_jobs import GapJobs
-from app.main import create_app
+from app.server.main import create_app
 from tests.web.test_partner_pages import PASSWORD, login, new_client
 
 

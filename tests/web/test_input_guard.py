@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from app import models
+from app.core import models
 from tests.web.test_editing_api import signed_in
 from tests.web.test_partner_pages import accounts, login, new_client  # noqa: F401  (accounts is a fixture)
 

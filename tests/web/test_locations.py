@@ -6,7 +6,7 @@ import re
 
 from sqlmodel import Session, select
 
-from app import models
+from app.core import models
 from tests.web.test_partner_pages import accounts, login, new_client  # noqa: F401  (accounts is a fixture)
 
 
@@ -113,7 +113,7 @@ def test_a_deactivated_location_is_no_longer_searched(app_state, loaded_engine):
 def test_coordinators_add_organisations_and_see_near_duplicates_first(app_state, loaded_engine):
     import uuid
 
-    from app.auth import create_user
+    from app.core.auth import create_user
 
     email = f"k-{uuid.uuid4().hex[:6]}@example.org"
     with Session(loaded_engine) as session:

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_invite, create_user, token_hash
-from app.main import create_app
+from app.core import models
+from app.core.auth import create_invite, create_user, token_hash
+from app.server.main import create_app
 
 PASSWORD = "een-lang-wachtwoord"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import create_app
+from app.server.main import create_app
 
 
 def test_public_search_has_no_internal_fields_and_the_same_ranking(client):
@@ -67,7 +67,7 @@ def test_public_input_limits_are_422(client, params):
 
 
 def test_rate_limit_answers_429_with_retry_after(app_state):
-    from app.config import Settings
+    from app.core.config import Settings
 
     settings = app_state.settings.model_copy(update={"public_rate_limit": "3/minute"})
     assert isinstance(settings, Settings)

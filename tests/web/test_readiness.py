@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from app.db import make_engine, upgrade_database
-from app.main import create_app
-from app.readiness import expected_revision
+from app.core.db import make_engine, upgrade_database
+from app.server.main import create_app
+from app.server.readiness import expected_revision
 from tests.isolated_db import empty_database
 
 DATABASE_ROUTES = ["/api/v1/services", "/api/hsds/services", "/api/hsds/organizations", "/api/hsds/services/x"]

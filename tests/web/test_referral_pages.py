@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_user
-from app.main import create_app
+from app.core import models
+from app.core.auth import create_user
+from app.server.main import create_app
 from tests.conftest import separate_database
 from tests.referral_world import SECRETS, build_world, client_for
 from tests.web.test_partner_pages import PASSWORD, login

@@ -10,7 +10,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from app import models
+from app.core import models
 from app.domain.taxonomy import needs_by_code
 from geo.regions import PARTNERSHIPS
 from tests.conftest import separate_database
@@ -299,7 +299,7 @@ def test_without_a_key_referrals_are_refused_not_stored_in_the_clear(world, tmp_
     from fastapi.testclient import TestClient
     from pydantic import SecretStr
 
-    from app.main import create_app
+    from app.server.main import create_app
     from tests.web.test_partner_pages import csrf_of, login
 
     keyless = world["state"].settings.model_copy(update={"referral_key": SecretStr(""), "data_dir": tmp_path})

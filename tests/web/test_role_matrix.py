@@ -26,11 +26,11 @@ from cryptography.fernet import Fernet, MultiFernet
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_user
-from app.db import make_engine
-from app.main import create_app
-from app.reference import sync_reference_data
+from app.core import models
+from app.core.auth import create_user
+from app.core.db import make_engine
+from app.server.main import create_app
+from app.operations.reference_data import sync_reference_data
 from geo.projection import to_metric
 from geo.regions import PARTNERSHIPS
 from tests.conftest import reset_schema

@@ -7,8 +7,8 @@ import uuid
 
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_user
+from app.core import models
+from app.core.auth import create_user
 from tests.web.test_partner_pages import login, new_client
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.main import create_app
+from app.server.main import create_app
 
 PAGES = ["/", "/over", "/zoeken", "/aanmelden", "/embed/configurator", "/partner"]
 API = ["/api/v1/needs", "/api/v1/services", "/api/v1/public/needs", "/api/hsds/services", "/healthz", "/openapi.json"]

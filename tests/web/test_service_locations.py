@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlmodel import Session, select
 
-from app import models
+from app.core import models
 from tests.web.test_editing_api import signed_in
 from tests.web.test_partner_pages import _form_fields, accounts, login, new_client  # noqa: F401  (accounts is a fixture)
 

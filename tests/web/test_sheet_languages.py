@@ -9,8 +9,8 @@ import pytest
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
-from app import i18n
-from app.config import PROJECT_ROOT
+from app.core import i18n
+from app.core.config import PROJECT_ROOT
 
 SHIPPED = ("fr", "en", "ar", "uk")
 #: every file whose Dutch text the sheet and the iframe show to a participant

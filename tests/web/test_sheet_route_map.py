@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, delete
 
-from app import models
+from app.core import models
 from routing.config import RoutingConfig
 from routing.network import build_network, read_osm_edges
 

@@ -23,9 +23,9 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from app import models
-from app.auth import create_user
-from app.config import PROJECT_ROOT
+from app.core import models
+from app.core.auth import create_user
+from app.core.config import PROJECT_ROOT
 from tests.browser import free_port
 from tests.conftest import SHARED_DATA, separate_demo_database
 
@@ -41,7 +41,7 @@ def instance(url: str, data_dir, **settings: str) -> Iterator[str]:
            # what these tests prove needs no travel data: no network build, timetable or gap run at start
            "SK_DEFAULT_TRANSIT_DATA": "false", "SK_GAPS_AT_STARTUP": "false",
            **{f"SK_{key.upper()}": value for key, value in settings.items()}}
-    process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve", "--port", str(port), "--no-build-networks"], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "app.server.cli", "serve", "--port", str(port), "--no-build-networks"], env=env,
                                cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:

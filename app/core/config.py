@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from routing.config import CAR_KMH_BY_HIGHWAY, CIRCUITY
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 class Settings(BaseSettings):
@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     mail_from: str = "noreply@sociale-kaart.invalid"
     log_level: str = "INFO"
 
-    # travel (passed to routing.RoutingConfig by app.state.routing_config; see routing/config.py
+    # travel (passed to routing.RoutingConfig by app.server.app_state.routing_config; see routing/config.py
     # for what each means and where the circuity figures come from)
     walk_kmh: PositiveFloat = 4.8
     bike_kmh: PositiveFloat = 15.0
@@ -106,7 +106,7 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _valid_proxies(cls, value: str) -> str:
-        from app.client_address import parse_trusted_proxies
+        from app.http.client_address import parse_trusted_proxies
 
         parse_trusted_proxies(value)  # a typo fails at start-up, not silently per request
         return value

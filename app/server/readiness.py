@@ -15,7 +15,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from app.db import MIGRATIONS_DIR, alembic_config
+from app.core.db import MIGRATIONS_DIR, alembic_config
 
 
 @lru_cache(maxsize=1)

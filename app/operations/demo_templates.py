@@ -1,6 +1,6 @@
 """The demonstration data's fictional service templates and weekly opening patterns.
 
-:mod:`app.demo` draws services from these (every service it makes is labelled as
+:mod:`app.operations.demo` draws services from these (every service it makes is labelled as
 demonstration data).
 """
 

@@ -20,8 +20,8 @@ import numpy as np
 from shapely.geometry import Point
 from sqlmodel import Session, select
 
-from app import models
-from app.demo_templates import BASIC_TEMPLATES, OPENING_PATTERNS, TEMPLATES, ServiceTemplate
+from app.core import models
+from app.operations.demo_templates import BASIC_TEMPLATES, OPENING_PATTERNS, TEMPLATES, ServiceTemplate
 from app.domain.taxonomy import REFERRER_TYPES, target_groups_by_code
 from geo.projection import to_metric
 from geo.regions import Municipality, RegionIndex

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app import models
+from app.core import models
 
 
 def dataset_is_demo(session: Session) -> bool:

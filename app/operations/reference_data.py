@@ -12,7 +12,7 @@ import uuid
 from shapely.geometry import mapping
 from sqlmodel import Session, delete, select
 
-from app import models
+from app.core import models
 from app.domain.taxonomy import TARGET_GROUPS, Term, all_needs
 from geo.regions import PARTNERSHIPS, RegionIndex
 

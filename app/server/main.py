@@ -17,11 +17,11 @@ from app.api.public import router as public_api_router
 from app.api.referrals import router as referrals_api_router
 from app.api.search import router as search_api_router
 from app.api.reference import router as reference_api_router
-from app.config import PROJECT_ROOT, Settings, get_settings
+from app.core.config import PROJECT_ROOT, Settings, get_settings
 from app.http.errors import DATABASE_UNAVAILABLE_NL, error_body
 from app.web.errors import install_error_handlers
-from app.readiness import schema_status
-from app.state import AppState, build_state
+from app.server.readiness import schema_status
+from app.server.app_state import AppState, build_state
 from app.web.account_pages import router as account_pages_router
 from app.web.api_docs import router as api_docs_router
 from app.web.embed import router as embed_router

@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, delete, select
 
-from app import models
+from app.core import models
 from app.domain.errors import DomainError
 
 SESSION_HOURS = 12

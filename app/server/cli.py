@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from app.config import get_settings
+from app.core.config import get_settings
 from geo.errors import DataPreparationError
 
 #: errors that mean the input was wrong (ValueError covers the domain errors and unreadable files)
@@ -44,7 +44,7 @@ def _cmd_data(args: argparse.Namespace) -> int:
 
 def _ensure_networks() -> None:
     """Build the walk, bike and drive networks from data/source's roads on the first start."""
-    from app.state import routing_config
+    from app.server.app_state import routing_config
     from geo.sources import OSM_ROADS_PATH
     from routing.ensure_networks import ensure_networks
 
@@ -66,7 +66,7 @@ def _ensure_networks() -> None:
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from app.bootstrap import initialise
+    from app.server.bootstrap import initialise
     from app.domain.referral_crypto import ensure_development_key
 
     report = initialise(get_settings(), demo=False if args.no_demo else None)
@@ -85,7 +85,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     if not args.no_build_networks:
         _ensure_networks()
     uvicorn.run(
-        "app.main:create_app",
+        "app.server.main:create_app",
         factory=True,
         host=args.host,
         port=args.port,
@@ -103,7 +103,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 def _session() -> Iterator:
     from sqlmodel import Session
 
-    from app.db import make_engine
+    from app.core.db import make_engine
 
     engine = make_engine(get_settings().sqlalchemy_url)
     try:
@@ -116,7 +116,7 @@ def _session() -> Iterator:
 def _cmd_create_user(args: argparse.Namespace) -> int:
     import getpass
 
-    from app.auth import create_user
+    from app.core.auth import create_user
 
     password = args.password or getpass.getpass("Wachtwoord (min. 10 tekens): ")
     with _session() as session:
@@ -127,7 +127,7 @@ def _cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def _cmd_invite(args: argparse.Namespace) -> int:
-    from app.auth import create_invite
+    from app.core.auth import create_invite
 
     with _session() as session:
         token = create_invite(session, email=args.email, role=args.role, organization_ids=args.organization or [],
@@ -177,7 +177,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
     from app.domain.gap_jobs import save_result
     from app.domain.gaps import GAP_PROFILES, gap_needs, hexagons_geojson, to_csv, to_geojson
     from app.domain.taxonomy import top_level_codes, validate_need_codes
-    from app.state import build_state
+    from app.server.app_state import build_state
     from app.domain.gap_runs import current_key
 
     settings = get_settings()
@@ -227,7 +227,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def _cmd_backup(args: argparse.Namespace) -> int:
-    from app.backup import backup, default_backup_path
+    from app.operations.backup import backup, default_backup_path
 
     settings = get_settings()
     target = args.path or default_backup_path(settings.sqlalchemy_url, settings.data_dir / "backups")
@@ -236,7 +236,7 @@ def _cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _cmd_restore(args: argparse.Namespace) -> int:
-    from app.backup import restore
+    from app.operations.backup import restore
 
     if not args.yes:
         print("restore replaces the database's contents; add --yes to confirm", file=sys.stderr)
@@ -283,7 +283,7 @@ def _cmd_hsds_import(args: argparse.Namespace) -> int:
 
 
 def _cmd_networks(args: argparse.Namespace) -> int:
-    from app.state import routing_config
+    from app.server.app_state import routing_config
     from routing.__main__ import main as routing_main
 
     settings = get_settings()
@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     hsds_import.add_argument("--commit", action="store_true", help="apply (one transaction; nothing if any record is rejected)")
     hsds_import.set_defaults(func=_cmd_hsds_import)
 
-    from app.referral_commands import add_referral_commands
+    from app.operations.referral_commands import add_referral_commands
 
     add_referral_commands(sub)
 

@@ -29,7 +29,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 SOURCE_LANGUAGE = "nl"
 #: The languages the referral sheet is printed in (the Dutch part is always beside it).
 SHEET_LANGUAGES: tuple[str, ...] = ("nl", "fr", "en", "ar", "uk")

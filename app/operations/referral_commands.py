@@ -11,8 +11,8 @@ import json
 
 
 def _cmd_purge(args: argparse.Namespace) -> int:
-    from app.cli import _session
-    from app.config import get_settings
+    from app.server.cli import _session
+    from app.core.config import get_settings
     from app.domain.referral_records import purge_closed
 
     days = args.days or get_settings().referral_retention_days
@@ -23,8 +23,8 @@ def _cmd_purge(args: argparse.Namespace) -> int:
 
 
 def _cmd_referral(args: argparse.Namespace) -> int:
-    from app.cli import _session
-    from app.config import get_settings
+    from app.server.cli import _session
+    from app.core.config import get_settings
     from app.domain.referral_crypto import referral_cipher
     from app.domain.referral_records import erase_referral, export_referral
 

@@ -1,4 +1,10 @@
-"""Read-only state loaded once at start-up (``app.state.sk``)."""
+"""What a running app holds (FastAPI's ``app.state.sk``): built once at start-up, then kept current.
+
+The regions, gazetteer, places and travel engine are loaded once and only read. The catalogue of
+published services is not: it is refreshed when the data changes (a fingerprint query at most once a
+second, under a lock), its transit legs are prepared in a background thread, and the gap jobs run in
+threads of their own.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
-from app.config import Settings
-from app.db import make_engine
+from app.core.config import Settings
+from app.core.db import make_engine
 from app.domain.catalog import Catalog, catalog_key, load_catalog, refresh_catalog
 from app.domain.reach import Reach
 from geo.gazetteer import Gazetteer

@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlmodel import Session
 
-from app.config import Settings
-from app.db import make_engine, upgrade_database
-from app.demo import generate_demo_data, is_database_empty, load_demo_data
-from app.reference import sync_reference_data
+from app.core.config import Settings
+from app.core.db import make_engine, upgrade_database
+from app.operations.demo import generate_demo_data, is_database_empty, load_demo_data
+from app.operations.reference_data import sync_reference_data
 from geo.places import load_places
 from geo.prepare import ensure_data
 from geo.regions import load_regions

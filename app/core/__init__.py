@@ -1,0 +1,1 @@
+"""The core: settings, the database, the tables, passwords and sessions, the message catalogues."""

@@ -1,0 +1,1 @@
+"""Operations on whole datasets: demonstration data, reference data, backups, counts, referral commands."""
