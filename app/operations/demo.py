@@ -338,8 +338,9 @@ class _DemoBuilder:
         """The service of a template with its needs, target groups, area, locations and opening hours."""
         rnd = self.rnd
         service_id = self.ids("service", municipality.nis, organisation.number, service_number)
-        visits = self._add_service_record(service_id, organisation, template)
+        service, visits = self._service_record(service_id, organisation, template)
         data = self.data
+        data.services.append(service)
         for code in template.needs:
             data.service_needs.append(models.ServiceNeed(service_id=service_id, need_code=code))
         for code in template.target_groups:
@@ -351,7 +352,7 @@ class _DemoBuilder:
             drawn = [nis for nis in self.neighbours[municipality.nis] if rnd.random() < 0.6]
             keep = OUTREACH_NEIGHBOUR_CHANCE / 0.6
             area = [municipality.nis] + [nis for nis in drawn if self.outreach_rnd.random() < keep]
-            for nis in area if data.services[-1].outreach else ():
+            for nis in area if service.outreach else ():
                 data.service_areas.append(models.ServiceArea(service_id=service_id, municipality_nis=nis))
         locations = organisation.locations
         served_locations = locations if rnd.random() < 0.3 else locations[:1]
@@ -363,8 +364,9 @@ class _DemoBuilder:
             )
         _add_opening_hours_and_closure(data, self.ids, service_id, template, rnd, self.today)
 
-    def _add_service_record(self, service_id: str, organisation: _Organisation, template: ServiceTemplate) -> bool:
-        """The service itself (the keyword arguments draw in the order they are written); whether it
+    def _service_record(self, service_id: str, organisation: _Organisation,
+                        template: ServiceTemplate) -> tuple[models.Service, bool]:
+        """The service itself (the keyword arguments draw in the order they are written) and whether it
         visits homes (before the outreach thinning: a visiting service draws its area either way)."""
         rnd = self.rnd
         verified_days_ago = rnd.randint(420, 900) if rnd.random() < 0.12 else rnd.randint(3, 300)
@@ -387,7 +389,7 @@ class _DemoBuilder:
         if not referral and rnd.random() < 0.08:
             referral = [rnd.choice(list(REFERRER_TYPES))]
         languages = _languages(rnd)
-        self.data.services.append(models.Service(
+        service = models.Service(
             id=service_id,
             organization_id=organisation.record.id,
             name=f"{template.name} {organisation.word}",
@@ -419,8 +421,8 @@ class _DemoBuilder:
             assured_date=self.today - timedelta(days=verified_days_ago),
             assured_by="demo@sociale-kaart.invalid",
             demo=True,
-        ))
-        return visits
+        )
+        return service, visits
 
 
 def _phone_number(rnd: random.Random) -> str:

@@ -363,10 +363,6 @@ def _hsds_import_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--commit", action="store_true", help="apply (one transaction; nothing if any record is rejected)")
 
 
-def _no_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
-
-
 @dataclass(frozen=True)
 class Command:
     """One ``sk`` subcommand: its name, its one-line help, its handler and its options."""
@@ -374,7 +370,8 @@ class Command:
     name: str
     help: str
     run: Callable[[argparse.Namespace], int]
-    arguments: Callable[[argparse.ArgumentParser], None] = _no_arguments
+    #: adds the subcommand's options and positional arguments (None: it takes none)
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
 
 
 #: the subcommands in the order ``sk --help`` lists them (the referral commands and ``networks`` follow)
@@ -407,7 +404,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS:
         subparser = sub.add_parser(command.name, help=command.help)
-        command.arguments(subparser)
+        if command.arguments is not None:
+            command.arguments(subparser)
         subparser.set_defaults(func=command.run)
     add_referral_commands(sub)
     # listed for --help only: main hands every option after "networks" to the routing command line
