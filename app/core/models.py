@@ -15,7 +15,7 @@ from enum import IntEnum, StrEnum
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from geo.gazetteer import Precision
+from geo.geocode_candidates import Precision
 
 
 def new_id() -> str:
@@ -49,7 +49,7 @@ class WheelchairLevel(IntEnum):
     FULL = 3  # step-free plus an adapted toilet
 
 
-#: how precisely a location's point was placed: the gazetteer's one list of precisions
+#: a location's stored precision is the gazetteer's (one list of precisions)
 GeocodePrecision = Precision
 
 
