@@ -112,6 +112,11 @@ def _translation() -> NullTranslations:
     return value[1] if value else gettext_module.NullTranslations()
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for a message marked here, translated where it is used
+    """Mark ``message`` for extraction (``make i18n``) without translating it yet."""
+    return message
+
+
 def gettext(message: str) -> str:
     return _translation().gettext(message)
 

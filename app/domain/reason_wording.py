@@ -12,6 +12,8 @@ from collections.abc import Sequence
 from datetime import date
 
 from app.core import i18n
+from app.core.i18n import N_
+from app.domain.journey_wording import travel_detail
 from app.domain.needs_offered import label_in
 from app.domain.profile import LANGUAGE_NAMES_NL
 from app.domain.taxonomy import needs_by_code
@@ -20,10 +22,6 @@ MONTHS_NL = (
     "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
     "oktober", "november", "december",
 )
-
-
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for a message marked, translated later
-    return message
 
 
 #: the travel reason per mode: one whole sentence each, so a language can order it its own way
@@ -73,8 +71,7 @@ def travel(mode: str, minutes: float, *, detail: str | None, estimated: bool) ->
     """``12 min met de fiets``, ``25 min met bus of trein (bus 45, elk uur)``, ``... (geschatte reistijd)``."""
     text = i18n.gettext(TRAVEL_BY_MODE[mode]) % {"minutes": max(1, round(minutes))}
     if detail:
-        # the journey's summary comes worded by the timetable router (Dutch)
-        text += f" ({detail})"
+        text += f" ({travel_detail(detail)})"
     if estimated:
         text = i18n.gettext("%(travel)s (geschatte reistijd)") % {"travel": text}
     return text[0].upper() + text[1:]

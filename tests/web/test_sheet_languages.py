@@ -16,8 +16,8 @@ SHIPPED = ("fr", "en", "ar", "uk")
 #: every file whose Dutch text the sheet and the iframe show to a participant
 TRANSLATED_FILES = ("templates/_referral_sheet_body.html", "templates/referral_sheet.html", "templates/embed.html",
                     "app/web/search_pages.py")
-#: the reasons and warnings of a result, which the public search (the widget) gives in nl, fr and en
-WIDGET_TRANSLATED_FILES = ("app/domain/reason_wording.py",)
+#: the reasons, warnings and travel details of a result, which the public search (the widget) gives in nl, fr and en
+WIDGET_TRANSLATED_FILES = ("app/domain/reason_wording.py", "app/domain/journey_wording.py")
 WIDGET_SHIPPED = tuple(code for code in i18n.WIDGET_LANGUAGES if code != i18n.SOURCE_LANGUAGE)
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -70,7 +70,7 @@ def test_every_shipped_catalogue_translates_every_message_the_sheet_uses(languag
 
 @pytest.mark.parametrize("language", WIDGET_SHIPPED)
 def test_the_widgets_catalogues_translate_every_reason_and_warning(language):
-    assert len(_messages_used(WIDGET_TRANSLATED_FILES)) >= 20
+    assert len(_messages_used(WIDGET_TRANSLATED_FILES)) >= 45
     missing, broken = _gaps(Path(i18n.LOCALE_DIR) / language / "LC_MESSAGES" / "messages.po", WIDGET_TRANSLATED_FILES)
     assert not missing, f"{language} lacks a translation of {missing}"
     assert not broken, f"{language} changes the %(...)s placeholders of {broken}"
