@@ -15,6 +15,7 @@ from datetime import date
 
 import numpy as np
 
+from app.domain import reason_wording as words
 from app.domain.catalog import Catalog, CatalogService, OpeningSlot
 from app.domain.opening import (
     DEFAULT_HORIZON_DAYS,
@@ -23,7 +24,6 @@ from app.domain.opening import (
     slots_valid_in_horizon,
     upcoming_closures,
 )
-from app.domain import reason_wording as words
 from app.domain.plan import Plan, make_plan
 from app.domain.profile import MODE_LABELS_NL, ResolvedMobility, TimeWindow
 from app.domain.taxonomy import REFERRER_TYPES, expand_need, target_groups_by_code
