@@ -18,12 +18,6 @@ from app.domain.needs_offered import label_in
 from app.domain.profile import LANGUAGE_NAMES_NL
 from app.domain.taxonomy import needs_by_code
 
-MONTHS_NL = (
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-    "oktober", "november", "december",
-)
-
-
 #: the travel reason per mode: one whole sentence each, so a language can order it its own way
 TRAVEL_BY_MODE = {
     "walk": N_("%(minutes)s min te voet"),
@@ -32,10 +26,6 @@ TRAVEL_BY_MODE = {
     "transit": N_("%(minutes)s min met bus of trein"),
     "car": N_("%(minutes)s min met de auto"),
 }
-
-
-def month_nl(day: date) -> str:
-    return f"{MONTHS_NL[day.month - 1]} {day.year}"
 
 
 def need_labels(codes: Sequence[str]) -> str:
@@ -112,9 +102,7 @@ def never_checked() -> str:
 
 
 def checked_long_ago(day: date) -> str:
-    language = i18n.current_language()
-    month = month_nl(day) if language == i18n.SOURCE_LANGUAGE else i18n.month_year(day, language)
-    return i18n.gettext("Niet meer gecontroleerd sinds %(month)s") % {"month": month}
+    return i18n.gettext("Niet meer gecontroleerd sinds %(month)s") % {"month": i18n.month_year(day)}
 
 
 def not_free(fees_description: str | None) -> str:
