@@ -1,0 +1,104 @@
+"""The catalogue snapshot: what one read sees, when the data changes while it reads."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import Session, delete
+
+from app.core import models
+from app.domain.catalog import catalog_key, load_catalog, refresh_catalog
+
+
+def _add_service_at_a_new_location(engine, tag: str) -> dict[str, str]:
+    """One transaction: an organisation, its location, a service there (as a partner's first entry)."""
+    with Session(engine) as session:
+        organization = models.Organization(name=f"Gelijktijdig {tag}")
+        session.add(organization)
+        session.flush()
+        location = models.Location(organization_id=organization.id, name=f"Gelijktijdig {tag}", postcode="8500",
+                                   city="Kortrijk", municipality_nis="34022", latitude=50.828, longitude=3.265)
+        service = models.Service(organization_id=organization.id, name=f"Gelijktijdige dienst {tag}")
+        session.add_all([location, service])
+        session.flush()
+        session.add(models.ServiceNeed(service_id=service.id, need_code="housing"))
+        session.add(models.ServiceAtLocation(service_id=service.id, location_id=location.id))
+        rows = {"organization": organization.id, "location": location.id, "service": service.id}
+        session.commit()
+        return rows
+
+
+@contextmanager
+def _commit_after_the_location_query(engine, commit):
+    """Run ``commit()`` right after a snapshot read its locations, before it reads the services
+    (another request's transaction committing in between)."""
+    done: list = []
+
+    def after_execute(_conn, _cursor, statement, _parameters, _context, _many) -> None:
+        if not done and statement.lstrip().startswith("SELECT location.id") and "location.active" in statement:
+            done.append(True)  # first: the commit's own queries pass through here too
+            commit()
+
+    event.listen(engine, "after_cursor_execute", after_execute)
+    try:
+        yield done
+    finally:
+        event.remove(engine, "after_cursor_execute", after_execute)
+
+
+def _remove(engine, rows: dict[str, str]) -> None:
+    with Session(engine) as session:
+        for table in (models.ServiceNeed, models.ServiceAtLocation):
+            session.exec(delete(table).where(table.service_id == rows["service"]))
+        session.exec(delete(models.Service).where(models.Service.id == rows["service"]))
+        session.exec(delete(models.Location).where(models.Location.id == rows["location"]))
+        session.exec(delete(models.Organization).where(models.Organization.id == rows["organization"]))
+        session.commit()
+
+
+@pytest.fixture
+def concurrent_rows(loaded_engine):
+    """The rows the test's concurrent transactions add (removed afterwards)."""
+    added: list[dict[str, str]] = []
+    yield added
+    for rows in added:
+        _remove(loaded_engine, rows)
+
+
+def test_a_commit_between_the_snapshots_queries_never_gives_a_service_without_its_location(
+        loaded_engine, concurrent_rows):
+    tag = uuid.uuid4().hex[:6]
+    with Session(loaded_engine) as session:
+        with _commit_after_the_location_query(
+                loaded_engine, lambda: concurrent_rows.append(_add_service_at_a_new_location(loaded_engine, tag))
+        ) as done:
+            catalog = load_catalog(session)
+        assert done, "the concurrent commit did not run during the read"
+        (rows,) = concurrent_rows
+        service = catalog.by_id(rows["service"])
+        # the snapshot is of one moment: after the commit (the service at its location) ...
+        assert service is not None and service.location_indices
+        assert catalog.locations[service.location_indices[0]].id == rows["location"]
+        # ... and carries that moment's fingerprint
+        assert catalog.key == catalog_key(session)
+
+
+def test_a_refresh_during_a_commit_gives_the_new_services_with_their_locations(loaded_engine, concurrent_rows):
+    tag = uuid.uuid4().hex[:6]
+    with Session(loaded_engine) as session:
+        before = load_catalog(session)
+        # a first new service, so the refresh has something to read when the second one lands
+        concurrent_rows.append(_add_service_at_a_new_location(loaded_engine, tag))
+        with _commit_after_the_location_query(
+                loaded_engine, lambda: concurrent_rows.append(_add_service_at_a_new_location(loaded_engine, tag + "b"))
+        ) as done:
+            refreshed = refresh_catalog(session, before)
+        assert done, "the concurrent commit did not run during the refresh"
+        for rows in concurrent_rows:
+            service = refreshed.by_id(rows["service"])
+            assert service is not None and service.location_indices
+            assert refreshed.locations[service.location_indices[0]].id == rows["location"]
+        assert refreshed.key == catalog_key(session)
