@@ -128,6 +128,13 @@ class Catalog:
         return [self.services[position] for position in positions]
 
 
+#: the tables a snapshot is read from: a committed write to any of them may change it
+SNAPSHOT_TABLES = frozenset(model.__tablename__ for model in (
+    models.Organization, models.Service, models.ServiceNeed, models.ServiceTargetGroup, models.ServiceArea,
+    models.ServiceAtLocation, models.Schedule, models.Closure, models.Location,
+))
+
+
 def catalog_key(session: Session) -> tuple:
     """A cheap fingerprint that changes whenever a service or location changes."""
     service_stats = session.exec(

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import event
-from sqlmodel import Session, delete
+from sqlmodel import Session, delete, update
 
 from app.core import models
 from app.domain.catalog import catalog_key, load_catalog, refresh_catalog
@@ -102,3 +102,52 @@ def test_a_refresh_during_a_commit_gives_the_new_services_with_their_locations(l
             assert service is not None and service.location_indices
             assert refreshed.locations[service.location_indices[0]].id == rows["location"]
         assert refreshed.key == catalog_key(session)
+
+
+@pytest.fixture
+def fresh_state(app_state, monkeypatch):
+    """An app state with its own snapshot, whose once-a-second check never comes by itself."""
+    import app.server.app_state as app_state_module
+
+    monkeypatch.setattr(app_state_module, "CATALOG_CHECK_SECONDS", 3600.0)
+    state = app_state.derive()
+    state.catalog()
+    checks: list[tuple] = []
+
+    def counted_key(session):
+        checks.append(key := catalog_key(session))
+        return key
+
+    monkeypatch.setattr(app_state_module, "catalog_key", counted_key)
+    return state, checks
+
+
+def test_every_committed_write_to_the_catalogue_reaches_the_next_answer(loaded_engine, fresh_state, concurrent_rows):
+    state, checks = fresh_state
+    # written by no page and no API: a plain session, as the HSDS import or an sk command would
+    concurrent_rows.append(_add_service_at_a_new_location(loaded_engine, uuid.uuid4().hex[:6]))
+    (rows,) = concurrent_rows
+    service = state.catalog().by_id(rows["service"])
+    assert service is not None and state.catalog().locations[service.location_indices[0]].id == rows["location"]
+    # a statement run through a session counts too
+    with Session(loaded_engine) as session:
+        session.exec(update(models.Service).where(models.Service.id == rows["service"])
+                     .values(name="Hernoemd", version=models.Service.version + 1))
+        session.commit()
+    assert state.catalog().by_id(rows["service"]).name == "Hernoemd"
+
+
+def test_other_writes_and_rolled_back_ones_cost_no_check(loaded_engine, fresh_state):
+    state, checks = fresh_state
+    before = state.catalog()
+    throttle = uuid.uuid4().hex
+    with Session(loaded_engine) as session:
+        session.add(models.LoginThrottle(key_hash=throttle, failures=1))
+        session.commit()
+        session.add(models.Organization(name="Nooit bewaard"))
+        session.flush()
+        session.rollback()
+        session.commit()
+        assert state.catalog() is before and checks == []
+        session.exec(delete(models.LoginThrottle).where(models.LoginThrottle.key_hash == throttle))
+        session.commit()
