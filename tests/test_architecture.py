@@ -3,7 +3,9 @@
 - the domain (``app/domain``) is pure: importing any of its modules loads no FastAPI,
   Starlette or Jinja2 (each module in a fresh interpreter, so nothing else loaded them first);
 - the JSON API (``app/api``) and the pages (``app/web``) do not import each other: what both
-  need lives in ``app/http`` (a static check of every import statement).
+  need lives in ``app/http`` (a static check of every import statement);
+- every write ends in ``app.core.db.committing``: no other module commits or rolls back by hand,
+  and nothing refreshes the catalogue by hand (it follows every committed write).
 """
 
 from __future__ import annotations
@@ -104,3 +106,46 @@ def test_no_module_under_app_is_longer_than_500_lines():
         and (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     }
     assert long == {}, f"split these by topic (at most {MAX_MODULE_LINES} lines): {long}"
+
+
+#: the one module that ends transactions (Alembic's environment commits its own migrations)
+TRANSACTION_MODULE = APP / "core" / "db.py"
+HAND_WRITTEN_TRANSACTION_CALLS = ("commit", "rollback")
+
+
+def _calls_of(path: Path, names: tuple[str, ...]) -> list[str]:
+    """``x.commit()``-style calls (and bare ones) of any of ``names`` in a module, as ``line: name``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            if name in names:
+                found.append(f"{node.lineno}: {name}")
+    return found
+
+
+def test_every_write_ends_in_the_one_transaction_helper():
+    offenders = {
+        str(path.relative_to(ROOT)): hits
+        for path in sorted(APP.rglob("*.py"))
+        if path != TRANSACTION_MODULE and "migrations" not in path.parts
+        and (hits := _calls_of(path, HAND_WRITTEN_TRANSACTION_CALLS))
+    }
+    assert offenders == {}, f"end writes with app.core.db.committing(session), not by hand: {offenders}"
+
+
+def test_nothing_refreshes_the_catalogue_by_hand():
+    offenders = {
+        str(path.relative_to(ROOT)): hits
+        for path in sorted(APP.rglob("*.py"))
+        if (hits := _calls_of(path, ("invalidate_catalog",)))
+    }
+    assert offenders == {}, f"the catalogue follows every committed write by itself: {offenders}"
+
+
+def test_the_transaction_check_sees_commits_and_rollbacks_however_written(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("def f(session, state):\n    session.commit()\n    if True:\n        self.session.rollback()\n"
+                     "    state.invalidate_catalog()\n")
+    assert _calls_of(probe, HAND_WRITTEN_TRANSACTION_CALLS) == ["2: commit", "4: rollback"]
+    assert _calls_of(probe, ("invalidate_catalog",)) == ["5: invalidate_catalog"]

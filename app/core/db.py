@@ -74,11 +74,6 @@ def committing(session: Session) -> Iterator[Session]:
         raise
 
 
-def rolling_back(session: Session) -> None:
-    """Drop what the session wrote and has not committed (a refused action, a dry run)."""
-    session.rollback()
-
-
 # -- who hears of committed writes ------------------------------------------------------------
 
 #: per engine: (tables, weak reference to a bound method) to call after a commit writing them
