@@ -9,6 +9,7 @@ them through :func:`on_committed_writes`, whichever code path wrote.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -80,6 +81,7 @@ def committing(session: Session) -> Iterator[Session]:
 _commit_watchers: weakref.WeakKeyDictionary[Engine, list[tuple[frozenset[str], weakref.WeakMethod]]] = (
     weakref.WeakKeyDictionary()
 )
+_watchers_lock = threading.Lock()
 _WRITTEN = "sk_written_tables"  # key in Session.info: the tables the open transaction wrote
 
 
@@ -89,7 +91,8 @@ def on_committed_writes(engine: Engine, tables: Iterable[str], callback: Callabl
 
     ``callback`` is a bound method, held weakly: its owner may go away while the engine stays.
     """
-    _commit_watchers.setdefault(engine, []).append((frozenset(tables), weakref.WeakMethod(callback)))
+    with _watchers_lock:
+        _commit_watchers.setdefault(engine, []).append((frozenset(tables), weakref.WeakMethod(callback)))
 
 
 def _written(session: OrmSession) -> set[str]:
@@ -120,11 +123,12 @@ def _tell_watchers(session: OrmSession) -> None:
     engine = getattr(bind, "engine", bind)
     if not written or engine is None:
         return
-    watchers = _commit_watchers.get(engine, [])
-    watchers[:] = [(tables, method) for tables, method in watchers if method() is not None]
-    for tables, method in watchers:
-        callback = method()
-        if callback is not None and tables & written:
+    with _watchers_lock:
+        watchers = _commit_watchers.get(engine, [])
+        watchers[:] = [(tables, method) for tables, method in watchers if method() is not None]
+        callbacks = [method() for tables, method in watchers if tables & written]
+    for callback in callbacks:
+        if callback is not None:
             callback()
 
 
