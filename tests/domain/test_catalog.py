@@ -11,6 +11,7 @@ from sqlmodel import Session, delete, update
 
 from app.core import models
 from app.domain.catalog import catalog_key, load_catalog, refresh_catalog
+from tests.factories import remove_service_at_location
 
 
 def _add_service_at_a_new_location(engine, tag: str) -> dict[str, str]:
@@ -49,23 +50,13 @@ def _commit_after_the_location_query(engine, commit):
         event.remove(engine, "after_cursor_execute", after_execute)
 
 
-def _remove(engine, rows: dict[str, str]) -> None:
-    with Session(engine) as session:
-        for table in (models.ServiceNeed, models.ServiceAtLocation):
-            session.exec(delete(table).where(table.service_id == rows["service"]))
-        session.exec(delete(models.Service).where(models.Service.id == rows["service"]))
-        session.exec(delete(models.Location).where(models.Location.id == rows["location"]))
-        session.exec(delete(models.Organization).where(models.Organization.id == rows["organization"]))
-        session.commit()
-
-
 @pytest.fixture
 def concurrent_rows(loaded_engine):
     """The rows the test's concurrent transactions add (removed afterwards)."""
     added: list[dict[str, str]] = []
     yield added
     for rows in added:
-        _remove(loaded_engine, rows)
+        remove_service_at_location(loaded_engine, rows)
 
 
 def test_a_commit_between_the_snapshots_queries_never_gives_a_service_without_its_location(
