@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlmodel import Session, delete, update
 
 from app.core import models
-from app.domain.catalog import catalog_key, load_catalog, refresh_catalog
+from app.domain.catalog import CONSISTENT_READ_ATTEMPTS, catalog_key, load_catalog, refresh_catalog
 from tests.factories import remove_service_at_location
 
 
@@ -33,15 +33,21 @@ def _add_service_at_a_new_location(engine, tag: str) -> dict[str, str]:
 
 
 @contextmanager
-def _commit_after_the_location_query(engine, commit):
+def _commit_after_the_location_query(engine, commit, *, times: int = 1):
     """Run ``commit()`` right after a snapshot read its locations, before it reads the services
-    (another request's transaction committing in between)."""
+    (another request's transaction committing in between), the first ``times`` reads."""
     done: list = []
+    busy: list = []
 
     def after_execute(_conn, _cursor, statement, _parameters, _context, _many) -> None:
-        if not done and statement.lstrip().startswith("SELECT location.id") and "location.active" in statement:
-            done.append(True)  # first: the commit's own queries pass through here too
-            commit()
+        if (len(done) < times and not busy and statement.lstrip().startswith("SELECT location.id")
+                and "location.active" in statement):
+            busy.append(True)  # the commit's own queries pass through here too
+            try:
+                commit()
+            finally:
+                busy.clear()
+            done.append(True)
 
     event.listen(engine, "after_cursor_execute", after_execute)
     try:
@@ -93,6 +99,25 @@ def test_a_refresh_during_a_commit_gives_the_new_services_with_their_locations(l
             assert service is not None and service.location_indices
             assert refreshed.locations[service.location_indices[0]].id == rows["location"]
         assert refreshed.key == catalog_key(session)
+
+
+def test_a_snapshot_still_changing_after_every_attempt_is_read_again_at_the_next_check(
+        loaded_engine, concurrent_rows):
+    tag = uuid.uuid4().hex[:6]
+    with Session(loaded_engine) as session:
+        with _commit_after_the_location_query(
+                loaded_engine, lambda: concurrent_rows.append(
+                    _add_service_at_a_new_location(loaded_engine, f"{tag}{len(concurrent_rows)}")),
+                times=CONSISTENT_READ_ATTEMPTS) as done:
+            unsettled = load_catalog(session)
+        assert len(done) == CONSISTENT_READ_ATTEMPTS
+        # it carries the fingerprint of before its reads: the next check sees a change ...
+        assert unsettled.key != catalog_key(session)
+        settled = refresh_catalog(session, unsettled)
+    # ... and reads every new service with its location
+    for rows in concurrent_rows:
+        service = settled.by_id(rows["service"])
+        assert settled.locations[service.location_indices[0]].id == rows["location"]
 
 
 @pytest.fixture
