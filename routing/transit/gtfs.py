@@ -44,9 +44,10 @@ class ParsedFeed:
 
     tag: str
     source: str
-    stops: pd.DataFrame        # stop_id, stop_name, lon, lat
+    stops: pd.DataFrame        # stop_id, stop_name, lon, lat, platform ("" when none)
     routes: pd.DataFrame       # route_id, short_name, long_name, route_type
-    trips: pd.DataFrame        # trip_id, route_id, service_id, block_id ("" when none)
+    #: trip_id, route_id, service_id, block_id, headsign, short_name ("" when none)
+    trips: pd.DataFrame
     #: trip_id, stop_id, arrival_s, departure_s, pickup, drop_off (sorted by trip, sequence);
     #: pickup/drop_off are GTFS pickup_type/drop_off_type: 0 regular, 1 none, 2 phone, 3 driver
     stop_times: pd.DataFrame
@@ -260,8 +261,14 @@ def _read_stops(frame: pd.DataFrame, tag: str, report: FeedReport) -> pd.DataFra
             "stop_name": names[keep].astype(str).to_numpy(),
             "lon": lon[keep],
             "lat": lat[keep],
+            "platform": _optional_text(frame, "platform_code")[keep].to_numpy(),
         }
     )
+
+
+def _optional_text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """An optional column's stripped text ("" where absent)."""
+    return frame.get(column, pd.Series("", index=frame.index)).astype(str).str.strip()
 
 
 def _read_routes(frame: pd.DataFrame, tag: str, report: FeedReport) -> pd.DataFrame:
@@ -364,13 +371,15 @@ def _read_trips(
     frame: pd.DataFrame, tag: str, report: FeedReport, route_ids: set[str], service_ids: set[str]
 ) -> pd.DataFrame:
     frame = _drop_duplicates(frame, "trip_id", "trips.txt", tag, report)
-    block = frame.get("block_id", pd.Series("", index=frame.index)).astype(str).str.strip()
+    block = _optional_text(frame, "block_id")
     trips = pd.DataFrame(
         {
             "trip_id": _prefix(frame["trip_id"], tag).to_numpy(),
             "route_id": _prefix(frame["route_id"], tag).to_numpy(),
             "service_id": _prefix(frame["service_id"], tag).to_numpy(),
             "block_id": np.where(block.to_numpy() == "", "", (tag + ":" + block).to_numpy()),
+            "headsign": _optional_text(frame, "trip_headsign").to_numpy(),
+            "short_name": _optional_text(frame, "trip_short_name").to_numpy(),
         }
     )
     unknown_route = ~trips["route_id"].isin(route_ids)

@@ -26,7 +26,7 @@ from routing.transit.errors import TransitCacheError
 from routing.transit.gtfs import WEEKDAY_COLUMNS, ParsedFeed
 
 #: Bump when the arrays or their meaning change: old cache files are then rebuilt.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 DAY_SECONDS = 86_400
 #: ``connection_rules`` bits: nobody boards at the connection's first stop (pickup_type 1),
 #: nobody alights at its second (drop_off_type 1), boarding there only on request (pickup_type
@@ -56,6 +56,7 @@ class Timetable:
     stop_ids: np.ndarray
     stop_names: np.ndarray
     stop_lon_lat: np.ndarray        # float64 (n_stops, 2)
+    stop_platforms: np.ndarray      # str per stop: platform_code ("" when none)
     route_ids: np.ndarray
     route_short_names: np.ndarray
     route_long_names: np.ndarray
@@ -63,6 +64,8 @@ class Timetable:
     trip_ids: np.ndarray
     trip_route: np.ndarray          # int32
     trip_service: np.ndarray        # int32
+    trip_headsigns: np.ndarray      # str per trip: trip_headsign ("" when none)
+    trip_short_names: np.ndarray    # str per trip: trip_short_name, e.g. a train number ("" when none)
     service_ids: np.ndarray
     service_feed: np.ndarray        # int32: index into feed_tags
     service_days: np.ndarray        # bool (n_services, n_days): runs on first_day + column
@@ -323,6 +326,7 @@ def build_timetable(feeds: list[ParsedFeed], *, feed_tags: list[str], feed_sourc
         stop_ids=stops["stop_id"].to_numpy(dtype=str),
         stop_names=stops["stop_name"].to_numpy(dtype=str),
         stop_lon_lat=stops[["lon", "lat"]].to_numpy(dtype=np.float64),
+        stop_platforms=stops["platform"].to_numpy(dtype=str),
         route_ids=routes["route_id"].to_numpy(dtype=str),
         route_short_names=routes["short_name"].to_numpy(dtype=str),
         route_long_names=routes["long_name"].to_numpy(dtype=str),
@@ -330,6 +334,8 @@ def build_timetable(feeds: list[ParsedFeed], *, feed_tags: list[str], feed_sourc
         trip_ids=trips["trip_id"].to_numpy(dtype=str),
         trip_route=route_index.get_indexer(trips["route_id"]).astype(np.int32),
         trip_service=service_index.get_indexer(trips["service_id"]).astype(np.int32),
+        trip_headsigns=trips["headsign"].to_numpy(dtype=str),
+        trip_short_names=trips["short_name"].to_numpy(dtype=str),
         service_ids=np.asarray(service_ids, dtype=str),
         service_feed=service_feed,
         service_days=service_days,
