@@ -205,6 +205,7 @@ def _read_feed(files: _FeedFiles, *, tag: str, source: str, report: FeedReport) 
     stop_times = _read_stop_times(frames["stop_times.txt"], tag, report, set(trips["trip_id"]), set(stops["stop_id"]))
     trips = trips[trips["trip_id"].isin(stop_times["trip_id"].unique())]
     transfers = _read_transfers(files, tag, report, set(stops["stop_id"]))
+    stops, trips = _in_dutch(files, stops, trips)
 
     if not len(calendar) and not len(calendar_dates):
         report.add(
@@ -231,6 +232,35 @@ def _read_feed(files: _FeedFiles, *, tag: str, source: str, report: FeedReport) 
         trips=trips.reset_index(drop=True), stop_times=stop_times, calendar=calendar,
         calendar_dates=calendar_dates, transfers=transfers,
     )
+
+
+def _in_dutch(files: _FeedFiles, stops: pd.DataFrame, trips: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stop names and headsigns in Dutch where translations.txt has them (NMBS names Kortrijk
+    "Courtrai" in stops.txt): the people who read them live in Flanders.
+
+    Both layouts are read: the old one (``trans_id``, ``lang``, ``translation``: the text
+    itself is the key) and GTFS's (``field_value`` of ``table_name``/``field_name``).
+    """
+    if "translations.txt" not in files:
+        return stops, trips
+    table = files.read("translations.txt")
+    columns = set(table.columns)
+    if {"trans_id", "lang", "translation"} <= columns:
+        dutch = table[table["lang"].str.strip().str.lower() == "nl"]
+        names = headsigns = dict(zip(dutch["trans_id"].str.strip(), dutch["translation"].str.strip(), strict=True))
+    elif {"table_name", "field_name", "language", "translation", "field_value"} <= columns:
+        dutch = table[(table["language"].str.strip().str.lower() == "nl") & (table["field_value"].str.strip() != "")]
+
+        def of_field(field: str) -> dict[str, str]:
+            rows = dutch[dutch["field_name"].str.strip() == field]
+            return dict(zip(rows["field_value"].str.strip(), rows["translation"].str.strip(), strict=True))
+
+        names, headsigns = of_field("stop_name"), of_field("trip_headsign")
+    else:
+        return stops, trips
+    stops = stops.assign(stop_name=[names.get(name) or name for name in stops["stop_name"]])
+    trips = trips.assign(headsign=[headsigns.get(sign) or sign for sign in trips["headsign"]])
+    return stops, trips
 
 
 def _prefix(values: pd.Series, tag: str) -> pd.Series:

@@ -311,7 +311,8 @@ def describe(
                              estimated=False))
         else:  # egress
             legs.append(_first_or_last(step[2], step[3], str(names[step[1]]), None))
-    legs = _with_transfers(_merge_walks(legs))
+    # a walk of no length (the origin at the station) is no leg to tell
+    legs = _with_transfers(_merge_walks([leg for leg in legs if not isinstance(leg, Walk) or leg.seconds > 0]))
     leave = query.start_s
     rides = [index for index, leg in enumerate(legs) if isinstance(leg, Ride)]
     if rides:
