@@ -24,9 +24,10 @@ from routing.transit.timetable import ALIGHTING_ON_REQUEST, BOARDING_ON_REQUEST,
 UNREACHED = np.iinfo(np.int64).max // 4
 
 
-def clock(seconds: int) -> time:
-    """The time of day of ``seconds`` on the service day's clock (past 24:00 wraps)."""
-    seconds = int(seconds) % 86_400
+def clock(seconds: int, *, round_up: bool = False) -> time:
+    """The time of day of ``seconds`` on the service day's clock (past 24:00 wraps), to the
+    minute: down by default (a time to leave), up with ``round_up`` (a time of arrival)."""
+    seconds = (int(seconds) + (59 if round_up else 0)) % 86_400
     return time(seconds // 3600, seconds // 60 % 60)
 
 
@@ -143,7 +144,7 @@ class Itinerary:
 
     @property
     def arrival(self) -> time:
-        return clock(self.arrival_s)
+        return clock(self.arrival_s, round_up=True)
 
     @property
     def minutes(self) -> int:

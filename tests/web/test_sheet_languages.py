@@ -15,7 +15,7 @@ from app.core.config import PROJECT_ROOT
 SHIPPED = ("fr", "en", "ar", "uk")
 #: every file whose Dutch text the sheet and the iframe show to a participant
 TRANSLATED_FILES = ("templates/_referral_sheet_body.html", "templates/referral_sheet.html", "templates/embed.html",
-                    "app/web/search_pages.py")
+                    "app/web/search_pages.py", "app/web/sheet_journey.py")
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -34,7 +34,10 @@ def _messages_used() -> set[str]:
 def test_the_sheet_uses_translatable_text():
     used = _messages_used()
     expected = {"Hoe geraak je er?", "Wanneer?", "Verwijsfiche: %(name)s", "Deze zoekfunctie heeft JavaScript nodig.",
-                "Afstand over de weg: %(km)s km."}
+                "Afstand over de weg: %(km)s km.", "Wandel %(minutes)s min naar station %(stop)s.",
+                "Neem %(vehicle)s %(name)s richting %(headsign)s om %(time)s (perron %(platform)s).",
+                "Stap af in %(stop)s om %(time)s.", "Overstappen in %(stop)s (%(minutes)s min).",
+                "De bus is geschat: we kennen de busuren niet. Kijk ze na bij De Lijn."}
     assert expected <= used
 
 
