@@ -441,43 +441,8 @@ def _read_stop_times(
     pickup = stop_rule(frame, "pickup_type", tag, report)
     drop_off = stop_rule(frame, "drop_off_type", tag, report)
 
-    known_trip = pd.Series(trip).isin(trip_ids).to_numpy()
-    if (~known_trip).any():
-        report.add(
-            "error", tag, file, "unknown_trip",
-            "stop_times referring to an unknown or dropped trip_id are dropped",
-            count=int((~known_trip).sum()), examples=_examples(trip[~known_trip]),
-        )
-    known_stop = pd.Series(stop).isin(stop_ids).to_numpy()
-    if (~known_stop & known_trip).any():
-        report.add(
-            "error", tag, file, "unknown_stop",
-            "stop_times referring to an unknown stop_id (or one without coordinates) are dropped; "
-            "the trip keeps its other stops",
-            count=int((~known_stop & known_trip).sum()), examples=_examples(stop[~known_stop & known_trip]),
-        )
-    keep = known_trip & known_stop
-    broken_trips: set[str] = set()
-    bad_time = (arrival_bad | departure_bad) & keep
-    if bad_time.any():
-        report.add(
-            "error", tag, file, "bad_time",
-            "malformed arrival_time/departure_time (expected H:MM:SS); the trip is dropped",
-            count=int(bad_time.sum()),
-            examples=[f"{t} {a!s}/{d!s}" for t, a, d in zip(
-                trip[bad_time][:5], frame["arrival_time"].to_numpy()[bad_time][:5],
-                frame["departure_time"].to_numpy()[bad_time][:5], strict=False)],
-        )
-        broken_trips |= set(trip[bad_time])
-    bad_sequence = ~np.isfinite(sequence) & keep
-    if bad_sequence.any():
-        report.add(
-            "error", tag, file, "bad_stop_sequence",
-            "stop_sequence is not a number; the trip is dropped",
-            count=int(bad_sequence.sum()), examples=_examples(trip[bad_sequence]),
-        )
-        broken_trips |= set(trip[bad_sequence])
-
+    keep = _known_references(trip, stop, trip_ids, stop_ids, tag, report)
+    broken_trips = _unreadable_trips(frame, trip, sequence, arrival_bad | departure_bad, keep, tag, report)
     table = pd.DataFrame(
         {
             "trip_id": trip, "stop_id": stop, "sequence": sequence, "arrival_s": arrival,
@@ -500,7 +465,68 @@ def _read_stop_times(
     table, dropped = _fill_times(table, tag, report)
     if dropped:
         table = table[~table["trip_id"].isin(dropped)].reset_index(drop=True)
+    table = _without_unrideable_trips(table, tag, report)
+    table["arrival_s"] = table["arrival_s"].astype(np.int32)
+    table["departure_s"] = table["departure_s"].astype(np.int32)
+    report_stop_rules(table, tag, report)
+    return table[["trip_id", "stop_id", "arrival_s", "departure_s", "pickup", "drop_off"]]
 
+
+def _known_references(
+    trip: np.ndarray, stop: np.ndarray, trip_ids: set[str], stop_ids: set[str], tag: str, report: FeedReport
+) -> np.ndarray:
+    """Rows whose trip and stop exist (the others reported and left out)."""
+    file = "stop_times.txt"
+    known_trip = pd.Series(trip).isin(trip_ids).to_numpy()
+    if (~known_trip).any():
+        report.add(
+            "error", tag, file, "unknown_trip",
+            "stop_times referring to an unknown or dropped trip_id are dropped",
+            count=int((~known_trip).sum()), examples=_examples(trip[~known_trip]),
+        )
+    known_stop = pd.Series(stop).isin(stop_ids).to_numpy()
+    if (~known_stop & known_trip).any():
+        report.add(
+            "error", tag, file, "unknown_stop",
+            "stop_times referring to an unknown stop_id (or one without coordinates) are dropped; "
+            "the trip keeps its other stops",
+            count=int((~known_stop & known_trip).sum()), examples=_examples(stop[~known_stop & known_trip]),
+        )
+    return known_trip & known_stop
+
+
+def _unreadable_trips(
+    frame: pd.DataFrame, trip: np.ndarray, sequence: np.ndarray, bad_times: np.ndarray, keep: np.ndarray, tag: str,
+    report: FeedReport,
+) -> set[str]:
+    """Trips with a malformed time or a stop_sequence that is not a number (reported)."""
+    file = "stop_times.txt"
+    broken_trips: set[str] = set()
+    bad_time = bad_times & keep
+    if bad_time.any():
+        report.add(
+            "error", tag, file, "bad_time",
+            "malformed arrival_time/departure_time (expected H:MM:SS); the trip is dropped",
+            count=int(bad_time.sum()),
+            examples=[f"{t} {a!s}/{d!s}" for t, a, d in zip(
+                trip[bad_time][:5], frame["arrival_time"].to_numpy()[bad_time][:5],
+                frame["departure_time"].to_numpy()[bad_time][:5], strict=False)],
+        )
+        broken_trips |= set(trip[bad_time])
+    bad_sequence = ~np.isfinite(sequence) & keep
+    if bad_sequence.any():
+        report.add(
+            "error", tag, file, "bad_stop_sequence",
+            "stop_sequence is not a number; the trip is dropped",
+            count=int(bad_sequence.sum()), examples=_examples(trip[bad_sequence]),
+        )
+        broken_trips |= set(trip[bad_sequence])
+    return broken_trips
+
+
+def _without_unrideable_trips(table: pd.DataFrame, tag: str, report: FeedReport) -> pd.DataFrame:
+    """Drop (and report) trips whose times go backwards, with fewer than two stops, or at 48:00 or later."""
+    file = "stop_times.txt"
     trip_codes = pd.factorize(table["trip_id"])[0]
     arrival = table["arrival_s"].to_numpy()
     departure = table["departure_s"].to_numpy()
@@ -534,10 +560,7 @@ def _read_stop_times(
             count=len(bad_trips), examples=sorted(bad_trips),
         )
         table = table[~table["trip_id"].isin(bad_trips)].reset_index(drop=True)
-    table["arrival_s"] = table["arrival_s"].astype(np.int32)
-    table["departure_s"] = table["departure_s"].astype(np.int32)
-    report_stop_rules(table, tag, report)
-    return table[["trip_id", "stop_id", "arrival_s", "departure_s", "pickup", "drop_off"]]
+    return table
 
 
 def _fill_times(table: pd.DataFrame, tag: str, report: FeedReport) -> tuple[pd.DataFrame, set[str]]:

@@ -13,7 +13,6 @@ cannot). Walking the whole way is always an option and is taken when it is faste
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -37,10 +36,6 @@ from routing.transit.validation import FeedReport
 from routing.transit.wording import line_label
 
 UNREACHED = scan.UNREACHED
-#: Above this many connections the interpreted (numba-less) scan takes seconds per query.
-INTERPRETED_CONNECTIONS_WARNING = 100_000
-
-logger = logging.getLogger(__name__)
 
 
 def _seconds_of_day(moment: time) -> int:
@@ -60,7 +55,7 @@ class TransitRouter:
         ``"sunday"`` (default): on a Belgian public holiday that a feed's calendar_dates.txt
         does not mention, run that feed's Sunday service. ``"as_published"``: trust the feed.
     threads
-        Departure minutes are scanned in parallel by this many threads (compiled kernel only).
+        Departure minutes are scanned in parallel by this many threads (the kernel releases the GIL).
     """
 
     def __init__(
@@ -93,10 +88,6 @@ class TransitRouter:
         self.trip_previous_slots = np.concatenate(
             [np.where(previous >= 0, previous + copy * timetable.n_trips, -1) for copy in range(3)]
         )
-        if not scan.JIT_COMPILED and timetable.n_connections > INTERPRETED_CONNECTIONS_WARNING:
-            logger.warning(
-                "numba is not installed: transit queries on %d connections will be slow", timetable.n_connections
-            )
         self.route_labels = np.array(
             [
                 line_label(int(route_type), str(short))
@@ -465,7 +456,7 @@ class TransitRouter:
         def run(part: slice):
             return scan.scan_window(departures[part], arguments[0], starts[part], *arguments[2:])
 
-        chunks = min(self.threads, len(departures)) if scan.JIT_COMPILED else 1
+        chunks = min(self.threads, len(departures))
         if chunks <= 1:
             return run(slice(None))
         bounds = np.linspace(0, len(departures), chunks + 1).round().astype(int)
