@@ -5,19 +5,15 @@ in Dutch and in the participant's language; the plain minutes when no journey is
 from __future__ import annotations
 
 import re
-import time as clock
-import uuid
 
 import pytest
-from sqlmodel import Session, delete
-
-from app.core import models
 from routing.config import RoutingConfig
 from routing.transit import load_feeds
 from routing.travel import TravelTimeEngine
 from tests.conftest import SHARED_DATA
 from tests.routing.transit.conftest import zip_feed
 from tests.routing.transit.test_transit_journey import FEED
+from tests.web.located_service import located_service
 
 HOME = "50.9860,3.5270"  # 222 m north of Deinze station
 TUESDAY = "2026-05-12"
@@ -43,51 +39,18 @@ def trains(monkeypatch, app_state, train_router):
     monkeypatch.setattr(reach, "_prepared", {})
 
 
-def _add_service(engine, client, name: str, latitude: float, longitude: float) -> dict:
-    tag = uuid.uuid4().hex[:6]
-    with Session(engine) as session:
-        organization = models.Organization(name=f"{name} {tag}")
-        session.add(organization)
-        session.flush()
-        location = models.Location(organization_id=organization.id, name=name, address_1="Stationsplein 1",
-                                   postcode="8500", city="Kortrijk", municipality_nis="34022", latitude=latitude,
-                                   longitude=longitude)
-        service = models.Service(organization_id=organization.id, name=f"{name} {tag}")
-        session.add_all([location, service])
-        session.flush()
-        session.add(models.ServiceNeed(service_id=service.id, need_code="housing"))
-        session.add(models.ServiceAtLocation(service_id=service.id, location_id=location.id))
-        session.commit()
-        ids = {"service": service.id, "location": location.id, "organization": organization.id}
-    for _attempt in range(60):  # the catalogue snapshot refreshes in the background
-        if client.get(f"/verwijsfiche/{ids['service']}").status_code == 200:
-            return ids
-        clock.sleep(0.25)
-    raise AssertionError("the new service never reached the catalogue")
-
-
-def _remove_service(engine, ids: dict) -> None:
-    with Session(engine) as session:
-        for table in (models.ServiceNeed, models.ServiceAtLocation):
-            session.exec(delete(table).where(table.service_id == ids["service"]))
-        session.exec(delete(models.Service).where(models.Service.id == ids["service"]))
-        session.exec(delete(models.Location).where(models.Location.id == ids["location"]))
-        session.exec(delete(models.Organization).where(models.Organization.id == ids["organization"]))
-        session.commit()
-
-
 @pytest.fixture(scope="module")
 def service_near_kortrijk_station(loaded_engine, client):
-    ids = _add_service(loaded_engine, client, "Treindienst", 50.8035, 3.2640)
-    yield ids["service"]
-    _remove_service(loaded_engine, ids)
+    with located_service(loaded_engine, client, name="Treintest", service_name="Treindienst",
+                         address="Stationsplein 1", latitude=50.8035, longitude=3.2640) as service_id:
+        yield service_id
 
 
 @pytest.fixture(scope="module")
 def service_in_anzegem(loaded_engine, client):
-    ids = _add_service(loaded_engine, client, "Overstapdienst", 50.8310, 3.4700)
-    yield ids["service"]
-    _remove_service(loaded_engine, ids)
+    with located_service(loaded_engine, client, name="Overstaptest", service_name="Overstapdienst",
+                         address="Stationsplein 1", latitude=50.8310, longitude=3.4700) as service_id:
+        yield service_id
 
 
 def _parts(html: str) -> tuple[str, str]:
