@@ -265,8 +265,8 @@ def referral_sheet(
     }
     body = templates.get_template("_referral_sheet_body.html")
     way = way_there(state, mode, van, context["locations"])
-    itinerary = sheet_itinerary(state, mode, van, context["locations"], dienstdag if context["travel_timetable"] else None,
-                                vertrek)
+    timetable_day = dienstdag if context["travel_timetable"] else None  # only a day the loaded feeds cover
+    itinerary = sheet_itinerary(state, mode, van, context["locations"], timetable_day, vertrek)
 
     def part(part_language: str) -> Markup:
         terms = [needs_by_code()[code] for code in sorted(service.needs) if code in needs_by_code()]

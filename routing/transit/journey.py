@@ -5,7 +5,7 @@ The minutes queries (:mod:`routing.transit.scan`) keep no journeys, only their s
 the compiled kernel fast over a window of departures. This is a separate connection scan for
 one departure and one destination, in plain Python, with the same labels, rules and tie-breaks
 as the kernel (so it arrives at the same time) plus, per label, a pointer to how it was reached
-(Dibbelt et al. 2018, section 3.2: "journey extraction"). The pointers are immutable tuples,
+(the journey extraction of Dibbelt et al. 2018). The pointers are immutable tuples,
 so a trip boarded from a stop keeps the journey it was boarded with even when that stop's label
 improves later.
 """
