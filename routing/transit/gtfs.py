@@ -54,6 +54,9 @@ class ParsedFeed:
     calendar: pd.DataFrame     # service_id, monday..sunday (bool), start (date), end (date)
     calendar_dates: pd.DataFrame  # service_id, day (date), exception_type (1 added, 2 removed)
     transfers: pd.DataFrame    # from_stop_id, to_stop_id, transfer_type, min_transfer_time
+    #: trip_id, stop_id, service_id, platform: on the days of service_id the trip stops at that
+    #: platform (the NMBS extension stop_time_overrides.txt; empty for other feeds)
+    platforms: pd.DataFrame | None = None
 
 
 class _FeedFiles:
@@ -206,6 +209,7 @@ def _read_feed(files: _FeedFiles, *, tag: str, source: str, report: FeedReport) 
     trips = trips[trips["trip_id"].isin(stop_times["trip_id"].unique())]
     transfers = _read_transfers(files, tag, report, set(stops["stop_id"]))
     stops, trips = _in_dutch(files, stops, trips)
+    platforms = _platform_overrides(files, tag, frames["stop_times.txt"], stops, trips)
 
     if not len(calendar) and not len(calendar_dates):
         report.add(
@@ -230,7 +234,7 @@ def _read_feed(files: _FeedFiles, *, tag: str, source: str, report: FeedReport) 
     return ParsedFeed(
         tag=tag, source=source, stops=used_stops.reset_index(drop=True), routes=routes,
         trips=trips.reset_index(drop=True), stop_times=stop_times, calendar=calendar,
-        calendar_dates=calendar_dates, transfers=transfers,
+        calendar_dates=calendar_dates, transfers=transfers, platforms=platforms,
     )
 
 
@@ -261,6 +265,35 @@ def _in_dutch(files: _FeedFiles, stops: pd.DataFrame, trips: pd.DataFrame) -> tu
     stops = stops.assign(stop_name=[names.get(name) or name for name in stops["stop_name"]])
     trips = trips.assign(headsign=[headsigns.get(sign) or sign for sign in trips["headsign"]])
     return stops, trips
+
+
+def _platform_overrides(
+    files: _FeedFiles, tag: str, stop_times: pd.DataFrame, stops: pd.DataFrame, trips: pd.DataFrame
+) -> pd.DataFrame:
+    """The platforms of NMBS's ``stop_time_overrides.txt`` (trip_id, stop_sequence, service_id,
+    stop_id): on the days of service_id, that stop_time stops at the platform stop stop_id
+    (whose platform_code names the platform) instead of the station of stop_times.txt."""
+    empty = pd.DataFrame({"trip_id": [], "stop_id": [], "service_id": [], "platform": []}, dtype=str)
+    if "stop_time_overrides.txt" not in files:
+        return empty
+    table = files.read("stop_time_overrides.txt")
+    if not {"trip_id", "stop_sequence", "service_id", "stop_id"} <= set(table.columns):
+        return empty
+    platform_of = dict(zip(stops["stop_id"], stops["platform"], strict=True))
+    overrides = pd.DataFrame({
+        "trip_id": _prefix(table["trip_id"], tag).to_numpy(),
+        "sequence": pd.to_numeric(table["stop_sequence"], errors="coerce").to_numpy(),
+        "service_id": _prefix(table["service_id"], tag).to_numpy(),
+        "platform": [platform_of.get(stop, "") for stop in _prefix(table["stop_id"], tag)],
+    })
+    stations = pd.DataFrame({
+        "trip_id": _prefix(stop_times["trip_id"], tag).to_numpy(),
+        "sequence": pd.to_numeric(stop_times["stop_sequence"], errors="coerce").to_numpy(),
+        "stop_id": _prefix(stop_times["stop_id"], tag).to_numpy(),
+    })
+    merged = overrides.merge(stations, on=["trip_id", "sequence"], how="inner")
+    merged = merged[(merged["platform"] != "") & merged["trip_id"].isin(trips["trip_id"])]
+    return merged[["trip_id", "stop_id", "service_id", "platform"]].reset_index(drop=True)
 
 
 def _prefix(values: pd.Series, tag: str) -> pd.Series:

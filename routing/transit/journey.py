@@ -13,6 +13,7 @@ improves later.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -287,9 +288,10 @@ def _best_at_destination(query: JourneyQuery, arrival: _Labels, limit: int) -> t
 
 def describe(
     traced: tuple[int, int, tuple], query: JourneyQuery, timetable: Timetable, route_labels: np.ndarray,
-    service_date: date,
+    service_date: date, platform_of: Callable[[int, int], str],
 ) -> Itinerary:
-    """The legs of a journey traced by :func:`trace_journey`, in travel order."""
+    """The legs of a journey traced by :func:`trace_journey`, in travel order; ``platform_of(slot,
+    stop)`` names the platform where the trip of a connection's trip slot stops at ``stop``."""
     arrival, flags, how = traced
     chain = []
     while how is not None:
@@ -306,7 +308,7 @@ def describe(
         elif kind == "access":
             legs.append(_first_or_last(step[2], step[3], None, str(names[step[1]])))
         elif kind == "ride":
-            legs.append(_ride(step[1], step[2], query.connections, timetable, route_labels))
+            legs.append(_ride(step[1], step[2], query.connections, timetable, route_labels, platform_of))
         elif kind == "footpath":
             legs.append(Walk(seconds=int(step[3]), from_stop=str(names[step[1]]), to_stop=str(names[step[2]]),
                              estimated=False))
@@ -330,7 +332,7 @@ def _first_or_last(seconds: int, flags: int, from_stop: str | None, to_stop: str
 
 
 def _ride(board_c: int, alight_c: int, columns: dict[str, np.ndarray], timetable: Timetable,
-          route_labels: np.ndarray) -> Ride:
+          route_labels: np.ndarray, platform_of: Callable[[int, int], str]) -> Ride:
     n_trips = timetable.n_trips
     first_trip = int(columns["trip"][board_c]) % n_trips
     last_slot = int(columns["trip"][alight_c])
@@ -351,10 +353,10 @@ def _ride(board_c: int, alight_c: int, columns: dict[str, np.ndarray], timetable
         trip_short_name=str(timetable.trip_short_names[first_trip]),
         headsign=str(timetable.trip_headsigns[last_slot % n_trips]) or str(timetable.trip_headsigns[first_trip]),
         board_stop=str(timetable.stop_names[board_stop]),
-        board_platform=str(timetable.stop_platforms[board_stop]),
+        board_platform=platform_of(int(columns["trip"][board_c]), board_stop),
         departure_s=int(columns["departure_s"][board_c]),
         alight_stop=str(timetable.stop_names[alight_stop]),
-        alight_platform=str(timetable.stop_platforms[alight_stop]),
+        alight_platform=platform_of(last_slot, alight_stop),
         arrival_s=int(columns["arrival_s"][alight_c]),
         continues_as=tuple(reversed(later)),
         board_on_request=bool(columns["rules"][board_c] & BOARDING_ON_REQUEST),

@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -422,7 +422,24 @@ class TransitRouter:
         traced = trace_journey(query, self.timetable.n_stops)
         if traced is None:
             return None
-        return describe(traced, query, self.timetable, self.route_labels, service_date)
+        return describe(traced, query, self.timetable, self.route_labels, service_date,
+                        self._platforms_on(service_date, shifts))
+
+    def _platforms_on(self, service_date: date, shifts: np.ndarray):
+        """``platform_of(slot, stop)`` for :func:`routing.transit.journey.describe`: the platform
+        on the day the trip of that slot runs (the slot's day copy and its feed's shift)."""
+        timetable = self.timetable
+        active_on: dict[date, np.ndarray] = {}
+
+        def platform_of(slot: int, stop: int) -> str:
+            trip = slot % timetable.n_trips
+            feed = int(timetable.service_feed[timetable.trip_service[trip]])
+            day = service_date + timedelta(days=slot // timetable.n_trips - 1 + int(shifts[feed]))
+            if day not in active_on:
+                active_on[day] = timetable.active_services(day, holiday_service=self.holiday_service)
+            return timetable.platform_at(trip, stop, active_on[day])
+
+        return platform_of
 
     def _scan(self, departures, max_seconds, starts, connections, access, egress, direct_seconds, direct_estimated):
         access_stops, access_seconds, access_estimated = access

@@ -86,6 +86,10 @@ class Timetable:
     transfer_forbidden_from: np.ndarray  # int32, type 3
     transfer_forbidden_to: np.ndarray
     stop_change_seconds: np.ndarray  # int32 per stop from transfers.txt (from == to); -1: default
+    platform_trip: np.ndarray       # int32: a trip that, on the days of platform_service,
+    platform_stop: np.ndarray       # int32: stops at this stop
+    platform_service: np.ndarray    # int32
+    platform_codes: np.ndarray      # str: at this platform (stop_time_overrides.txt)
     report_json: str = "{}"
     cache_key: str = ""
 
@@ -206,6 +210,16 @@ class Timetable:
             columns = [column[order] for column in columns]
         return dict(zip(names, columns, strict=True))
 
+    def platform_at(self, trip: int, stop: int, active_services: np.ndarray) -> str:
+        """The platform where ``trip`` stops at ``stop`` on a day with ``active_services``
+        (:meth:`active_services`): a platform override of that day, else the stop's platform_code."""
+        rows = np.flatnonzero((self.platform_trip == trip) & (self.platform_stop == stop))
+        for row in rows:
+            service = self.platform_service[row]
+            if service >= 0 and active_services[service]:
+                return str(self.platform_codes[row])
+        return str(self.stop_platforms[stop])
+
     # ------------------------------------------------------------------ cache
     def save(self, path: Path) -> Path:
         """Write the arrays to ``path`` (``.npz``, uncompressed for fast loading) atomically."""
@@ -322,6 +336,13 @@ def build_timetable(feeds: list[ParsedFeed], *, feed_tags: list[str], feed_sourc
     seconds = np.where(kind == 2, np.nan_to_num(minimum, nan=-1), -1).astype(np.int32)
     forbidden = known & ~same & (kind == 3)
 
+    platforms = pd.concat([feed.platforms for feed in feeds if feed.platforms is not None and len(feed.platforms)]
+                          or [pd.DataFrame({"trip_id": [], "stop_id": [], "service_id": [], "platform": []}, dtype=str)],
+                          ignore_index=True)
+    platform_trip = trip_index.get_indexer(platforms["trip_id"]).astype(np.int32)
+    platform_stop = stop_index.get_indexer(platforms["stop_id"]).astype(np.int32)
+    platform_known = (platform_trip >= 0) & (platform_stop >= 0)
+
     return Timetable(
         stop_ids=stops["stop_id"].to_numpy(dtype=str),
         stop_names=stops["stop_name"].to_numpy(dtype=str),
@@ -356,6 +377,10 @@ def build_timetable(feeds: list[ParsedFeed], *, feed_tags: list[str], feed_sourc
         transfer_forbidden_from=transfer_from[forbidden],
         transfer_forbidden_to=transfer_to[forbidden],
         stop_change_seconds=stop_change,
+        platform_trip=platform_trip[platform_known],
+        platform_stop=platform_stop[platform_known],
+        platform_service=service_index.get_indexer(platforms["service_id"]).astype(np.int32)[platform_known],
+        platform_codes=platforms["platform"].to_numpy(dtype=str)[platform_known],
     )
 
 

@@ -47,7 +47,11 @@ def test_staying_seated_through_the_block_and_not_boarding_where_nobody_may(rout
     assert ride.board_platform == "1"
     # L 1861 goes on as P 7001 at Waregem: one ride, seated, to Kortrijk (a change would need a minute)
     assert ride.continues_as == ("7001",)
-    assert (ride.alight_stop, ride.arrival, ride.alight_platform) == ("Kortrijk", time(9, 25), "3")
+    # Tuesdays at platform 5 (stop_time_overrides.txt), the other days at the station's platform 3
+    assert (ride.alight_stop, ride.arrival, ride.alight_platform) == ("Kortrijk", time(9, 25), "5")
+    monday = router.journey(NEAR_DEINZE, NEAR_KORTRIJK, service_date=date(2026, 5, 11), departure=time(8, 40),
+                            max_minutes=120)
+    assert monday.rides[0].alight_platform == "3" and monday.rides[0].board_platform == "1"
     assert ride.headsign == "Kortrijk"
     assert isinstance(walk_on, Walk) and walk_on.from_stop == "Kortrijk" and walk_on.to_stop is None
     assert itinerary.arrival_s == pytest.approx(minutes_arrival(router, NEAR_DEINZE, NEAR_KORTRIJK, time(8, 40)))
