@@ -26,6 +26,7 @@ import numpy as np
 from app.domain.matching import ModeTimes
 from routing.config import RoutingConfig
 from routing.transit.errors import ServiceDateError
+from routing.transit.journey import Itinerary
 from routing.transit.legs import ESTIMATED_BUS, ESTIMATED_WALK
 from routing.travel import TravelTimeEngine
 
@@ -38,6 +39,8 @@ MONTHS_NL = (
 WEEKDAYS_NL = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 #: prepared egress kept for this many sets of destinations (the current catalogue and the one before)
 PREPARED_KEEP = 2
+#: The longest journey the referral sheet looks for (door to door, minutes).
+JOURNEY_MAX_MINUTES = 240
 
 
 def date_nl(day: date) -> str:
@@ -348,6 +351,24 @@ class Reach:
             timetabled=~np.asarray(times.estimated, dtype=bool) & (np.asarray(times.transfers) >= 0),
             legs=_journey_legs(times),
         )
+
+    def journey(
+        self, origin: tuple[float, float], destination: tuple[float, float], *, service_date: date, departure: time,
+        max_minutes: float = JOURNEY_MAX_MINUTES,
+    ) -> Itinerary | None:
+        """The legs of the earliest public transport journey leaving ``origin`` (lon, lat) at
+        ``departure`` on ``service_date`` (each feed on its own day, as the searches run it), with
+        the same walks and estimated buses as the minutes; ``None`` without a timetable or a way."""
+        if self.transit_router is None:
+            return None
+        try:
+            return self.transit_router.journey(
+                origin, destination, service_date=service_date, departure=departure, max_minutes=max_minutes,
+                walk_minutes=self._access_walk, feeder=self.bus_estimator, feed_days=self._feed_days(service_date),
+            )
+        except ServiceDateError as exc:  # cannot happen with the feed days above; said loudly if it ever does
+            logger.error("journey query refused (%s)", exc)
+            return None
 
 
 def _journey_legs(times) -> list[tuple[tuple[str, str], ...] | None]:

@@ -28,6 +28,7 @@ from app.domain.search import run_search
 from app.domain.taxonomy import NEEDS, REFERRER_TYPES, TARGET_GROUPS, needs_by_code
 from app.domain.errors import NotFoundError
 from app.web.route_map import context_segments, route_svg
+from app.web.sheet_journey import DEPARTURE_PATTERN, journey_text, sheet_itinerary
 from app.web.templating import templates
 from geo.errors import GeoError
 from routing.path import road_path
@@ -171,6 +172,8 @@ def _search_context(state, form: dict, *, include_internal: bool) -> dict:
         "need_labels": {code: needs_by_code()[code].label_nl for code in needs_by_code()},
         "map_json": json.dumps(map_data),
         "weekdays_nl": WEEKDAYS_NL,
+        # the sheet's train legs leave at the start of the hour the search's timetable answered for
+        "sheet_departure": outcome.window.start.strftime("%H:%M"),
     }
 
 
@@ -236,6 +239,7 @@ def referral_sheet(
     dienstdag: date | None = None,
     taal: Annotated[str | None, Query(max_length=10)] = None,
     van: Annotated[str | None, Query(max_length=30, pattern=r"^-?\d{1,2}(\.\d{1,6})?,-?\d{1,3}(\.\d{1,6})?$")] = None,
+    vertrek: Annotated[str | None, Query(max_length=5, pattern=DEPARTURE_PATTERN)] = None,
 ):
     """The sheet the participant takes home: in their language (``taal``), the Dutch below it."""
     # No free text from the URL reaches this page (a link could put any words on a sheet that
@@ -261,13 +265,16 @@ def referral_sheet(
     }
     body = templates.get_template("_referral_sheet_body.html")
     way = way_there(state, mode, van, context["locations"])
+    timetable_day = dienstdag if context["travel_timetable"] else None  # only a day the loaded feeds cover
+    itinerary = sheet_itinerary(state, mode, van, context["locations"], timetable_day, vertrek)
 
     def part(part_language: str) -> Markup:
         terms = [needs_by_code()[code] for code in sorted(service.needs) if code in needs_by_code()]
         with i18n.language_in_use(part_language):
             return Markup(body.render(context | {"part_language": part_language,
                                                  "need_labels": need_labels(terms, part_language),
-                                                 "way": way_map(way, service.name)}))
+                                                 "way": way_map(way, service.name),
+                                                 "journey": journey_text(itinerary)}))
 
     with i18n.language_in_use(language):
         title = i18n.gettext("Verwijsfiche: %(name)s") % {"name": service.name}

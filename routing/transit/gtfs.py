@@ -44,15 +44,19 @@ class ParsedFeed:
 
     tag: str
     source: str
-    stops: pd.DataFrame        # stop_id, stop_name, lon, lat
+    stops: pd.DataFrame        # stop_id, stop_name, lon, lat, platform ("" when none)
     routes: pd.DataFrame       # route_id, short_name, long_name, route_type
-    trips: pd.DataFrame        # trip_id, route_id, service_id, block_id ("" when none)
+    #: trip_id, route_id, service_id, block_id, headsign, short_name ("" when none)
+    trips: pd.DataFrame
     #: trip_id, stop_id, arrival_s, departure_s, pickup, drop_off (sorted by trip, sequence);
     #: pickup/drop_off are GTFS pickup_type/drop_off_type: 0 regular, 1 none, 2 phone, 3 driver
     stop_times: pd.DataFrame
     calendar: pd.DataFrame     # service_id, monday..sunday (bool), start (date), end (date)
     calendar_dates: pd.DataFrame  # service_id, day (date), exception_type (1 added, 2 removed)
     transfers: pd.DataFrame    # from_stop_id, to_stop_id, transfer_type, min_transfer_time
+    #: trip_id, stop_id, service_id, platform: on the days of service_id the trip stops at that
+    #: platform (the NMBS extension stop_time_overrides.txt; empty for other feeds)
+    platforms: pd.DataFrame | None = None
 
 
 class _FeedFiles:
@@ -204,6 +208,8 @@ def _read_feed(files: _FeedFiles, *, tag: str, source: str, report: FeedReport) 
     stop_times = _read_stop_times(frames["stop_times.txt"], tag, report, set(trips["trip_id"]), set(stops["stop_id"]))
     trips = trips[trips["trip_id"].isin(stop_times["trip_id"].unique())]
     transfers = _read_transfers(files, tag, report, set(stops["stop_id"]))
+    stops, trips = _in_dutch(files, stops, trips)
+    platforms = _platform_overrides(files, tag, frames["stop_times.txt"], stops, trips)
 
     if not len(calendar) and not len(calendar_dates):
         report.add(
@@ -228,8 +234,66 @@ def _read_feed(files: _FeedFiles, *, tag: str, source: str, report: FeedReport) 
     return ParsedFeed(
         tag=tag, source=source, stops=used_stops.reset_index(drop=True), routes=routes,
         trips=trips.reset_index(drop=True), stop_times=stop_times, calendar=calendar,
-        calendar_dates=calendar_dates, transfers=transfers,
+        calendar_dates=calendar_dates, transfers=transfers, platforms=platforms,
     )
+
+
+def _in_dutch(files: _FeedFiles, stops: pd.DataFrame, trips: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stop names and headsigns in Dutch where translations.txt has them (NMBS names Kortrijk
+    "Courtrai" in stops.txt): the people who read them live in Flanders.
+
+    Both layouts are read: the old one (``trans_id``, ``lang``, ``translation``: the text
+    itself is the key) and GTFS's (``field_value`` of ``table_name``/``field_name``).
+    """
+    if "translations.txt" not in files:
+        return stops, trips
+    table = files.read("translations.txt")
+    columns = set(table.columns)
+    if {"trans_id", "lang", "translation"} <= columns:
+        dutch = table[table["lang"].str.strip().str.lower() == "nl"]
+        names = headsigns = dict(zip(dutch["trans_id"].str.strip(), dutch["translation"].str.strip(), strict=True))
+    elif {"table_name", "field_name", "language", "translation", "field_value"} <= columns:
+        dutch = table[(table["language"].str.strip().str.lower() == "nl") & (table["field_value"].str.strip() != "")]
+
+        def of_field(field: str) -> dict[str, str]:
+            rows = dutch[dutch["field_name"].str.strip() == field]
+            return dict(zip(rows["field_value"].str.strip(), rows["translation"].str.strip(), strict=True))
+
+        names, headsigns = of_field("stop_name"), of_field("trip_headsign")
+    else:
+        return stops, trips
+    stops = stops.assign(stop_name=[names.get(name) or name for name in stops["stop_name"]])
+    trips = trips.assign(headsign=[headsigns.get(sign) or sign for sign in trips["headsign"]])
+    return stops, trips
+
+
+def _platform_overrides(
+    files: _FeedFiles, tag: str, stop_times: pd.DataFrame, stops: pd.DataFrame, trips: pd.DataFrame
+) -> pd.DataFrame:
+    """The platforms of NMBS's ``stop_time_overrides.txt`` (trip_id, stop_sequence, service_id,
+    stop_id): on the days of service_id, that stop_time stops at the platform stop stop_id
+    (whose platform_code names the platform) instead of the station of stop_times.txt."""
+    empty = pd.DataFrame({"trip_id": [], "stop_id": [], "service_id": [], "platform": []}, dtype=str)
+    if "stop_time_overrides.txt" not in files:
+        return empty
+    table = files.read("stop_time_overrides.txt")
+    if not {"trip_id", "stop_sequence", "service_id", "stop_id"} <= set(table.columns):
+        return empty
+    platform_of = dict(zip(stops["stop_id"], stops["platform"], strict=True))
+    overrides = pd.DataFrame({
+        "trip_id": _prefix(table["trip_id"], tag).to_numpy(),
+        "sequence": pd.to_numeric(table["stop_sequence"], errors="coerce").to_numpy(),
+        "service_id": _prefix(table["service_id"], tag).to_numpy(),
+        "platform": [platform_of.get(stop, "") for stop in _prefix(table["stop_id"], tag)],
+    })
+    stations = pd.DataFrame({
+        "trip_id": _prefix(stop_times["trip_id"], tag).to_numpy(),
+        "sequence": pd.to_numeric(stop_times["stop_sequence"], errors="coerce").to_numpy(),
+        "stop_id": _prefix(stop_times["stop_id"], tag).to_numpy(),
+    })
+    merged = overrides.merge(stations, on=["trip_id", "sequence"], how="inner")
+    merged = merged[(merged["platform"] != "") & merged["trip_id"].isin(trips["trip_id"])]
+    return merged[["trip_id", "stop_id", "service_id", "platform"]].reset_index(drop=True)
 
 
 def _prefix(values: pd.Series, tag: str) -> pd.Series:
@@ -260,8 +324,14 @@ def _read_stops(frame: pd.DataFrame, tag: str, report: FeedReport) -> pd.DataFra
             "stop_name": names[keep].astype(str).to_numpy(),
             "lon": lon[keep],
             "lat": lat[keep],
+            "platform": _optional_text(frame, "platform_code")[keep].to_numpy(),
         }
     )
+
+
+def _optional_text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """An optional column's stripped text ("" where absent)."""
+    return frame.get(column, pd.Series("", index=frame.index)).astype(str).str.strip()
 
 
 def _read_routes(frame: pd.DataFrame, tag: str, report: FeedReport) -> pd.DataFrame:
@@ -364,13 +434,15 @@ def _read_trips(
     frame: pd.DataFrame, tag: str, report: FeedReport, route_ids: set[str], service_ids: set[str]
 ) -> pd.DataFrame:
     frame = _drop_duplicates(frame, "trip_id", "trips.txt", tag, report)
-    block = frame.get("block_id", pd.Series("", index=frame.index)).astype(str).str.strip()
+    block = _optional_text(frame, "block_id")
     trips = pd.DataFrame(
         {
             "trip_id": _prefix(frame["trip_id"], tag).to_numpy(),
             "route_id": _prefix(frame["route_id"], tag).to_numpy(),
             "service_id": _prefix(frame["service_id"], tag).to_numpy(),
             "block_id": np.where(block.to_numpy() == "", "", (tag + ":" + block).to_numpy()),
+            "headsign": _optional_text(frame, "trip_headsign").to_numpy(),
+            "short_name": _optional_text(frame, "trip_short_name").to_numpy(),
         }
     )
     unknown_route = ~trips["route_id"].isin(route_ids)
@@ -402,43 +474,8 @@ def _read_stop_times(
     pickup = stop_rule(frame, "pickup_type", tag, report)
     drop_off = stop_rule(frame, "drop_off_type", tag, report)
 
-    known_trip = pd.Series(trip).isin(trip_ids).to_numpy()
-    if (~known_trip).any():
-        report.add(
-            "error", tag, file, "unknown_trip",
-            "stop_times referring to an unknown or dropped trip_id are dropped",
-            count=int((~known_trip).sum()), examples=_examples(trip[~known_trip]),
-        )
-    known_stop = pd.Series(stop).isin(stop_ids).to_numpy()
-    if (~known_stop & known_trip).any():
-        report.add(
-            "error", tag, file, "unknown_stop",
-            "stop_times referring to an unknown stop_id (or one without coordinates) are dropped; "
-            "the trip keeps its other stops",
-            count=int((~known_stop & known_trip).sum()), examples=_examples(stop[~known_stop & known_trip]),
-        )
-    keep = known_trip & known_stop
-    broken_trips: set[str] = set()
-    bad_time = (arrival_bad | departure_bad) & keep
-    if bad_time.any():
-        report.add(
-            "error", tag, file, "bad_time",
-            "malformed arrival_time/departure_time (expected H:MM:SS); the trip is dropped",
-            count=int(bad_time.sum()),
-            examples=[f"{t} {a!s}/{d!s}" for t, a, d in zip(
-                trip[bad_time][:5], frame["arrival_time"].to_numpy()[bad_time][:5],
-                frame["departure_time"].to_numpy()[bad_time][:5], strict=False)],
-        )
-        broken_trips |= set(trip[bad_time])
-    bad_sequence = ~np.isfinite(sequence) & keep
-    if bad_sequence.any():
-        report.add(
-            "error", tag, file, "bad_stop_sequence",
-            "stop_sequence is not a number; the trip is dropped",
-            count=int(bad_sequence.sum()), examples=_examples(trip[bad_sequence]),
-        )
-        broken_trips |= set(trip[bad_sequence])
-
+    keep = _known_references(trip, stop, trip_ids, stop_ids, tag, report)
+    broken_trips = _unreadable_trips(frame, trip, sequence, arrival_bad | departure_bad, keep, tag, report)
     table = pd.DataFrame(
         {
             "trip_id": trip, "stop_id": stop, "sequence": sequence, "arrival_s": arrival,
@@ -461,7 +498,68 @@ def _read_stop_times(
     table, dropped = _fill_times(table, tag, report)
     if dropped:
         table = table[~table["trip_id"].isin(dropped)].reset_index(drop=True)
+    table = _without_unrideable_trips(table, tag, report)
+    table["arrival_s"] = table["arrival_s"].astype(np.int32)
+    table["departure_s"] = table["departure_s"].astype(np.int32)
+    report_stop_rules(table, tag, report)
+    return table[["trip_id", "stop_id", "arrival_s", "departure_s", "pickup", "drop_off"]]
 
+
+def _known_references(
+    trip: np.ndarray, stop: np.ndarray, trip_ids: set[str], stop_ids: set[str], tag: str, report: FeedReport
+) -> np.ndarray:
+    """Rows whose trip and stop exist (the others reported and left out)."""
+    file = "stop_times.txt"
+    known_trip = pd.Series(trip).isin(trip_ids).to_numpy()
+    if (~known_trip).any():
+        report.add(
+            "error", tag, file, "unknown_trip",
+            "stop_times referring to an unknown or dropped trip_id are dropped",
+            count=int((~known_trip).sum()), examples=_examples(trip[~known_trip]),
+        )
+    known_stop = pd.Series(stop).isin(stop_ids).to_numpy()
+    if (~known_stop & known_trip).any():
+        report.add(
+            "error", tag, file, "unknown_stop",
+            "stop_times referring to an unknown stop_id (or one without coordinates) are dropped; "
+            "the trip keeps its other stops",
+            count=int((~known_stop & known_trip).sum()), examples=_examples(stop[~known_stop & known_trip]),
+        )
+    return known_trip & known_stop
+
+
+def _unreadable_trips(
+    frame: pd.DataFrame, trip: np.ndarray, sequence: np.ndarray, bad_times: np.ndarray, keep: np.ndarray, tag: str,
+    report: FeedReport,
+) -> set[str]:
+    """Trips with a malformed time or a stop_sequence that is not a number (reported)."""
+    file = "stop_times.txt"
+    broken_trips: set[str] = set()
+    bad_time = bad_times & keep
+    if bad_time.any():
+        report.add(
+            "error", tag, file, "bad_time",
+            "malformed arrival_time/departure_time (expected H:MM:SS); the trip is dropped",
+            count=int(bad_time.sum()),
+            examples=[f"{t} {a!s}/{d!s}" for t, a, d in zip(
+                trip[bad_time][:5], frame["arrival_time"].to_numpy()[bad_time][:5],
+                frame["departure_time"].to_numpy()[bad_time][:5], strict=False)],
+        )
+        broken_trips |= set(trip[bad_time])
+    bad_sequence = ~np.isfinite(sequence) & keep
+    if bad_sequence.any():
+        report.add(
+            "error", tag, file, "bad_stop_sequence",
+            "stop_sequence is not a number; the trip is dropped",
+            count=int(bad_sequence.sum()), examples=_examples(trip[bad_sequence]),
+        )
+        broken_trips |= set(trip[bad_sequence])
+    return broken_trips
+
+
+def _without_unrideable_trips(table: pd.DataFrame, tag: str, report: FeedReport) -> pd.DataFrame:
+    """Drop (and report) trips whose times go backwards, with fewer than two stops, or at 48:00 or later."""
+    file = "stop_times.txt"
     trip_codes = pd.factorize(table["trip_id"])[0]
     arrival = table["arrival_s"].to_numpy()
     departure = table["departure_s"].to_numpy()
@@ -495,10 +593,7 @@ def _read_stop_times(
             count=len(bad_trips), examples=sorted(bad_trips),
         )
         table = table[~table["trip_id"].isin(bad_trips)].reset_index(drop=True)
-    table["arrival_s"] = table["arrival_s"].astype(np.int32)
-    table["departure_s"] = table["departure_s"].astype(np.int32)
-    report_stop_rules(table, tag, report)
-    return table[["trip_id", "stop_id", "arrival_s", "departure_s", "pickup", "drop_off"]]
+    return table
 
 
 def _fill_times(table: pd.DataFrame, tag: str, report: FeedReport) -> tuple[pd.DataFrame, set[str]]:

@@ -13,11 +13,10 @@ cannot). Walking the whole way is always an option and is taken when it is faste
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,7 @@ import pandas as pd
 from routing.config import RoutingConfig
 from routing.transit import scan
 from routing.transit.bus_estimate import BusEstimator
+from routing.transit.journey import Itinerary, JourneyQuery, describe, trace_journey
 from routing.transit.legs import ESTIMATED_BUS, ESTIMATED_WALK, Egress, service_day
 from routing.transit.summary import summarise
 from routing.transit.errors import ServiceDateError
@@ -36,10 +36,6 @@ from routing.transit.validation import FeedReport
 from routing.transit.wording import line_label
 
 UNREACHED = scan.UNREACHED
-#: Above this many connections the interpreted (numba-less) scan takes seconds per query.
-INTERPRETED_CONNECTIONS_WARNING = 100_000
-
-logger = logging.getLogger(__name__)
 
 
 def _seconds_of_day(moment: time) -> int:
@@ -59,7 +55,7 @@ class TransitRouter:
         ``"sunday"`` (default): on a Belgian public holiday that a feed's calendar_dates.txt
         does not mention, run that feed's Sunday service. ``"as_published"``: trust the feed.
     threads
-        Departure minutes are scanned in parallel by this many threads (compiled kernel only).
+        Departure minutes are scanned in parallel by this many threads (the kernel releases the GIL).
     """
 
     def __init__(
@@ -92,10 +88,6 @@ class TransitRouter:
         self.trip_previous_slots = np.concatenate(
             [np.where(previous >= 0, previous + copy * timetable.n_trips, -1) for copy in range(3)]
         )
-        if not scan.JIT_COMPILED and timetable.n_connections > INTERPRETED_CONNECTIONS_WARNING:
-            logger.warning(
-                "numba is not installed: transit queries on %d connections will be slow", timetable.n_connections
-            )
         self.route_labels = np.array(
             [
                 line_label(int(route_type), str(short))
@@ -354,14 +346,7 @@ class TransitRouter:
         feed_days: Sequence[date] | None = None,
     ) -> TransitTimes:
         timetable = self.timetable
-        days = list(feed_days) if feed_days is not None else [service_date] * len(self.feed_ranges)
-        if len(days) != len(self.feed_ranges):
-            msg = f"feed_days needs one day per feed ({len(self.feed_ranges)}), not {len(days)}"
-            raise ValueError(msg)
-        for day, (first, last) in zip(days, self.feed_ranges, strict=True):
-            if not first <= day <= last:
-                raise ServiceDateError(day, first, last)
-        shifts = np.array([(day - service_date).days for day in days], dtype=np.int64)
+        shifts = self._feed_shifts(service_date, feed_days)
         start_s, end_s = _seconds_of_day(window_start), _seconds_of_day(window_end)
         if end_s < start_s:
             msg = f"window_end {window_end} is before window_start {window_start}"
@@ -383,6 +368,78 @@ class TransitRouter:
             departures, arrival, vehicles, walk, first_trip, last_trip, estimated, max_seconds=max_seconds,
             trip_route=timetable.trip_route, route_labels=self.route_labels,
         )
+
+    def _feed_shifts(self, service_date: date, feed_days: Sequence[date] | None) -> np.ndarray:
+        """Days each feed runs away from ``service_date``; :class:`ServiceDateError` outside a feed."""
+        days = list(feed_days) if feed_days is not None else [service_date] * len(self.feed_ranges)
+        if len(days) != len(self.feed_ranges):
+            msg = f"feed_days needs one day per feed ({len(self.feed_ranges)}), not {len(days)}"
+            raise ValueError(msg)
+        for day, (first, last) in zip(days, self.feed_ranges, strict=True):
+            if not first <= day <= last:
+                raise ServiceDateError(day, first, last)
+        return np.array([(day - service_date).days for day in days], dtype=np.int64)
+
+    def journey(
+        self,
+        origin: tuple[float, float],
+        destination: tuple[float, float],
+        *,
+        service_date: date,
+        departure: time,
+        max_minutes: float,
+        walk_minutes: WalkMinutesFn | None = None,
+        feeder: BusEstimator | None = None,
+        feed_days: Sequence[date] | None = None,
+    ) -> Itinerary | None:
+        """The earliest-arriving journey leaving ``origin`` (lon, lat) at ``departure``, leg by leg.
+
+        The same journey :meth:`one_to_many` counts for a window of that one minute (same
+        walks, rules and tie-breaks; see :mod:`routing.transit.journey`); ``None`` when the
+        destination cannot be reached within ``max_minutes``.
+        """
+        if not max_minutes > 0:
+            msg = f"max_minutes must be positive, not {max_minutes}"
+            raise ValueError(msg)
+        origin = (float(origin[0]), float(origin[1]))
+        point = np.array([[float(destination[0]), float(destination[1])]])
+        shifts = self._feed_shifts(service_date, feed_days)
+        start_s, max_seconds = _seconds_of_day(departure), int(round(max_minutes * 60))
+        egress = self.prepare_egress(point, walk_minutes=walk_minutes, feeder=feeder)
+        direct, direct_estimated = self._direct(origin, point, walk_minutes, feeder)
+        query = JourneyQuery(
+            start_s=start_s, max_seconds=max_seconds,
+            connections=self.timetable.connections_between(
+                service_date, start_s, start_s + max_seconds, holiday_service=self.holiday_service, feed_shift=shifts
+            ),
+            access=self._access(origin, walk_minutes, feeder),
+            egress=(egress.stops, egress.seconds, egress.estimated),
+            direct=(int(direct[0]), int(direct_estimated[0])),
+            footpath_offsets=self.footpath_offsets, footpath_to=self.footpath_to,
+            footpath_seconds=self.footpath_seconds, change_seconds=self.change_seconds,
+            trip_previous_slots=self.trip_previous_slots,
+        )
+        traced = trace_journey(query, self.timetable.n_stops)
+        if traced is None:
+            return None
+        return describe(traced, query, self.timetable, self.route_labels, service_date,
+                        self._platforms_on(service_date, shifts))
+
+    def _platforms_on(self, service_date: date, shifts: np.ndarray):
+        """``platform_of(slot, stop)`` for :func:`routing.transit.journey.describe`: the platform
+        on the day the trip of that slot runs (the slot's day copy and its feed's shift)."""
+        timetable = self.timetable
+        active_on: dict[date, np.ndarray] = {}
+
+        def platform_of(slot: int, stop: int) -> str:
+            trip = slot % timetable.n_trips
+            feed = int(timetable.service_feed[timetable.trip_service[trip]])
+            day = service_date + timedelta(days=slot // timetable.n_trips - 1 + int(shifts[feed]))
+            if day not in active_on:
+                active_on[day] = timetable.active_services(day, holiday_service=self.holiday_service)
+            return timetable.platform_at(trip, stop, active_on[day])
+
+        return platform_of
 
     def _scan(self, departures, max_seconds, starts, connections, access, egress, direct_seconds, direct_estimated):
         access_stops, access_seconds, access_estimated = access
@@ -416,7 +473,7 @@ class TransitRouter:
         def run(part: slice):
             return scan.scan_window(departures[part], arguments[0], starts[part], *arguments[2:])
 
-        chunks = min(self.threads, len(departures)) if scan.JIT_COMPILED else 1
+        chunks = min(self.threads, len(departures))
         if chunks <= 1:
             return run(slice(None))
         bounds = np.linspace(0, len(departures), chunks + 1).round().astype(int)

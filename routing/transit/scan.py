@@ -1,9 +1,9 @@
 """Connection Scan (Dibbelt, Pajor, Strasser & Wagner 2018, *Connection Scan Algorithm*,
 ACM JEA 23), earliest arrival, repeated for each departure minute of a window.
 
-The kernel is plain Python over numpy arrays. When numba is installed it is compiled
-(``numba.njit``), which the timetable sizes of De Lijn need; without numba the same code
-runs interpreted, fine for small feeds and tests. ``JIT_COMPILED`` tells which.
+The kernel is plain Python over numpy arrays compiled by numba (``numba.njit``, a hard
+dependency: the timetable sizes of De Lijn need it); ``scan_window.py_func`` is the same code
+interpreted, which the tests compare it with.
 
 Each stop keeps two earliest-arrival labels, minimised independently: ``arrival`` (when
 you can be there, used to walk on to a destination) and ``ready`` (when you can board
@@ -17,13 +17,75 @@ from __future__ import annotations
 
 import numpy as np
 
-try:  # numba is optional: see the module docstring
-    from numba import njit
-except ImportError:  # pragma: no cover - depends on the environment
-    njit = None
+from numba import njit
 
-JIT_COMPILED = njit is not None
 UNREACHED = np.iinfo(np.int64).max // 4
+
+
+# The two steps of a departure that run once per departure (not per connection) have their own
+# names; the connection loop itself stays inline in the kernel: it runs millions of times per
+# query and splitting it would pass a dozen label arrays per connection.
+
+
+@njit(cache=True, nogil=True)
+def _walk_to_the_stops(
+    start, access_stops, access_seconds, access_estimated, arrival, arrival_vehicles, arrival_walk,
+    arrival_estimated, ready, ready_vehicles, ready_walk, ready_estimated,
+):
+    """The labels of the stops within walking reach of the origin, leaving at ``start``."""
+    for a in range(access_stops.shape[0]):
+        stop = access_stops[a]
+        at = start + access_seconds[a]
+        if at < arrival[stop]:
+            arrival[stop] = at
+            arrival_vehicles[stop] = 0
+            arrival_walk[stop] = access_seconds[a]
+            ready[stop] = at
+            ready_vehicles[stop] = 0
+            ready_walk[stop] = access_seconds[a]
+            arrival_estimated[stop] = access_estimated[a]
+            ready_estimated[stop] = access_estimated[a]
+
+
+@njit(cache=True, nogil=True)
+def _walk_on_to_the_destinations(
+    row, start, limit, max_seconds, egress_offsets, egress_stops, egress_seconds, egress_estimated,
+    direct_seconds, direct_estimated, arrival, arrival_vehicles, arrival_walk, arrival_first, arrival_last,
+    arrival_estimated, out_arrival, out_vehicles, out_walk, out_first, out_last, out_estimated,
+):
+    """Row ``row`` of the answer: per destination the best of walking all the way and every
+    stop's arrival by vehicle plus the walk on from there."""
+    n_destinations = egress_offsets.shape[0] - 1
+    for d in range(n_destinations):
+        best = UNREACHED
+        best_vehicles = -1
+        best_walk = 0
+        best_first = -1
+        best_last = -1
+        best_estimated = 0
+        if direct_seconds[d] <= max_seconds:
+            best = start + direct_seconds[d]
+            best_vehicles = 0
+            best_walk = direct_seconds[d]
+            best_estimated = direct_estimated[d]
+        for e in range(egress_offsets[d], egress_offsets[d + 1]):
+            stop = egress_stops[e]
+            if arrival_vehicles[stop] < 1:
+                continue  # reached on foot only: the direct walk covers that
+            at = arrival[stop] + egress_seconds[e]
+            if at <= limit and (at < best or (at == best and arrival_vehicles[stop] < best_vehicles)):
+                best = at
+                best_vehicles = arrival_vehicles[stop]
+                best_walk = arrival_walk[stop] + egress_seconds[e]
+                best_first = arrival_first[stop]
+                best_last = arrival_last[stop]
+                best_estimated = arrival_estimated[stop] | egress_estimated[e]
+        out_arrival[row, d] = best
+        out_vehicles[row, d] = best_vehicles
+        out_walk[row, d] = best_walk
+        out_first[row, d] = best_first
+        out_last[row, d] = best_last
+        out_estimated[row, d] = best_estimated
 
 
 def _scan_window(
@@ -118,18 +180,10 @@ def _scan_window(
         ready_estimated[:] = 0
         by_vehicle[:] = UNREACHED
         by_vehicle_count[:] = -1
-        for a in range(access_stops.shape[0]):
-            stop = access_stops[a]
-            at = start + access_seconds[a]
-            if at < arrival[stop]:
-                arrival[stop] = at
-                arrival_vehicles[stop] = 0
-                arrival_walk[stop] = access_seconds[a]
-                ready[stop] = at
-                ready_vehicles[stop] = 0
-                ready_walk[stop] = access_seconds[a]
-                arrival_estimated[stop] = access_estimated[a]
-                ready_estimated[stop] = access_estimated[a]
+        _walk_to_the_stops(
+            start, access_stops, access_seconds, access_estimated, arrival, arrival_vehicles, arrival_walk,
+            arrival_estimated, ready, ready_vehicles, ready_walk, ready_estimated,
+        )
 
         c = connection_starts[scan]
         while c < n_connections and departure_s[c] <= limit:
@@ -199,38 +253,12 @@ def _scan_window(
                             ready_estimated[other] = leg_flags
             c += 1
 
-        for d in range(n_destinations):
-            best = UNREACHED
-            best_vehicles = -1
-            best_walk = 0
-            best_first = -1
-            best_last = -1
-            best_estimated = 0
-            if direct_seconds[d] <= max_seconds:
-                best = start + direct_seconds[d]
-                best_vehicles = 0
-                best_walk = direct_seconds[d]
-                best_estimated = direct_estimated[d]
-            for e in range(egress_offsets[d], egress_offsets[d + 1]):
-                stop = egress_stops[e]
-                if arrival_vehicles[stop] < 1:
-                    continue  # reached on foot only: the direct walk covers that
-                at = arrival[stop] + egress_seconds[e]
-                if at <= limit and (at < best or (at == best and arrival_vehicles[stop] < best_vehicles)):
-                    best = at
-                    best_vehicles = arrival_vehicles[stop]
-                    best_walk = arrival_walk[stop] + egress_seconds[e]
-                    best_first = arrival_first[stop]
-                    best_last = arrival_last[stop]
-                    best_estimated = arrival_estimated[stop] | egress_estimated[e]
-            out_arrival[scan, d] = best
-            out_vehicles[scan, d] = best_vehicles
-            out_walk[scan, d] = best_walk
-            out_first[scan, d] = best_first
-            out_last[scan, d] = best_last
-            out_estimated[scan, d] = best_estimated
+        _walk_on_to_the_destinations(
+            scan, start, limit, max_seconds, egress_offsets, egress_stops, egress_seconds, egress_estimated,
+            direct_seconds, direct_estimated, arrival, arrival_vehicles, arrival_walk, arrival_first, arrival_last,
+            arrival_estimated, out_arrival, out_vehicles, out_walk, out_first, out_last, out_estimated,
+        )
     return out_arrival, out_vehicles, out_walk, out_first, out_last, out_estimated
 
 
-scan_window_python = _scan_window
-scan_window = njit(cache=True, nogil=True)(_scan_window) if JIT_COMPILED else _scan_window
+scan_window = njit(cache=True, nogil=True)(_scan_window)

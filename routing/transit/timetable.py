@@ -26,7 +26,7 @@ from routing.transit.errors import TransitCacheError
 from routing.transit.gtfs import WEEKDAY_COLUMNS, ParsedFeed
 
 #: Bump when the arrays or their meaning change: old cache files are then rebuilt.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 DAY_SECONDS = 86_400
 #: ``connection_rules`` bits: nobody boards at the connection's first stop (pickup_type 1),
 #: nobody alights at its second (drop_off_type 1), boarding there only on request (pickup_type
@@ -56,6 +56,7 @@ class Timetable:
     stop_ids: np.ndarray
     stop_names: np.ndarray
     stop_lon_lat: np.ndarray        # float64 (n_stops, 2)
+    stop_platforms: np.ndarray      # str per stop: platform_code ("" when none)
     route_ids: np.ndarray
     route_short_names: np.ndarray
     route_long_names: np.ndarray
@@ -63,6 +64,8 @@ class Timetable:
     trip_ids: np.ndarray
     trip_route: np.ndarray          # int32
     trip_service: np.ndarray        # int32
+    trip_headsigns: np.ndarray      # str per trip: trip_headsign ("" when none)
+    trip_short_names: np.ndarray    # str per trip: trip_short_name, e.g. a train number ("" when none)
     service_ids: np.ndarray
     service_feed: np.ndarray        # int32: index into feed_tags
     service_days: np.ndarray        # bool (n_services, n_days): runs on first_day + column
@@ -83,6 +86,10 @@ class Timetable:
     transfer_forbidden_from: np.ndarray  # int32, type 3
     transfer_forbidden_to: np.ndarray
     stop_change_seconds: np.ndarray  # int32 per stop from transfers.txt (from == to); -1: default
+    platform_trip: np.ndarray       # int32: a trip that, on the days of platform_service,
+    platform_stop: np.ndarray       # int32: stops at this stop
+    platform_service: np.ndarray    # int32
+    platform_codes: np.ndarray      # str: at this platform (stop_time_overrides.txt)
     report_json: str = "{}"
     cache_key: str = ""
 
@@ -203,6 +210,16 @@ class Timetable:
             columns = [column[order] for column in columns]
         return dict(zip(names, columns, strict=True))
 
+    def platform_at(self, trip: int, stop: int, active_services: np.ndarray) -> str:
+        """The platform where ``trip`` stops at ``stop`` on a day with ``active_services``
+        (:meth:`active_services`): a platform override of that day, else the stop's platform_code."""
+        rows = np.flatnonzero((self.platform_trip == trip) & (self.platform_stop == stop))
+        for row in rows:
+            service = self.platform_service[row]
+            if service >= 0 and active_services[service]:
+                return str(self.platform_codes[row])
+        return str(self.stop_platforms[stop])
+
     # ------------------------------------------------------------------ cache
     def save(self, path: Path) -> Path:
         """Write the arrays to ``path`` (``.npz``, uncompressed for fast loading) atomically."""
@@ -319,10 +336,18 @@ def build_timetable(feeds: list[ParsedFeed], *, feed_tags: list[str], feed_sourc
     seconds = np.where(kind == 2, np.nan_to_num(minimum, nan=-1), -1).astype(np.int32)
     forbidden = known & ~same & (kind == 3)
 
+    platforms = pd.concat([feed.platforms for feed in feeds if feed.platforms is not None and len(feed.platforms)]
+                          or [pd.DataFrame({"trip_id": [], "stop_id": [], "service_id": [], "platform": []}, dtype=str)],
+                          ignore_index=True)
+    platform_trip = trip_index.get_indexer(platforms["trip_id"]).astype(np.int32)
+    platform_stop = stop_index.get_indexer(platforms["stop_id"]).astype(np.int32)
+    platform_known = (platform_trip >= 0) & (platform_stop >= 0)
+
     return Timetable(
         stop_ids=stops["stop_id"].to_numpy(dtype=str),
         stop_names=stops["stop_name"].to_numpy(dtype=str),
         stop_lon_lat=stops[["lon", "lat"]].to_numpy(dtype=np.float64),
+        stop_platforms=stops["platform"].to_numpy(dtype=str),
         route_ids=routes["route_id"].to_numpy(dtype=str),
         route_short_names=routes["short_name"].to_numpy(dtype=str),
         route_long_names=routes["long_name"].to_numpy(dtype=str),
@@ -330,6 +355,8 @@ def build_timetable(feeds: list[ParsedFeed], *, feed_tags: list[str], feed_sourc
         trip_ids=trips["trip_id"].to_numpy(dtype=str),
         trip_route=route_index.get_indexer(trips["route_id"]).astype(np.int32),
         trip_service=service_index.get_indexer(trips["service_id"]).astype(np.int32),
+        trip_headsigns=trips["headsign"].to_numpy(dtype=str),
+        trip_short_names=trips["short_name"].to_numpy(dtype=str),
         service_ids=np.asarray(service_ids, dtype=str),
         service_feed=service_feed,
         service_days=service_days,
@@ -350,6 +377,10 @@ def build_timetable(feeds: list[ParsedFeed], *, feed_tags: list[str], feed_sourc
         transfer_forbidden_from=transfer_from[forbidden],
         transfer_forbidden_to=transfer_to[forbidden],
         stop_change_seconds=stop_change,
+        platform_trip=platform_trip[platform_known],
+        platform_stop=platform_stop[platform_known],
+        platform_service=service_index.get_indexer(platforms["service_id"]).astype(np.int32)[platform_known],
+        platform_codes=platforms["platform"].to_numpy(dtype=str)[platform_known],
     )
 
 

@@ -40,6 +40,27 @@ def world(loaded_engine):
         return {"emails": emails, "service": service.id, "location": link.location_id}
 
 
+@pytest.fixture(scope="module")
+def journey_sheets(app_state) -> list[str]:
+    """Sheets with train legs (NMBS, autumn 2019): a service near a station, from 300 m beside
+    Gent-Sint-Pieters, leaving at 08:00 on a Tuesday of the feed; in Dutch and in Arabic."""
+    router = app_state.reach.transit_router
+    if router is None:
+        return []
+    catalog = app_state.catalog()
+    for service in catalog.services:
+        if service.is_active and service.location_indices:
+            location = catalog.locations[service.location_indices[0]]
+            if len(router.stop_index.within((location.longitude, location.latitude), 600)[0]):
+                break
+    else:
+        return []
+    gent = router.timetable.stop_lon_lat[list(router.timetable.stop_ids).index("f0:8892007")]
+    sheet = (f"/verwijsfiche/{service.id}?mode=transit&minuten=60&bron=timetabled&dienstdag=2019-10-15"
+             f"&vertrek=08:00&van={gent[1] + 0.0027:.4f},{gent[0]:.4f}")
+    return [f"{sheet}&taal={code}" for code in ("nl", "ar")]
+
+
 SEARCH = "/zoeken?woonplaats=8500&noden=housing&noden=work&vervoer=bike&talen=fr&beschikbaar=1-vm"
 
 
@@ -49,14 +70,14 @@ READY = (("/zoeken?", ".leaflet-marker-icon"), ("/coordinator/hiaten", "#hiatenk
          ("/embed/configurator", "#cfg-preview sociale-kaart-zoeker >> form"))
 
 
-def pages_for(role: str, world: dict) -> list[str]:
+def pages_for(role: str, world: dict, journey_sheets: list[str]) -> list[str]:
     service, location = world["service"], world["location"]
     common = ["/", "/over", "/zoeken", SEARCH, "/embed/configurator"]
     if role == "anonymous":
         sheet = f"/verwijsfiche/{service}?mode=bike&minuten=12&bron=routed"
         return [*common, "/aanmelden", "/uitnodiging/onbekend-token", "/verwijsfiche/onbekend",
                 *(f"{sheet}&taal={code}" for code in SHEET_LANGUAGES),
-                f"/verwijsfiche/{service}?mode=transit&minuten=40&geschat=true&taal=ar",
+                f"/verwijsfiche/{service}?mode=transit&minuten=40&geschat=true&taal=ar", *journey_sheets,
                 *(f"/embed?lang={code}" for code in WIDGET_LANGUAGES)]
     if role == "partner":
         return [*common, "/partner", f"/partner/diensten/{service}", "/partner/nieuwe-dienst", "/partner/locaties",
@@ -66,7 +87,7 @@ def pages_for(role: str, world: dict) -> list[str]:
     return common
 
 
-def test_every_page_passes_the_axe_scan_in_every_role_and_language(app_state, world):
+def test_every_page_passes_the_axe_scan_in_every_role_and_language(app_state, world, journey_sheets):
     from axe_playwright_python.sync_playwright import Axe
 
     from app.server.main import create_app
@@ -79,9 +100,11 @@ def test_every_page_passes_the_axe_scan_in_every_role_and_language(app_state, wo
             page = context.new_page()
             if role != "anonymous":
                 sign_in(page, base, world["emails"][role], PASSWORD)
-            for path in pages_for(role, world):
+            for path in pages_for(role, world, journey_sheets):
                 response = page.goto(base + path)
                 assert response.status < 500 if "onbekend" in path else response.status == 200, path
+                if path in journey_sheets:  # the legs themselves are scanned
+                    assert page.locator("ol.journey li").count() >= 3, path
                 for ready in READY:  # what the page's scripts draw, scanned too
                     if ready[0] in path:
                         page.locator(ready[1]).first.wait_for()

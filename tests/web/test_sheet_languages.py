@@ -15,7 +15,7 @@ from app.core.config import PROJECT_ROOT
 SHIPPED = ("fr", "en", "ar", "uk")
 #: every file whose Dutch text the sheet and the iframe show to a participant
 TRANSLATED_FILES = ("templates/_referral_sheet_body.html", "templates/referral_sheet.html", "templates/embed.html",
-                    "app/web/search_pages.py")
+                    "app/web/search_pages.py", "app/web/sheet_journey.py")
 #: the reasons, warnings and travel details of a result, which the public search (the widget) gives in nl, fr and en
 WIDGET_TRANSLATED_FILES = ("app/domain/reason_wording.py", "app/domain/journey_wording.py")
 WIDGET_SHIPPED = tuple(code for code in i18n.WIDGET_LANGUAGES if code != i18n.SOURCE_LANGUAGE)
@@ -39,7 +39,10 @@ def _messages_used(files: tuple[str, ...] = TRANSLATED_FILES) -> set[str | tuple
 def test_the_sheet_uses_translatable_text():
     used = _messages_used()
     expected = {"Hoe geraak je er?", "Wanneer?", "Verwijsfiche: %(name)s", "Deze zoekfunctie heeft JavaScript nodig.",
-                "Afstand over de weg: %(km)s km."}
+                "Afstand over de weg: %(km)s km.", "Wandel %(minutes)s min naar station %(stop)s.",
+                "Neem %(vehicle)s %(name)s richting %(headsign)s om %(time)s (perron %(platform)s).",
+                "Stap af in %(stop)s om %(time)s.", "Overstappen in %(stop)s (%(minutes)s min).",
+                "De bus is geschat: we kennen de busuren niet. Kijk ze na bij De Lijn."}
     assert expected <= used
 
 
@@ -80,10 +83,11 @@ def test_a_catalogue_missing_a_message_is_noticed(tmp_path, monkeypatch):
     """The check above reads the real .po: drop one entry and the same lookup finds it missing."""
     source = (Path(i18n.LOCALE_DIR) / "fr" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
     shortened = source.replace('msgid "Wanneer?"\nmsgstr "Quand ?"', "")
-    assert shortened != source
+    shortened = shortened.replace('msgid "Vertrek om %(time)s."\nmsgstr "Départ à %(time)s."', "")  # a train leg's
+    assert shortened.count("msgid") == source.count("msgid") - 2
     shortened = shortened.replace('msgstr "environ %(minutes)s minutes"', 'msgstr "environ %(minuten)s minutes"')
     (tmp_path / "messages.po").write_text(shortened, encoding="utf-8")
-    assert _gaps(tmp_path / "messages.po") == (["Wanneer?"], ["ongeveer %(minutes)s minuten"])
+    assert _gaps(tmp_path / "messages.po") == (["Vertrek om %(time)s.", "Wanneer?"], ["ongeveer %(minutes)s minuten"])
 
 
 def test_a_catalogue_missing_a_plural_form_of_a_reason_is_noticed(tmp_path):

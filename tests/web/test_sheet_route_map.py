@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import re
-import time as clock
-import uuid
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session
-
-from app.core import models
 from routing.config import RoutingConfig
 from routing.network import build_network, read_osm_edges
-from tests.factories import remove_service_at_location
+from tests.web.located_service import located_service
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "osm" / "mode_rules.osm"
 HOME = "50.8000,3.2614"  # node 2 of the blocks; the service is at node 5, 100 m north by the footway
@@ -28,29 +23,9 @@ def blocks():
 
 @pytest.fixture(scope="module")
 def service_on_the_blocks(loaded_engine, client):
-    tag = uuid.uuid4().hex[:6]
-    with Session(loaded_engine) as session:
-        organization = models.Organization(name=f"Routetest {tag}")
-        session.add(organization)
-        session.flush()
-        location = models.Location(organization_id=organization.id, name="Routetest", address_1="Noordstraat 5",
-                                   postcode="8500", city="Kortrijk", municipality_nis="34022", latitude=50.8009,
-                                   longitude=3.2614)
-        service = models.Service(organization_id=organization.id, name=f"Routedienst {tag}")
-        session.add_all([location, service])
-        session.flush()
-        session.add(models.ServiceNeed(service_id=service.id, need_code="housing"))
-        session.add(models.ServiceAtLocation(service_id=service.id, location_id=location.id))
-        session.commit()
-        ids = {"service": service.id, "location": location.id, "organization": organization.id}
-    for _attempt in range(60):  # the catalogue snapshot refreshes in the background
-        if client.get(f"/verwijsfiche/{ids['service']}").status_code == 200:
-            break
-        clock.sleep(0.25)
-    else:
-        raise AssertionError("the new service never reached the catalogue")
-    yield ids["service"]
-    remove_service_at_location(loaded_engine, ids)
+    with located_service(loaded_engine, client, name="Routetest", service_name="Routedienst", address="Noordstraat 5",
+                         latitude=50.8009, longitude=3.2614) as service_id:
+        yield service_id
 
 
 @pytest.fixture

@@ -112,11 +112,10 @@ def test_scan_equals_fixpoint_on_random_timetables(seed):
     assert compared > 20  # the random networks do connect things
 
 
-@pytest.mark.skipif(not scan.JIT_COMPILED, reason="numba not installed: only the interpreted kernel exists")
 def test_compiled_and_interpreted_kernels_agree():
     columns, n_stops, n_trips, footpaths, change, access_stops, access_seconds = random_network(99)
     departures = np.arange(0, 1800, 60, dtype=np.int64)
     compiled = run_kernel(scan.scan_window, departures, 3600, columns, n_stops, n_trips, footpaths, change, access_stops, access_seconds)
-    interpreted = run_kernel(scan.scan_window_python, departures, 3600, columns, n_stops, n_trips, footpaths, change, access_stops, access_seconds)
+    interpreted = run_kernel(scan.scan_window.py_func, departures, 3600, columns, n_stops, n_trips, footpaths, change, access_stops, access_seconds)
     for left, right in zip(compiled, interpreted, strict=True):
         np.testing.assert_array_equal(left, right)
