@@ -7,7 +7,6 @@ ranked results with Dutch reasons, explained exclusions and a multi-need plan ou
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -224,11 +223,12 @@ def _best_travel(
     catalog: Catalog,
     participant: Participant,
     mode_times: Sequence[ModeTimes],
-    fastest: tuple[np.ndarray, np.ndarray],
+    fastest: tuple[tuple[list[float], list[int]], tuple[list[float], list[int]]],
 ) -> tuple[int | None, Travel | None, list[tuple[str, str]]]:
     """The fastest allowed way to the service, or why none is within reach (the rule:
-    :mod:`app.domain.reachability`; ``fastest`` is its :func:`fastest_within_limits` for this
-    home, with the mode)."""
+    :mod:`app.domain.reachability`). ``fastest``: per location, the minutes and the mode (its
+    position in ``mode_times``, -1: none) within the limits, and regardless of them (for the
+    reason "too far"); see :func:`_fastest_per_location`."""
     home_nis = participant.home.municipality_nis
     if home_nis in homes_served(service):
         return None, Travel(mode="at_home", minutes=0.0, estimated=False, detail="komt aan huis", basis="at_home"), []
@@ -252,18 +252,15 @@ def _best_travel(
             return None, None, failures
         candidates = accessible
 
-    minutes_within, mode_of = fastest
+    (minutes_within, mode_of), (minutes_any, mode_any) = fastest
     reachable = [i for i in candidates if mode_of[i] >= 0]
     if not reachable:
         # nothing within a limit: every finite time is beyond one; the nearest says how far
-        nearest_beyond: tuple[float, str, bool] | None = None
-        for times in mode_times:
-            for i in candidates:
-                minutes = float(times.minutes[i])
-                if math.isfinite(minutes) and (nearest_beyond is None or minutes < nearest_beyond[0]):
-                    nearest_beyond = (minutes, times.mode, bool(times.estimated[i]))
-        if nearest_beyond is not None:
-            minutes, mode, estimated = nearest_beyond
+        beyond = [i for i in candidates if mode_any[i] >= 0]
+        if beyond:
+            nearest = min(beyond, key=lambda i: (minutes_any[i], mode_any[i]))
+            times = mode_times[mode_any[nearest]]
+            minutes, mode, estimated = minutes_any[nearest], times.mode, bool(times.estimated[nearest])
             limit = mode_limit(participant.mobility, mode)
             label = "geschat " if estimated else ""
             failures.append((
@@ -286,12 +283,22 @@ def _best_travel(
     # the fewest minutes; on a tie the earlier mode, then the earlier location
     index = min(reachable, key=lambda i: (minutes_within[i], mode_of[i]))
     times = mode_times[mode_of[index]]
-    minutes = float(minutes_within[index])
+    minutes = minutes_within[index]
     detail = times.details[index] if times.details is not None else None
     legs = times.legs[index] if times.legs is not None and times.legs[index] is not None else ()
     travel = Travel(mode=times.mode, minutes=minutes, estimated=bool(times.estimated[index]), detail=detail,
                     basis=times.basis(index), legs=legs)
     return index, travel, []
+
+
+def _fastest_per_location(mobility: ResolvedMobility, mode_times: Sequence[ModeTimes], n_locations: int):
+    """Once per search, as lists (quicker than arrays to read per service): the fastest minutes to
+    each location and their mode within the person's limits, and regardless of the limits."""
+    by_mode = [(times.mode, times.minutes) for times in mode_times]
+    within, within_mode = fastest_within_limits(by_mode, mobility, shape=(n_locations,), which_mode=True)
+    anyhow, anyhow_mode = fastest_within_limits(by_mode, mobility, shape=(n_locations,), which_mode=True,
+                                                limited=False)
+    return (within.tolist(), within_mode.tolist()), (anyhow.tolist(), anyhow_mode.tolist())
 
 
 def _score_and_reasons(
@@ -396,8 +403,7 @@ def match_services(
     excluded: list[Exclusion] = []
     considered = 0
     wanted = {code: expand_need(code) for code in participant.needs}
-    fastest = fastest_within_limits([(times.mode, times.minutes) for times in mode_times], participant.mobility,
-                                    shape=(len(catalog.locations),), which_mode=True)
+    fastest = _fastest_per_location(participant.mobility, mode_times, len(catalog.locations))
     for service in catalog.offering(frozenset().union(*wanted.values())):
         covered = [code for code, codes in wanted.items() if not codes.isdisjoint(service.needs)]
         if not covered:

@@ -56,11 +56,12 @@ def within_limit(minutes: np.ndarray, mobility: ResolvedMobility, mode: str) -> 
 
 def fastest_within_limits(
     minutes_by_mode: Sequence[tuple[str, np.ndarray]], mobility: ResolvedMobility, *, shape: tuple[int, ...],
-    which_mode: bool = False,
+    which_mode: bool = False, limited: bool = True,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Per element (origin and location): the fewest minutes by any mode within that mode's limit
     (inf: none), and with ``which_mode`` the position in ``minutes_by_mode`` of the mode giving
-    them (the first on a tie; -1: none).
+    them (the first on a tie; -1: none). ``limited=False``: the fastest of any finite time, to
+    say how far out of reach a service is.
 
     ``minutes_by_mode`` holds ``(mode, minutes)`` pairs, ``minutes`` of ``shape``: (locations,)
     for one home, (origins, locations) for the gap analysis.
@@ -68,7 +69,7 @@ def fastest_within_limits(
     best = np.full(shape, np.inf)
     mode_index = np.full(shape, -1, dtype=np.int8) if which_mode else None
     for position, (mode, minutes) in enumerate(minutes_by_mode):
-        allowed = np.where(within_limit(minutes, mobility, mode), minutes, np.inf)
+        allowed = np.where(within_limit(minutes, mobility, mode) if limited else np.isfinite(minutes), minutes, np.inf)
         if mode_index is not None:
             mode_index[allowed < best] = position
         np.minimum(best, allowed, out=best)
