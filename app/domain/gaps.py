@@ -14,9 +14,9 @@ hours, closures and public holidays are left out on purpose: a gap is about wher
 offer is, not about this fortnight.
 
 The result holds, per need, profile and origin, the minutes to the nearest eligible
-service within the profile's limit and which service that is (the search's rule of who reaches
-what: :mod:`app.domain.reachability`); municipality, deelgemeente
-and hexagon figures are sums over the origins.
+service within the profile's limit and which service that is (who reaches what is the
+search's own rule, :mod:`app.domain.reachability`, on every origin at once); municipality,
+deelgemeente and hexagon figures are sums over the origins.
 """
 
 from __future__ import annotations

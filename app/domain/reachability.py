@@ -18,11 +18,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from app.core.models import WheelchairLevel
 from app.domain.catalog import CatalogLocation, CatalogService
 from app.domain.profile import ResolvedMobility
 
-#: the lowest ``wheelchair_level`` a wheelchair user can enter (see models.WheelchairLevel)
-WHEELCHAIR_ACCESSIBLE = 2
+#: the lowest ``wheelchair_level`` a wheelchair user can enter on their own
+WHEELCHAIR_ACCESSIBLE = WheelchairLevel.STEP_FREE
 
 
 def homes_served(service: CatalogService) -> frozenset[str]:
