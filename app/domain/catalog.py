@@ -8,10 +8,10 @@ changes (see :func:`catalog_key`).
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import chain
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 
 import numpy as np
 from sqlalchemy import func
