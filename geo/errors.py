@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from geo.gazetteer import GeocodeCandidate
+    from geo.geocode_candidates import GeocodeCandidate
 
 
 class GeoError(ValueError):

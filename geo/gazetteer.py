@@ -32,7 +32,6 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
-from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -42,17 +41,24 @@ from geo.errors import (
     AmbiguousLocation,
     GeoError,
     InvalidCoordinates,
-    InvalidQuery,
     LocationNotFound,
     OutsideRegions,
+)
+from geo.geocode_candidates import GeocodeCandidate, Precision, candidate_identity, ranked, with_note
+from geo.geocode_query import (
+    BELGIUM_BOUNDS,
+    ParsedQuery,
+    clean_query,
+    coordinates_in,
+    parse_query,
+    split_street_number,
+    street_note,
 )
 from geo.places import POSITION_POSTCODE, Place, load_places, municipality_names, postcode_main_places
 from geo.regions import Municipality, RegionIndex, load_regions
 from geo.streets import StreetIndex
 from geo.text import normalise_name
 
-#: Belgium (WGS84, west, south, east, north), what "coordinates in Belgium" means
-BELGIUM_BOUNDS = (2.5, 49.4, 6.5, 51.6)
 #: rapidfuzz ratio (0-100) below which a name is not considered at all
 FUZZY_CUTOFF = 80.0
 #: a sound-alike match (Poperinghe ~ Poperinge) scores this fraction of its ratio, so it
@@ -65,61 +71,9 @@ AMBIGUITY_MARGIN = 5.0
 PARTIAL_MATCH_SCORE = 90.0
 #: the score of the other villages listed after a postcode
 POSTCODE_VILLAGE_SCORE = 90.0
-MAX_QUERY_LENGTH = 200
 #: at most this many village names in a postcode's label
 LABEL_VILLAGES = 4
 
-STREET_UNKNOWN = "straat niet gekend"
-
-_NUMBER = r"-?\d{1,3}(?:[.,]\d+)?"
-_COORDINATES = re.compile(rf"^\s*({_NUMBER})\s*(?:[,;/]\s*|\s+)({_NUMBER})\s*$")
-_HEMISPHERE = re.compile(r"(?<=\d)\s*°?\s*[NnEeOo]\b|°")
-#: a Belgian postcode: four digits, not part of a longer number or a decimal
-_POSTCODE = re.compile(r"(?<![\d.,])(\d{4})(?![\d]|[.,]\d)")
-#: a house number (5, 12a, 7/2, 14 bus 3) or a number too short to be a postcode
-_HOUSE_NUMBER = re.compile(r"\b\d{1,4}[a-zA-Z]?(?:\s*(?:/|bus|bte|boîte)\s*\w+)?\b")
-_COUNTRY = {"belgie", "belgium", "belgique", "belgien", "be"}
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class Precision(StrEnum):
-    """How precisely a candidate's point stands for where the person or service is."""
-
-    COORDINATES = "coordinates"
-    ADDRESS = "address"
-    STREET = "street"
-    PLACE = "place"
-    POSTCODE = "postcode"
-    MUNICIPALITY = "municipality"
-
-
-@dataclass(frozen=True)
-class GeocodeCandidate:
-    """One answer: a labelled WGS84 point in a municipality, with precision and score (0-100)."""
-
-    label: str
-    latitude: float
-    longitude: float
-    precision: Precision
-    municipality_nis: str
-    municipality_name: str
-    postcode: str | None
-    score: float
-    #: what the point does not say (e.g. a house number that was not placed), in Dutch
-    note: str | None = None
-
-    def to_dict(self) -> dict:
-        """The JSON shape of the geocode API."""
-        return {
-            "label": self.label,
-            "latitude": round(self.latitude, 6),
-            "longitude": round(self.longitude, 6),
-            "precision": self.precision.value,
-            "municipality": {"nis": self.municipality_nis, "name": self.municipality_name},
-            "postcode": self.postcode,
-            "score": round(self.score, 1),
-            "note": self.note,
-        }
 
 
 @dataclass(frozen=True)
@@ -132,15 +86,6 @@ class _Entry:
     rank: int
     #: for place-with-municipality queries: the entry is a place (not a municipality name)
     is_place: bool = False
-
-
-@dataclass(frozen=True)
-class _Query:
-    """What :func:`_parse_query` found in the text."""
-
-    postcode: str | None
-    place: str
-    ignored: str  # a street, house number or other words not used to locate
 
 
 def sound_alike_key(key: str) -> str:
@@ -222,7 +167,7 @@ class Gazetteer:
         Raises
         ------
         InvalidQuery
-            Not text, longer than :data:`MAX_QUERY_LENGTH`.
+            Not text, longer than :data:`geo.geocode_query.MAX_QUERY_LENGTH`.
         LocationNotFound
             Empty, or nothing looks like it.
         OutsideRegions
@@ -233,21 +178,19 @@ class Gazetteer:
         if limit < 1:
             msg = f"limit must be at least 1, not {limit}"
             raise ValueError(msg)
-        text = _clean(query)
-        coordinates = _COORDINATES.match(_HEMISPHERE.sub(" ", text))
-        if coordinates:
-            first, second = (float(number.replace(",", ".")) for number in coordinates.groups())
-            lon, lat = _lon_lat_in_belgium(first, second)
-            return [self.reverse(lon, lat)]
-        parsed = _parse_query(text)
+        text = clean_query(query)
+        point = coordinates_in(text)
+        if point is not None:
+            return [self.reverse(*point)]
+        parsed = parse_query(text)
         on_street = self._search_street(parsed) if self.streets is not None else []
         if on_street:
-            return _ranked(on_street)[:limit]
+            return ranked(on_street)[:limit]
         if parsed.postcode is not None:
             candidates = self._search_postcode(parsed)
         else:
             candidates = self._search_name(parsed.place, ignored=parsed.ignored)
-        return _ranked(candidates)[:limit]
+        return ranked(candidates)[:limit]
 
     def resolve(self, query: str) -> GeocodeCandidate:
         """The single best candidate.
@@ -263,7 +206,7 @@ class Gazetteer:
         candidates = self.search(query, limit=10)
         best = candidates[0]
         close = [candidate for candidate in candidates if best.score - candidate.score <= AMBIGUITY_MARGIN]
-        if len({_identity(candidate) for candidate in close}) > 1:
+        if len({candidate_identity(candidate) for candidate in close}) > 1:
             names = ", ".join(candidate.label for candidate in close)
             msg = f"{_quote(query)} fits several places: {names}"
             raise AmbiguousLocation(msg, close)
@@ -379,10 +322,10 @@ class Gazetteer:
 
     # ---- lookups ----------------------------------------------------------------------
 
-    def _search_street(self, parsed: _Query) -> list[GeocodeCandidate]:
+    def _search_street(self, parsed: ParsedQuery) -> list[GeocodeCandidate]:
         """The home on its street, or [] when the query names no street the index knows there."""
         street_text, area = self._street_and_area(parsed)
-        street_name, house_number = _split_street_number(street_text)
+        street_name, house_number = split_street_number(street_text)
         if not normalise_name(street_name):
             return []
         try:
@@ -417,10 +360,10 @@ class Gazetteer:
         place_score = best_street if best_street < 100 - AMBIGUITY_MARGIN else best_street - AMBIGUITY_MARGIN - 1
         return found + [replace(c, score=min(c.score, place_score)) for c in close]
 
-    def _street_and_area(self, parsed: _Query) -> tuple[str, _Query]:
+    def _street_and_area(self, parsed: ParsedQuery) -> tuple[str, ParsedQuery]:
         """``("Kerkstraat 5", the place part)``; no street part: ``("", parsed)``."""
-        if parsed.ignored and _street_note(parsed.ignored):
-            return parsed.ignored, _Query(parsed.postcode, parsed.place, "")
+        if parsed.ignored and street_note(parsed.ignored):
+            return parsed.ignored, ParsedQuery(parsed.postcode, parsed.place, "")
         words = parsed.place.split()
         key = normalise_name(parsed.place)
         if parsed.postcode is not None or len(words) < 2 or self._by_key.get(key) or self._place_with_municipality(key):
@@ -431,17 +374,17 @@ class Gazetteer:
             tail_key = normalise_name(tail)
             known = any(entry.candidate is not None for entry in self._by_key.get(tail_key, []))
             if known or self._place_with_municipality(tail_key):
-                return " ".join(words[:split]), _Query(None, tail, "")
+                return " ".join(words[:split]), ParsedQuery(None, tail, "")
         return "", parsed
 
-    def _search_postcode(self, parsed: _Query) -> list[GeocodeCandidate]:
+    def _search_postcode(self, parsed: ParsedQuery) -> list[GeocodeCandidate]:
         postcode, place_text = parsed.postcode or "", parsed.place
-        street = _street_note(parsed.ignored)
+        street = street_note(parsed.ignored)
         if postcode not in self._places_by_postcode:
             return self._search_postcode_elsewhere(postcode, place_text, ignored=parsed.ignored)
         postcode_candidates = self._postcode_candidates(postcode)
         if not place_text:
-            return [_with_note(c, street) for c in postcode_candidates]
+            return [with_note(c, street) for c in postcode_candidates]
         key = normalise_name(place_text)
         # a village of this postcode, by its Dutch or its source (French) name
         village_score, village = max(
@@ -456,10 +399,10 @@ class Gazetteer:
         )
         if village_score >= FUZZY_CUTOFF and village_score >= municipality_score:
             found = replace(self._place_candidate(village), score=village_score)
-            return [_with_note(c, street) for c in [found, *postcode_candidates]]
+            return [with_note(c, street) for c in [found, *postcode_candidates]]
         if municipality_score >= FUZZY_CUTOFF:  # "8510 Kortrijk": the postcode, confirmed by its municipality
             return [
-                _with_note(replace(c, score=municipality_score) if c.precision is Precision.POSTCODE else c, street)
+                with_note(replace(c, score=municipality_score) if c.precision is Precision.POSTCODE else c, street)
                 for c in postcode_candidates
             ]
         # The name is not of this postcode ("8500 Ieper"): offer both readings, equally scored,
@@ -474,7 +417,7 @@ class Gazetteer:
         if elsewhere:
             return postcode_points + [replace(c, score=min(c.score, PARTIAL_MATCH_SCORE)) for c in elsewhere]
         note = street or f"{place_text.strip()} niet herkend"
-        return [_with_note(c, note) for c in postcode_points]
+        return [with_note(c, note) for c in postcode_points]
 
     def _search_postcode_elsewhere(self, postcode: str, place_text: str, *, ignored: str) -> list[GeocodeCandidate]:
         """A postcode that is not ours: outside, unknown, or contradicted by a name of ours."""
@@ -485,7 +428,7 @@ class Gazetteer:
                 found = []
             if found:  # "9000 Kortrijk": the name is ours, the postcode is not; say so and score lower
                 note = f"postcode {postcode} hoort hier niet bij"
-                return [_with_note(replace(c, score=c.score * 0.9), note) for c in found]
+                return [with_note(replace(c, score=c.score * 0.9), note) for c in found]
         if postcode in self._outside_postcodes:
             msg = f"postcode {postcode} lies outside the four regions"
             raise OutsideRegions(msg, message_nl=f"Postcode {postcode} ligt buiten de vier regio's van de partnerschappen.")
@@ -500,18 +443,18 @@ class Gazetteer:
                 raise LocationNotFound(msg, message_nl="Geef er een postcode of een gemeente bij; straten kennen we niet.")
             msg = "nothing to look up"
             raise LocationNotFound(msg)
-        street = _street_note(ignored)
+        street = street_note(ignored)
         exact = self._by_key.get(key, [])
         inside = [entry.candidate for entry in sorted(exact, key=lambda e: e.rank) if entry.candidate is not None]
         if inside:
-            return [_with_note(c, street) for c in inside]
+            return [with_note(c, street) for c in inside]
         combined = self._place_with_municipality(key)
         if combined:
-            return [_with_note(c, street) for c in combined]
+            return [with_note(c, street) for c in combined]
         if exact:
             raise _outside(text)
         try:
-            return [_with_note(c, street) for c in self._fuzzy(key, text)]
+            return [with_note(c, street) for c in self._fuzzy(key, text)]
         except LocationNotFound:
             pass
         # "Kerkstraat Kortrijk", "Nieuw Kortrjik": a known name at the end, after words we do not know
@@ -522,8 +465,8 @@ class Gazetteer:
                 found = self._fuzzy(normalise_name(tail), tail)
             except LocationNotFound:
                 continue
-            note = street or _street_note(dropped) or f"{dropped} niet herkend"
-            return [_with_note(replace(c, score=min(c.score, PARTIAL_MATCH_SCORE)), note) for c in found]
+            note = street or street_note(dropped) or f"{dropped} niet herkend"
+            return [with_note(replace(c, score=min(c.score, PARTIAL_MATCH_SCORE)), note) for c in found]
         msg = f"no place like {_quote(text)} in Belgium"
         raise LocationNotFound(msg)
 
@@ -581,116 +524,8 @@ class Gazetteer:
 # ---- helpers ----------------------------------------------------------------------------
 
 
-def _clean(query: object) -> str:
-    if not isinstance(query, str):
-        msg = f"the query must be text, not {type(query).__name__}"
-        raise InvalidQuery(msg)
-    if len(query) > MAX_QUERY_LENGTH:
-        msg = f"the query is {len(query)} characters long; at most {MAX_QUERY_LENGTH} are accepted"
-        raise InvalidQuery(msg, message_nl=f"Dit is te lang (meer dan {MAX_QUERY_LENGTH} tekens). "
-                                           "Geef een postcode, een dorp of een gemeente.")
-    text = _CONTROL.sub(" ", query).strip()
-    if not text:
-        msg = "empty query"
-        raise LocationNotFound(msg, message_nl="Geef een postcode, een dorp of een gemeente.")
-    return text
-
-
-def _parse_query(text: str) -> _Query:
-    """Split typed text into postcode, place and the rest (street, house number, country)."""
-    segments = [segment.strip() for segment in re.split(r"[,;\n]", text) if segment.strip()]
-    segments = [segment for segment in segments if normalise_name(segment) not in _COUNTRY] or segments
-    postcode_at = next(
-        ((i, match) for i in reversed(range(len(segments))) for match in [_POSTCODE.search(segments[i])] if match),
-        None,
-    )
-    if postcode_at is not None:
-        index, match = postcode_at
-        segment = segments[index]
-        after, before = segment[match.end():].strip(), segment[:match.start()].strip()
-        if after:
-            place, rest_of_segment = _split_house_number(after)
-            ignored = [*segments[:index], before, rest_of_segment]
-        elif before and not _HOUSE_NUMBER.search(before):
-            place, ignored = before, list(segments[:index])  # "Kortrijk 8500"
-        else:
-            place, ignored = "", [*segments[:index], before]
-        ignored += segments[index + 1:]
-        return _Query(match.group(1), place, " ".join(part for part in ignored if part))
-    place, street = _split_house_number(segments[-1]) if segments else ("", "")
-    return _Query(None, place, " ".join(part for part in [*segments[:-1], street] if part))
-
-
-def _split_house_number(segment: str) -> tuple[str, str]:
-    """``"Kerkstraat 5 Kortrijk"`` -> ``("Kortrijk", "Kerkstraat 5")``; no number: all is place."""
-    numbers = list(_HOUSE_NUMBER.finditer(segment))
-    if not numbers:
-        return segment, ""
-    last = numbers[-1]
-    return segment[last.end():].strip(" -"), segment[:last.end()].strip()
-
-
-_STREET_WORDS = re.compile(
-    r"(straat|laan|weg|plein|dreef|lei|kaai|markt|baan|dijk|pad|wegel|hof|singel|gracht|vest|park|steeg|"
-    r"\brue\b|\bavenue\b|\bchaussee\b|\bplace\b|\bboulevard\b|\bquai\b|\d)",
-)
-
-
-def _street_note(ignored: str) -> str:
-    """The label note for a query with a street or house number we cannot locate."""
-    if ignored and _STREET_WORDS.search(normalise_name(ignored) + (" 1" if re.search(r"\d", ignored) else "")):
-        return STREET_UNKNOWN
-    return ""
-
-
-def _split_street_number(text: str) -> tuple[str, str]:
-    """``"Stationsstraat 12"`` -> ``("Stationsstraat", "12")``; a street without number keeps ``""``."""
-    numbers = list(_HOUSE_NUMBER.finditer(text))
-    if not numbers:
-        return text.strip(), ""
-    number = numbers[-1]
-    street = (text[:number.start()] + " " + text[number.end():]).strip(" ,-")
-    return street, " ".join(number.group(0).split())
-
-
-def _identity(candidate: GeocodeCandidate) -> tuple:
-    """What makes two candidates different answers: their municipality; for streets also the village."""
-    if candidate.precision is Precision.STREET:
-        return (candidate.municipality_nis, candidate.postcode, round(candidate.latitude, 4),
-                round(candidate.longitude, 4))
-    return (candidate.municipality_nis,)
-
-
-def _with_note(candidate: GeocodeCandidate, note: str) -> GeocodeCandidate:
-    return replace(candidate, label=f"{candidate.label} ({note})") if note else candidate
-
-
 def _similarity(key: str, other: str) -> float:
     return max(fuzz.ratio(key, other), SOUND_ALIKE_WEIGHT * fuzz.ratio(sound_alike_key(key), sound_alike_key(other)))
-
-
-def _ranked(candidates: list[GeocodeCandidate]) -> list[GeocodeCandidate]:
-    """Best score first (stable, so the callers' order breaks ties); one per point and precision."""
-    seen: set[tuple] = set()
-    unique = []
-    for candidate in sorted(candidates, key=lambda c: -c.score):
-        identity = (candidate.municipality_nis, round(candidate.latitude, 5), round(candidate.longitude, 5))
-        if identity in seen:
-            continue
-        seen.add(identity)
-        unique.append(candidate)
-    return unique
-
-
-def _lon_lat_in_belgium(first: float, second: float) -> tuple[float, float]:
-    """Order two numbers as (lon, lat): in Belgium the ranges cannot be confused."""
-    west, south, east, north = BELGIUM_BOUNDS
-    if south <= first <= north and west <= second <= east:
-        return second, first
-    if south <= second <= north and west <= first <= east:
-        return first, second
-    msg = f"{first}, {second} is not a latitude/longitude pair in Belgium"
-    raise InvalidCoordinates(msg)
 
 
 def _outside(text: str, *, looks_like: str | None = None) -> OutsideRegions:

@@ -15,8 +15,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from app.api.reference import GeocodeResponse, geocode_answer
 from app.api.search import execute, profile_from_query
 from app.domain.errors import DomainError
 from app.domain.needs_offered import offered_needs_tree
@@ -87,7 +88,33 @@ def cacheable_json(request: Request, payload: dict | bytes, *, max_age: int) -> 
     return Response(content=body, media_type="application/json", headers=headers)
 
 
-@router.get("/needs", summary="Needs offered in a partnership, labelled in nl/fr/en")
+class OfferedNeedChild(BaseModel):
+    code: str
+    label: str
+
+
+class OfferedNeed(BaseModel):
+    code: str
+    label: str = Field(description="in the asked language; Dutch where no translation exists")
+    children: list[OfferedNeedChild]
+
+
+class OfferedNeeds(BaseModel):
+    partnership: str | None
+    lang: str
+    needs: list[OfferedNeed]
+
+
+#: what the public doors add to the lookups they share with the coach's API
+PUBLIC_DOOR = "open to any website (CORS, no credentials), rate-limited per client, with an ETag and Cache-Control"
+
+
+@router.get(
+    "/needs", response_model=OfferedNeeds, summary="Needs offered in a partnership, labelled in nl/fr/en",
+    description="The widget's list of needs: only those some active service in the partnership offers "
+    f"(every need without a partnership), no synonyms; {PUBLIC_DOOR} (1 h). The whole taxonomy with "
+    "its Dutch synonyms is `GET /api/v1/needs`.",
+)
 def public_needs(
     request: Request,
     state: StateDep,
@@ -99,15 +126,19 @@ def public_needs(
     return cacheable_json(request, {"partnership": partnership, "lang": lang, "needs": needs}, max_age=3600)
 
 
-@router.get("/geocode", summary="Resolve a postcode or village (public)")
+@router.get(
+    "/geocode", response_model=GeocodeResponse, summary="Resolve a postcode or village (public)",
+    description=f"`GET /api/v1/geocode` for other websites: the same lookup and the same answer, {PUBLIC_DOOR} "
+    "(1 h); five candidates and at most 100 characters, as the public search takes.",
+)
 def public_geocode(
     request: Request,
     state: StateDep,
     _limit: RateLimitDep,
     q: Annotated[str, Query(min_length=1, max_length=100)],
 ) -> Response:
-    candidates = state.gazetteer.search(q, limit=5)
-    return cacheable_json(request, {"query": q, "candidates": [c.to_dict() for c in candidates]}, max_age=3600)
+    answer = geocode_answer(state.gazetteer, q, limit=5)
+    return cacheable_json(request, answer.model_dump(), max_age=3600)
 
 
 @router.get("/search", response_model=PublicSearchResponse, summary="Public search: published, active services only")

@@ -16,6 +16,7 @@ from app.http.deps import SessionDep, StateDep
 from app.domain.taxonomy import TARGET_GROUPS, expand_need, taxonomy_json, validate_need_codes
 from app.domain.errors import NotFoundError
 from app.http.errors import ERROR_RESPONSES
+from geo.gazetteer import Gazetteer
 
 router = APIRouter(prefix="/api/v1", tags=["reference"], responses=ERROR_RESPONSES)
 
@@ -41,9 +42,27 @@ class GeocodeResponse(BaseModel):
     candidates: list[GeocodeCandidateOut]
 
 
-@router.get("/needs", summary="The needs taxonomy (nested, Dutch labels and synonyms)")
-def list_needs() -> dict:
-    return {"needs": taxonomy_json()}
+class NeedNode(BaseModel):
+    code: str
+    label: str = Field(description="Dutch label")
+    label_en: str
+    parent: str | None = Field(description="the parent need's code; null for a top-level need")
+    synonyms: list[str] = Field(description="Dutch words a search matches to this need")
+    children: list[NeedNode]
+
+
+class NeedsTaxonomy(BaseModel):
+    needs: list[NeedNode]
+
+
+@router.get(
+    "/needs", response_model=NeedsTaxonomy, summary="The needs taxonomy (nested, Dutch labels and synonyms)",
+    description="Every need of the taxonomy, whether or not a service offers it: the codes the search, "
+    "the services filter and the editing API take. For the widget's list (only the needs a partnership's "
+    "services offer, labelled in nl/fr/en, open to any website) see `GET /api/v1/public/needs`.",
+)
+def list_needs() -> NeedsTaxonomy:
+    return NeedsTaxonomy(needs=taxonomy_json())
 
 
 @router.get("/target-groups", summary="Target groups services can be restricted to")
@@ -56,14 +75,24 @@ def list_target_groups() -> dict:
     }
 
 
-@router.get("/geocode", response_model=GeocodeResponse, summary="Resolve a postcode, place or coordinates")
+def geocode_answer(gazetteer: Gazetteer, q: str, *, limit: int) -> GeocodeResponse:
+    """The one geocoding lookup of the API (``/api/v1/geocode`` and ``/api/v1/public/geocode``)."""
+    return GeocodeResponse(query=q, candidates=[GeocodeCandidateOut(**c.to_dict()) for c in gazetteer.search(q, limit=limit)])
+
+
+@router.get(
+    "/geocode", response_model=GeocodeResponse, summary="Resolve a postcode, place, street or coordinates",
+    description="The coach's and the app's own geocoding: up to `limit` candidates, not rate-limited, not "
+    "cached, same origin only. `GET /api/v1/public/geocode` is the same lookup with the same answer for "
+    "other websites (CORS, rate-limited, cacheable, five candidates, shorter text).",
+)
 def geocode(
     state: StateDep,
-    q: Annotated[str, Query(min_length=1, max_length=200, description="postcode, village, municipality or 'lat, lon'")],
+    q: Annotated[str, Query(min_length=1, max_length=200,
+                            description="postcode, village, municipality, street (with house number) or 'lat, lon'")],
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> GeocodeResponse:
-    candidates = state.gazetteer.search(q, limit=limit)
-    return GeocodeResponse(query=q, candidates=[GeocodeCandidateOut(**c.to_dict()) for c in candidates])
+    return geocode_answer(state.gazetteer, q, limit=limit)
 
 
 @router.get("/partnerships")

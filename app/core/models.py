@@ -15,6 +15,8 @@ from enum import IntEnum, StrEnum
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from geo.geocode_candidates import Precision
+
 
 def new_id() -> str:
     return str(uuid.uuid4())
@@ -47,13 +49,8 @@ class WheelchairLevel(IntEnum):
     FULL = 3  # step-free plus an adapted toilet
 
 
-class GeocodePrecision(StrEnum):
-    COORDINATES = "coordinates"
-    ADDRESS = "address"
-    STREET = "street"
-    PLACE = "place"
-    POSTCODE = "postcode"
-    MUNICIPALITY = "municipality"
+#: a location's stored precision is the gazetteer's (one list of precisions)
+GeocodePrecision = Precision
 
 
 class Partnership(SQLModel, table=True):

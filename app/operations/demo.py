@@ -79,6 +79,15 @@ STREETS = (
 OUTREACH_SCALE = 0.5
 OUTREACH_NEIGHBOUR_CHANCE = 0.2
 
+#: the accessibility text of a location per wheelchair level (None: not known)
+ACCESSIBILITY_TEXT = {
+    None: "",
+    0: "Trappen aan de ingang, geen helling.",
+    1: "Eén trede aan de ingang; hulp mogelijk.",
+    2: "Drempelvrije ingang, brede deuren.",
+    3: "Drempelvrij, met aangepast toilet.",
+}
+
 
 @dataclass
 class DemoDataset:
@@ -191,25 +200,12 @@ def generate_demo_data(
     today
         Reference date for verification dates (some entries are over a year old).
     """
-    rnd = random.Random(seed)
-    # home visits are thinned with their own generator: the main sequence (and so the rest of
-    # the demo data) stays exactly as it was before OUTREACH_SCALE
-    outreach_rnd = random.Random(seed + 1)
-    np_rng = np.random.default_rng(seed)
-    ids = _Ids(seed)
-    data = DemoDataset()
-    neighbours = _neighbours(regions)
+    builder = _DemoBuilder(regions, seed=seed, today=today)
     anchors_by_nis: dict[str, list[tuple[float, float, str, str]]] = {}
     for place in places:
         anchors_by_nis.setdefault(place.municipality_nis, []).append(
             (place.lon, place.lat, place.postcode, place.name)
         )
-    template_cycle = list(TEMPLATES)
-    rnd.shuffle(template_cycle)
-    template_index = 0
-    used_org_names: set[str] = set()
-    valid_target_groups = target_groups_by_code()
-
     for municipality in sorted(regions.municipalities, key=lambda m: m.nis):
         anchors = anchors_by_nis.get(municipality.nis) or [
             (
@@ -220,16 +216,61 @@ def generate_demo_data(
             )
         ]
         for org_number in range(_organizations_for(municipality)):
-            # Every municipality has a welfare house with the basics (as every Flemish
-            # municipality has a social service); the other organisations are random.
-            kind_label, org_type = ORG_KINDS[0] if org_number == 0 else ORG_KINDS[rnd.randrange(len(ORG_KINDS))]
-            word = ORG_WORDS[rnd.randrange(len(ORG_WORDS))]
-            org_name = f"{kind_label} {word} {municipality.name_nl}"
-            if org_name in used_org_names:
-                org_name = f"{kind_label} {word} {municipality.name_nl} {org_number + 1}"
-            used_org_names.add(org_name)
-            org_id = ids("organization", municipality.nis, org_number)
-            organization = models.Organization(
+            builder.add_organization(municipality, anchors, org_number)
+    return builder.data
+
+
+@dataclass
+class _Organisation:
+    """The organisation being filled: what its locations and services take from it."""
+
+    record: models.Organization
+    kind: str
+    word: str
+    number: int
+    locations: list[models.Location] = field(default_factory=list)
+
+
+class _DemoBuilder:
+    """The generator's state while it walks the municipalities: the random sequences, the
+    template cycle and the dataset so far.
+
+    The order of the random draws is the data: the same seed gives the same dataset only if
+    every draw happens in the same order, so the steps below draw exactly as one long loop did.
+    """
+
+    def __init__(self, regions: RegionIndex, *, seed: int, today: date) -> None:
+        self.regions = regions
+        self.today = today
+        self.rnd = random.Random(seed)
+        # home visits are thinned with their own generator: the main sequence (and so the rest of
+        # the demo data) stays exactly as it was before OUTREACH_SCALE
+        self.outreach_rnd = random.Random(seed + 1)
+        self.np_rng = np.random.default_rng(seed)
+        self.ids = _Ids(seed)
+        self.data = DemoDataset()
+        self.neighbours = _neighbours(regions)
+        self.template_cycle = list(TEMPLATES)
+        self.rnd.shuffle(self.template_cycle)
+        self.template_index = 0
+        self.used_org_names: set[str] = set()
+        self.valid_target_groups = target_groups_by_code()
+
+    def add_organization(self, municipality: Municipality, anchors: Sequence[tuple[float, float, str, str]],
+                         org_number: int) -> None:
+        """One organisation with its one or two locations and its services."""
+        rnd = self.rnd
+        # Every municipality has a welfare house with the basics (as every Flemish
+        # municipality has a social service); the other organisations are random.
+        kind_label, org_type = ORG_KINDS[0] if org_number == 0 else ORG_KINDS[rnd.randrange(len(ORG_KINDS))]
+        word = ORG_WORDS[rnd.randrange(len(ORG_WORDS))]
+        org_name = f"{kind_label} {word} {municipality.name_nl}"
+        if org_name in self.used_org_names:
+            org_name = f"{kind_label} {word} {municipality.name_nl} {org_number + 1}"
+        self.used_org_names.add(org_name)
+        org_id = self.ids("organization", municipality.nis, org_number)
+        organisation = _Organisation(
+            record=models.Organization(
                 id=org_id,
                 name=org_name,
                 description=f"Fictieve organisatie (demonstratiedata) in {municipality.name_nl}.",
@@ -237,137 +278,155 @@ def generate_demo_data(
                 website=None,
                 organization_type=org_type,
                 demo=True,
+            ),
+            kind=org_type, word=word, number=org_number,
+        )
+        self.data.organizations.append(organisation.record)
+        for loc_number in range(1 + (rnd.random() < 0.25)):
+            location = self._location(municipality, anchors, organisation, loc_number)
+            self.data.locations.append(location)
+            organisation.locations.append(location)
+        matching = [t for t in self.template_cycle if not t.org_kinds or org_type in t.org_kinds] or self.template_cycle
+        basics = BASIC_TEMPLATES if org_number == 0 else ()
+        offered: set[str] = set()
+        for service_number in range(len(basics) + rnd.choice((2, 2, 3, 3, 4))):
+            # Walk the shuffled templates so that every need appears everywhere over time.
+            if service_number < len(basics):
+                template = basics[service_number]
+            elif rnd.random() < 0.5:
+                template = self.template_cycle[self.template_index % len(self.template_cycle)]
+                self.template_index += 1
+            else:
+                template = matching[rnd.randrange(len(matching))]
+            if template.name in offered:
+                continue  # one organisation does not offer the same service twice
+            offered.add(template.name)
+            self._add_service(municipality, organisation, template, service_number)
+
+    def _location(self, municipality: Municipality, anchors: Sequence[tuple[float, float, str, str]],
+                  organisation: _Organisation, loc_number: int) -> models.Location:
+        rnd = self.rnd
+        org_name = organisation.record.name
+        # The welfare house's main address is in the centre, as a sociaal huis is.
+        centre_only = organisation.number == 0 and loc_number == 0
+        lon, lat, postcode, city = _point_near_place(
+            municipality, [_centre(anchors, municipality)] if centre_only else anchors,
+            rnd, self.np_rng, self.regions, spread=0.35 if centre_only else 1.0,
+        )
+        x, y = to_metric(np.array([lon]), np.array([lat]))
+        level = rnd.choices([None, 0, 1, 2, 3], weights=[10, 15, 20, 35, 20])[0]
+        return models.Location(
+            id=self.ids("location", municipality.nis, organisation.number, loc_number),
+            organization_id=organisation.record.id,
+            name=org_name if loc_number == 0 else f"{org_name} (tweede vestiging)",
+            address_1=f"{STREETS[rnd.randrange(len(STREETS))]} {rnd.randint(1, 180)}",
+            postcode=postcode,
+            city=city,
+            municipality_nis=municipality.nis,
+            latitude=round(lat, 6),
+            longitude=round(lon, 6),
+            x_metric=float(x[0]),
+            y_metric=float(y[0]),
+            geocode_precision=models.GeocodePrecision.ADDRESS.value,
+            wheelchair_level=level,
+            accessibility_description=ACCESSIBILITY_TEXT[level],
+            demo=True,
+        )
+
+    def _add_service(self, municipality: Municipality, organisation: _Organisation, template: ServiceTemplate,
+                     service_number: int) -> None:
+        """The service of a template with its needs, target groups, area, locations and opening hours."""
+        rnd = self.rnd
+        service_id = self.ids("service", municipality.nis, organisation.number, service_number)
+        service, visits = self._service_record(service_id, organisation, template)
+        data = self.data
+        data.services.append(service)
+        for code in template.needs:
+            data.service_needs.append(models.ServiceNeed(service_id=service_id, need_code=code))
+        for code in template.target_groups:
+            if code in self.valid_target_groups:
+                data.service_target_groups.append(
+                    models.ServiceTargetGroup(service_id=service_id, target_group_code=code)
+                )
+        if visits:
+            drawn = [nis for nis in self.neighbours[municipality.nis] if rnd.random() < 0.6]
+            keep = OUTREACH_NEIGHBOUR_CHANCE / 0.6
+            area = [municipality.nis] + [nis for nis in drawn if self.outreach_rnd.random() < keep]
+            for nis in area if service.outreach else ():
+                data.service_areas.append(models.ServiceArea(service_id=service_id, municipality_nis=nis))
+        locations = organisation.locations
+        served_locations = locations if rnd.random() < 0.3 else locations[:1]
+        for location in served_locations:
+            data.service_at_locations.append(
+                models.ServiceAtLocation(
+                    id=self.ids("sal", service_id, location.id), service_id=service_id, location_id=location.id
+                )
             )
-            data.organizations.append(organization)
+        _add_opening_hours_and_closure(data, self.ids, service_id, template, rnd, self.today)
 
-            org_locations = []
-            for loc_number in range(1 + (rnd.random() < 0.25)):
-                # The welfare house's main address is in the centre, as a sociaal huis is.
-                centre_only = org_number == 0 and loc_number == 0
-                lon, lat, postcode, city = _point_near_place(
-                    municipality, [_centre(anchors, municipality)] if centre_only else anchors,
-                    rnd, np_rng, regions, spread=0.35 if centre_only else 1.0,
-                )
-                x, y = to_metric(np.array([lon]), np.array([lat]))
-                level = rnd.choices([None, 0, 1, 2, 3], weights=[10, 15, 20, 35, 20])[0]
-                location = models.Location(
-                    id=ids("location", municipality.nis, org_number, loc_number),
-                    organization_id=org_id,
-                    name=org_name if loc_number == 0 else f"{org_name} (tweede vestiging)",
-                    address_1=f"{STREETS[rnd.randrange(len(STREETS))]} {rnd.randint(1, 180)}",
-                    postcode=postcode,
-                    city=city,
-                    municipality_nis=municipality.nis,
-                    latitude=round(lat, 6),
-                    longitude=round(lon, 6),
-                    x_metric=float(x[0]),
-                    y_metric=float(y[0]),
-                    geocode_precision=models.GeocodePrecision.ADDRESS.value,
-                    wheelchair_level=level,
-                    accessibility_description={
-                        None: "",
-                        0: "Trappen aan de ingang, geen helling.",
-                        1: "Eén trede aan de ingang; hulp mogelijk.",
-                        2: "Drempelvrije ingang, brede deuren.",
-                        3: "Drempelvrij, met aangepast toilet.",
-                    }[level],
-                    demo=True,
-                )
-                data.locations.append(location)
-                org_locations.append(location)
+    def _service_record(self, service_id: str, organisation: _Organisation,
+                        template: ServiceTemplate) -> tuple[models.Service, bool]:
+        """The service itself (the keyword arguments draw in the order they are written) and whether it
+        visits homes (before the outreach thinning: a visiting service draws its area either way)."""
+        rnd = self.rnd
+        verified_days_ago = rnd.randint(420, 900) if rnd.random() < 0.12 else rnd.randint(3, 300)
+        waiting = rnd.choices(
+            [models.WaitingList.NONE, models.WaitingList.SHORT, models.WaitingList.LONG, models.WaitingList.CLOSED],
+            weights=[65, 20, 10, 5],
+        )[0]
+        waiting_weeks = {
+            models.WaitingList.NONE: None,
+            models.WaitingList.SHORT: rnd.randint(2, 6),
+            models.WaitingList.LONG: rnd.randint(8, 26),
+            models.WaitingList.CLOSED: None,
+        }[waiting]
+        visits = rnd.random() < template.outreach_chance
+        outreach = visits and self.outreach_rnd.random() < OUTREACH_SCALE
+        status = models.ServiceStatus.ACTIVE.value
+        if rnd.random() < 0.03:
+            status = models.ServiceStatus.INACTIVE.value
+        referral = list(template.referral)
+        if not referral and rnd.random() < 0.08:
+            referral = [rnd.choice(list(REFERRER_TYPES))]
+        languages = _languages(rnd)
+        service = models.Service(
+            id=service_id,
+            organization_id=organisation.record.id,
+            name=f"{template.name} {organisation.word}",
+            description=template.description + " (Demonstratiedata: deze dienst bestaat niet.)",
+            email=organisation.record.email,
+            phone=_phone_number(rnd),
+            internal_phone=_phone_number(rnd),
+            internal_notes="Interne nota voor trajectbegeleiders (demo).",
+            status=status,
+            published=rnd.random() > 0.02,
+            minimum_age=template.min_age,
+            maximum_age=template.max_age,
+            eligibility_description=_eligibility_text(template, referral),
+            referral_required_from=referral,
+            application_process=(
+                "Na doorverwijzing door je begeleider."
+                if referral
+                else rnd.choice(("Kom langs tijdens de openingsuren.", "Bel eerst voor een afspraak.", "Stuur een e-mail of bel."))
+            ),
+            what_to_bring=template.what_to_bring,
+            fees_description="" if rnd.random() < 0.8 else "Kleine bijdrage, afhankelijk van je inkomen.",
+            free_of_charge=rnd.random() < 0.8,
+            languages=languages,
+            interpretation_available=rnd.random() < 0.3,
+            outreach=outreach,
+            waiting_list=waiting.value,
+            waiting_weeks=waiting_weeks,
+            closed_on_public_holidays=rnd.random() < 0.9,
+            assured_date=self.today - timedelta(days=verified_days_ago),
+            assured_by="demo@sociale-kaart.invalid",
+            demo=True,
+        )
+        return service, visits
 
-            matching = [t for t in template_cycle if not t.org_kinds or org_type in t.org_kinds] or template_cycle
-            basics = BASIC_TEMPLATES if org_number == 0 else ()
-            offered: set[str] = set()
-            for service_number in range(len(basics) + rnd.choice((2, 2, 3, 3, 4))):
-                # Walk the shuffled templates so that every need appears everywhere over time.
-                if service_number < len(basics):
-                    template = basics[service_number]
-                elif rnd.random() < 0.5:
-                    template = template_cycle[template_index % len(template_cycle)]
-                    template_index += 1
-                else:
-                    template = matching[rnd.randrange(len(matching))]
-                if template.name in offered:
-                    continue  # one organisation does not offer the same service twice
-                offered.add(template.name)
-                service_id = ids("service", municipality.nis, org_number, service_number)
-                verified_days_ago = rnd.randint(420, 900) if rnd.random() < 0.12 else rnd.randint(3, 300)
-                waiting = rnd.choices(
-                    [models.WaitingList.NONE, models.WaitingList.SHORT, models.WaitingList.LONG, models.WaitingList.CLOSED],
-                    weights=[65, 20, 10, 5],
-                )[0]
-                waiting_weeks = {
-                    models.WaitingList.NONE: None,
-                    models.WaitingList.SHORT: rnd.randint(2, 6),
-                    models.WaitingList.LONG: rnd.randint(8, 26),
-                    models.WaitingList.CLOSED: None,
-                }[waiting]
-                visits = rnd.random() < template.outreach_chance
-                outreach = visits and outreach_rnd.random() < OUTREACH_SCALE
-                status = models.ServiceStatus.ACTIVE.value
-                if rnd.random() < 0.03:
-                    status = models.ServiceStatus.INACTIVE.value
-                referral = list(template.referral)
-                if not referral and rnd.random() < 0.08:
-                    referral = [rnd.choice(list(REFERRER_TYPES))]
-                languages = _languages(rnd)
-                service = models.Service(
-                    id=service_id,
-                    organization_id=org_id,
-                    name=f"{template.name} {word}",
-                    description=template.description + " (Demonstratiedata: deze dienst bestaat niet.)",
-                    email=organization.email,
-                    phone=f"+32 {rnd.randint(50, 59)} {rnd.randint(10, 99)} {rnd.randint(10, 99)} {rnd.randint(10, 99)}",
-                    internal_phone=f"+32 {rnd.randint(50, 59)} {rnd.randint(10, 99)} {rnd.randint(10, 99)} {rnd.randint(10, 99)}",
-                    internal_notes="Interne nota voor trajectbegeleiders (demo).",
-                    status=status,
-                    published=rnd.random() > 0.02,
-                    minimum_age=template.min_age,
-                    maximum_age=template.max_age,
-                    eligibility_description=_eligibility_text(template, referral),
-                    referral_required_from=referral,
-                    application_process=(
-                        "Na doorverwijzing door je begeleider."
-                        if referral
-                        else rnd.choice(("Kom langs tijdens de openingsuren.", "Bel eerst voor een afspraak.", "Stuur een e-mail of bel."))
-                    ),
-                    what_to_bring=template.what_to_bring,
-                    fees_description="" if rnd.random() < 0.8 else "Kleine bijdrage, afhankelijk van je inkomen.",
-                    free_of_charge=rnd.random() < 0.8,
-                    languages=languages,
-                    interpretation_available=rnd.random() < 0.3,
-                    outreach=outreach,
-                    waiting_list=waiting.value,
-                    waiting_weeks=waiting_weeks,
-                    closed_on_public_holidays=rnd.random() < 0.9,
-                    assured_date=today - timedelta(days=verified_days_ago),
-                    assured_by="demo@sociale-kaart.invalid",
-                    demo=True,
-                )
-                data.services.append(service)
-                for code in template.needs:
-                    data.service_needs.append(models.ServiceNeed(service_id=service_id, need_code=code))
-                for code in template.target_groups:
-                    if code in valid_target_groups:
-                        data.service_target_groups.append(
-                            models.ServiceTargetGroup(service_id=service_id, target_group_code=code)
-                        )
-                if visits:
-                    drawn = [nis for nis in neighbours[municipality.nis] if rnd.random() < 0.6]
-                    keep = OUTREACH_NEIGHBOUR_CHANCE / 0.6
-                    area = [municipality.nis] + [nis for nis in drawn if outreach_rnd.random() < keep]
-                    for nis in area if outreach else ():
-                        data.service_areas.append(models.ServiceArea(service_id=service_id, municipality_nis=nis))
-                served_locations = org_locations if rnd.random() < 0.3 else org_locations[:1]
-                for location in served_locations:
-                    data.service_at_locations.append(
-                        models.ServiceAtLocation(
-                            id=ids("sal", service_id, location.id), service_id=service_id, location_id=location.id
-                        )
-                    )
-                _add_opening_hours_and_closure(data, ids, service_id, template, rnd, today)
-    return data
+
+def _phone_number(rnd: random.Random) -> str:
+    return f"+32 {rnd.randint(50, 59)} {rnd.randint(10, 99)} {rnd.randint(10, 99)} {rnd.randint(10, 99)}"
 
 
 def _add_opening_hours_and_closure(data: DemoDataset, ids: _Ids, service_id: str, template: ServiceTemplate,

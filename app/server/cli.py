@@ -10,8 +10,9 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.config import get_settings
@@ -291,98 +292,138 @@ def _cmd_networks(args: argparse.Namespace) -> int:
                         prog="sk networks")
 
 
-def main(argv: list[str] | None = None) -> int:
+def _data_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--force", action="store_true", help="redo even when up to date")
+
+
+def _init_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--no-demo", action="store_true", help="never load demonstration data")
+
+
+def _serve_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--workers", type=int, default=1)
+    # Access logs carry query strings, which can hold a participant's postcode or needs.
+    parser.add_argument("--access-log", action="store_true", help="log requests (off: query strings may hold personal data)")
+    parser.add_argument("--no-build-networks", action="store_true",
+                        help="start without building the road networks from data/source (estimates where none are cached)")
+
+
+ROLES = ["coordinator", "partner", "coach"]
+
+
+def _create_user_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("email")
+    parser.add_argument("--role", choices=ROLES, default="coordinator")
+    parser.add_argument("--name", default="")
+    parser.add_argument("--partnership", help="coordinator scope (slug); omit for all partnerships")
+    parser.add_argument("--organization", action="append", help="organisation id a partner may edit (repeatable)")
+    parser.add_argument("--password", help="omit to be asked (not echoed)")
+
+
+def _invite_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("email")
+    parser.add_argument("--role", choices=ROLES, default="partner")
+    parser.add_argument("--organization", action="append")
+    parser.add_argument("--partnership")
+    parser.add_argument("--days", type=_positive_int, default=7)
+
+
+def _digest_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--send", action="store_true", help="send pending mail over SK_SMTP_URL")
+
+
+def _gaps_arguments(parser: argparse.ArgumentParser) -> None:
     from typing import get_args
 
     from app.domain.profile import PresetName
 
-    logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["networks"]:  # every option belongs to the routing command line, --help included
-        return _cmd_networks(argparse.Namespace(routing_args=argv[1:]))
-    parser = argparse.ArgumentParser(prog="sk", description="Sociale kaart command line")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument("--need", action="append", help="need code (repeatable); default: all top-level needs")
+    parser.add_argument("--profile", action="append", choices=list(get_args(PresetName)))  # the gap profiles: every preset
+    parser.add_argument("--out", type=Path, help="folder for gaps.csv and GeoJSON (municipalities, hexagons) per need and profile")
+    parser.add_argument("--gpkg", type=Path, help="GeoPackage for QGIS: services and the gap layers per need and profile")
 
-    data = sub.add_parser("data", help="copy or download the reference data and derive data/geo")
-    data.add_argument("--force", action="store_true", help="redo even when up to date")
-    data.set_defaults(func=_cmd_data)
 
-    init = sub.add_parser("init", help="migrate the database, sync reference data, load demo data when empty")
-    init.add_argument("--no-demo", action="store_true", help="never load demonstration data")
-    init.set_defaults(func=_cmd_init)
+def _backup_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", type=Path, help="default: data/backups/sociale-kaart-<time>.*")
 
-    serve = sub.add_parser("serve", help="serve the web app")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
-    # Access logs carry query strings, which can hold a participant's postcode or needs.
-    serve.add_argument("--access-log", action="store_true", help="log requests (off: query strings may hold personal data)")
-    serve.add_argument("--no-build-networks", action="store_true",
-                       help="start without building the road networks from data/source (estimates where none are cached)")
-    serve.set_defaults(func=_cmd_serve)
 
-    roles = ["coordinator", "partner", "coach"]
-    create = sub.add_parser("create-user", help="create an account (e.g. the first coordinator)")
-    create.add_argument("email")
-    create.add_argument("--role", choices=roles, default="coordinator")
-    create.add_argument("--name", default="")
-    create.add_argument("--partnership", help="coordinator scope (slug); omit for all partnerships")
-    create.add_argument("--organization", action="append", help="organisation id a partner may edit (repeatable)")
-    create.add_argument("--password", help="omit to be asked (not echoed)")
-    create.set_defaults(func=_cmd_create_user)
+def _restore_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--yes", action="store_true", help="confirm: the current contents are replaced")
 
-    invite = sub.add_parser("invite", help="print a one-time invitation link")
-    invite.add_argument("email")
-    invite.add_argument("--role", choices=roles, default="partner")
-    invite.add_argument("--organization", action="append")
-    invite.add_argument("--partnership")
-    invite.add_argument("--days", type=_positive_int, default=7)
-    invite.set_defaults(func=_cmd_invite)
 
-    digest = sub.add_parser("digest", help="queue and print the stale-entries reminder digests")
-    digest.add_argument("--send", action="store_true", help="send pending mail over SK_SMTP_URL")
-    digest.set_defaults(func=_cmd_digest)
+def _path_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path)
 
-    send = sub.add_parser("send", help="send the queued mail over SK_SMTP_URL (failed messages stay queued)")
-    send.set_defaults(func=_cmd_send)
 
-    gaps = sub.add_parser("gaps", help="run the gap analysis (or take the cached one); write CSV, GeoJSON, GeoPackage")
-    gaps.add_argument("--need", action="append", help="need code (repeatable); default: all top-level needs")
-    gaps.add_argument("--profile", action="append", choices=list(get_args(PresetName)))  # the gap profiles: every preset
-    gaps.add_argument("--out", type=Path, help="folder for gaps.csv and GeoJSON (municipalities, hexagons) per need and profile")
-    gaps.add_argument("--gpkg", type=Path, help="GeoPackage for QGIS: services and the gap layers per need and profile")
-    gaps.set_defaults(func=_cmd_gaps)
+def _hsds_import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", type=Path)
+    parser.add_argument("--commit", action="store_true", help="apply (one transaction; nothing if any record is rejected)")
 
-    backup = sub.add_parser("backup", help="back up the database (SQLite online backup / pg_dump)")
-    backup.add_argument("path", nargs="?", type=Path, help="default: data/backups/sociale-kaart-<time>.*")
-    backup.set_defaults(func=_cmd_backup)
 
-    restore = sub.add_parser("restore", help="restore a backup into the configured database")
-    restore.add_argument("path", type=Path)
-    restore.add_argument("--yes", action="store_true", help="confirm: the current contents are replaced")
-    restore.set_defaults(func=_cmd_restore)
+@dataclass(frozen=True)
+class Command:
+    """One ``sk`` subcommand: its name, its one-line help, its handler and its options."""
 
-    hsds_export = sub.add_parser("hsds-export", help="export the dataset as HSDS 3.0 (.json nested, .zip tabular)")
-    hsds_export.add_argument("path", type=Path)
-    hsds_export.set_defaults(func=_cmd_hsds_export)
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    #: adds the subcommand's options and positional arguments (None: it takes none)
+    arguments: Callable[[argparse.ArgumentParser], None] | None = None
 
-    hsds_import = sub.add_parser("hsds-import", help="import HSDS 3.0 (.json or tabular .zip); a dry run by default")
-    hsds_import.add_argument("path", type=Path)
-    hsds_import.add_argument("--commit", action="store_true", help="apply (one transaction; nothing if any record is rejected)")
-    hsds_import.set_defaults(func=_cmd_hsds_import)
 
+#: the subcommands in the order ``sk --help`` lists them (the referral commands and ``networks`` follow)
+COMMANDS = (
+    Command("data", "copy or download the reference data and derive data/geo", _cmd_data, _data_arguments),
+    Command("init", "migrate the database, sync reference data, load demo data when empty", _cmd_init,
+            _init_arguments),
+    Command("serve", "serve the web app", _cmd_serve, _serve_arguments),
+    Command("create-user", "create an account (e.g. the first coordinator)", _cmd_create_user,
+            _create_user_arguments),
+    Command("invite", "print a one-time invitation link", _cmd_invite, _invite_arguments),
+    Command("digest", "queue and print the stale-entries reminder digests", _cmd_digest, _digest_arguments),
+    Command("send", "send the queued mail over SK_SMTP_URL (failed messages stay queued)", _cmd_send),
+    Command("gaps", "run the gap analysis (or take the cached one); write CSV, GeoJSON, GeoPackage", _cmd_gaps,
+            _gaps_arguments),
+    Command("backup", "back up the database (SQLite online backup / pg_dump)", _cmd_backup, _backup_arguments),
+    Command("restore", "restore a backup into the configured database", _cmd_restore, _restore_arguments),
+    Command("hsds-export", "export the dataset as HSDS 3.0 (.json nested, .zip tabular)", _cmd_hsds_export,
+            _path_argument),
+    Command("hsds-import", "import HSDS 3.0 (.json or tabular .zip); a dry run by default", _cmd_hsds_import,
+            _hsds_import_arguments),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``sk`` command line: one subparser per entry of ``COMMANDS``, the referral commands, ``networks``."""
     from app.operations.referral_commands import add_referral_commands
 
+    parser = argparse.ArgumentParser(prog="sk", description="Sociale kaart command line")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for command in COMMANDS:
+        subparser = sub.add_parser(command.name, help=command.help)
+        if command.arguments is not None:
+            command.arguments(subparser)
+        subparser.set_defaults(func=command.run)
     add_referral_commands(sub)
-
+    # listed for --help only: main hands every option after "networks" to the routing command line
     networks = sub.add_parser("networks", add_help=False,
                               help="build and cache the road networks with these settings' speeds "
                                    "(options as python -m routing: build --source ...)")
     networks.add_argument("routing_args", nargs=argparse.REMAINDER)
     networks.set_defaults(func=_cmd_networks)
+    return parser
 
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=get_settings().log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["networks"]:  # every option belongs to the routing command line, --help included
+        return _cmd_networks(argparse.Namespace(routing_args=argv[1:]))
     try:
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)
     except SystemExit as exit_:  # argparse: --help (0) or a usage error it has explained (2)
         return int(exit_.code or 0)
     try:

@@ -129,6 +129,47 @@ def _start_gaps(state: AppState) -> None:
         logger.exception("could not start the gap analysis at start-up")
 
 
+#: every router, in the order they are matched (and listed in the OpenAPI document)
+ROUTERS = (
+    reference_api_router, public_api_router, editing_api_router, referrals_api_router, hsds_router, embed_router,
+    search_api_router, pages_router, search_pages_router, sign_in_pages_router, partner_pages_router,
+    coordinator_pages_router, location_pages_router, referral_pages_router, gaps_api_router, gap_router,
+    api_docs_router, account_pages_router,
+)
+
+
+def _add_probes(app: FastAPI) -> None:
+    """``/livez`` (the process answers) and ``/healthz`` (the database is ready)."""
+
+    @app.get("/livez", tags=["ops"], summary="Liveness: the process answers (no database check)")
+    def livez():
+        # A liveness probe that checked the database would restart every instance during a
+        # database outage, which a restart cannot cure; readiness (/healthz) covers that.
+        return {"status": "alive"}
+
+    @app.get("/healthz", tags=["ops"], summary="Readiness: database reachable and its schema at the expected migration")
+    def healthz(request: Request):
+        sk: AppState = request.app.state.sk
+        try:
+            status = schema_status(sk.engine)
+        except OperationalError:
+            return JSONResponse(
+                status_code=503,
+                headers={"Retry-After": "5"},
+                content=error_body("database_unavailable", "database unreachable", message_nl=DATABASE_UNAVAILABLE_NL),
+            )
+        revisions = {"current": status.current, "expected": status.expected}
+        if not status.ready:
+            return JSONResponse(
+                status_code=503,
+                headers={"Retry-After": "5"},
+                content=error_body("schema_not_ready", f"database schema at {status.current or 'no migration'}, "
+                                   f"expected {status.expected}; run `sk init`",
+                                   message_nl=DATABASE_UNAVAILABLE_NL, detail={"migration": revisions}),
+            )
+        return {"status": "ok", "database": sk.engine.dialect.name, "migration": revisions}
+
+
 def create_app(settings: Settings | None = None, *, state: AppState | None = None) -> FastAPI:
     """Build the app. Tests pass a prepared ``state``; production builds it at start-up."""
     settings = settings or (state.settings if state else get_settings())
@@ -164,51 +205,8 @@ def create_app(settings: Settings | None = None, *, state: AppState | None = Non
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders, embed_policy=embed_policy, page_policy=page_policy)
 
-    @app.get("/livez", tags=["ops"], summary="Liveness: the process answers (no database check)")
-    def livez():
-        # A liveness probe that checked the database would restart every instance during a
-        # database outage, which a restart cannot cure; readiness (/healthz) covers that.
-        return {"status": "alive"}
-
-    @app.get("/healthz", tags=["ops"], summary="Readiness: database reachable and its schema at the expected migration")
-    def healthz(request: Request):
-        sk: AppState = request.app.state.sk
-        try:
-            status = schema_status(sk.engine)
-        except OperationalError:
-            return JSONResponse(
-                status_code=503,
-                headers={"Retry-After": "5"},
-                content=error_body("database_unavailable", "database unreachable", message_nl=DATABASE_UNAVAILABLE_NL),
-            )
-        revisions = {"current": status.current, "expected": status.expected}
-        if not status.ready:
-            return JSONResponse(
-                status_code=503,
-                headers={"Retry-After": "5"},
-                content=error_body("schema_not_ready", f"database schema at {status.current or 'no migration'}, "
-                                   f"expected {status.expected}; run `sk init`",
-                                   message_nl=DATABASE_UNAVAILABLE_NL, detail={"migration": revisions}),
-            )
-        return {"status": "ok", "database": sk.engine.dialect.name, "migration": revisions}
-
-    app.include_router(reference_api_router)
-    app.include_router(public_api_router)
-    app.include_router(editing_api_router)
-    app.include_router(referrals_api_router)
-    app.include_router(hsds_router)
-    app.include_router(embed_router)
-    app.include_router(search_api_router)
-    app.include_router(pages_router)
-    app.include_router(search_pages_router)
-    app.include_router(sign_in_pages_router)
-    app.include_router(partner_pages_router)
-    app.include_router(coordinator_pages_router)
-    app.include_router(location_pages_router)
-    app.include_router(referral_pages_router)
-    app.include_router(gaps_api_router)
-    app.include_router(gap_router)
-    app.include_router(api_docs_router)
-    app.include_router(account_pages_router)
+    _add_probes(app)
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     return app

@@ -7,7 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.errors import AmbiguousLocation, GeoError, InvalidCoordinates, InvalidQuery, LocationNotFound, OutsideRegions
-from geo.gazetteer import MAX_QUERY_LENGTH, Gazetteer, Precision, sound_alike_key
+from geo.gazetteer import Gazetteer, Precision, sound_alike_key
+from geo.geocode_query import MAX_QUERY_LENGTH
 from geo.places import POSITION_POSTCODE, Place
 from geo.regions import RegionIndex
 from geo.text import normalise_name

@@ -97,3 +97,27 @@ def test_widget_is_small(client):
     response = client.get("/widget.js")
     assert response.headers["content-type"].startswith("application/javascript")
     assert len(gzip.compress(response.content)) < 30 * 1024
+
+
+def test_the_public_geocode_is_the_coach_geocode_behind_the_public_door(client):
+    coach = client.get("/api/v1/geocode", params={"q": "Grote Markt 3, Kortrijk", "limit": 5})
+    public = client.get("/api/v1/public/geocode", params={"q": "Grote Markt 3, Kortrijk"})
+    assert public.json() == coach.json()
+    assert "ETag" in public.headers and "ETag" not in coach.headers
+    operations = {path: item["get"] for path, item in client.get("/openapi.json").json()["paths"].items()
+                  if path in ("/api/v1/geocode", "/api/v1/public/geocode")}
+
+    def answer_schema(operation):
+        return operation["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert answer_schema(operations["/api/v1/geocode"]) == answer_schema(operations["/api/v1/public/geocode"])
+
+
+@pytest.mark.parametrize(("path", "other"), [
+    ("/api/v1/geocode", "/api/v1/public/geocode"), ("/api/v1/public/geocode", "/api/v1/geocode"),
+    ("/api/v1/needs", "/api/v1/public/needs"), ("/api/v1/public/needs", "/api/v1/needs"),
+])
+def test_each_lookup_documents_its_answer_and_points_at_its_other_door(client, path, other):
+    operation = client.get("/openapi.json").json()["paths"][path]["get"]
+    assert f"`GET {other}`" in operation["description"]
+    assert "$ref" in operation["responses"]["200"]["content"]["application/json"]["schema"]
