@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date, time
 
 import numpy as np
+from sqlmodel import Session, delete
 
+from app.core import models
 from app.domain.catalog import Catalog, CatalogLocation, CatalogService, OpeningSlot
 from app.domain.matching import HomePoint, ModeTimes, Participant
 from app.domain.profile import Mobility
@@ -57,3 +59,15 @@ def make_participant(needs, *, profile: str = "bike", max_minutes: int | None = 
 def mode_times(mode: str, minutes: list[float], *, estimated: bool = True) -> ModeTimes:
     values = np.array(minutes, dtype=float)
     return ModeTimes(mode=mode, minutes=values, estimated=np.full(values.shape, estimated))
+
+
+def remove_service_at_location(engine, ids: dict[str, str]) -> None:
+    """Delete what a test added: a service (its needs, its link), its location and organisation
+    (``ids`` holds their ids under "service", "location" and "organization")."""
+    with Session(engine) as session:
+        for table in (models.ServiceNeed, models.ServiceAtLocation):
+            session.exec(delete(table).where(table.service_id == ids["service"]))
+        session.exec(delete(models.Service).where(models.Service.id == ids["service"]))
+        session.exec(delete(models.Location).where(models.Location.id == ids["location"]))
+        session.exec(delete(models.Organization).where(models.Organization.id == ids["organization"]))
+        session.commit()

@@ -4,7 +4,9 @@
   Starlette or Jinja2 (each module in a fresh interpreter, so nothing else loaded them first);
 - the JSON API (``app/api``) and the pages (``app/web``) do not import each other: what both
   need lives in ``app/http`` (a static check of every import statement);
-- no module under ``app/`` is longer than 500 lines, no function longer than 80 (migrations aside).
+- no module under ``app/`` is longer than 500 lines, no function longer than 80 (migrations aside);
+- every write ends in ``app.core.db.committing``: no other module commits or rolls back by hand,
+  and nothing refreshes the catalogue by hand (it follows every committed write).
 """
 
 from __future__ import annotations
@@ -110,10 +112,7 @@ def test_no_module_under_app_is_longer_than_500_lines():
 MAX_FUNCTION_LINES = 80
 #: functions allowed to stay longer than MAX_FUNCTION_LINES, each with its reason; an entry that
 #: is short again (or gone) fails the check too, so the list only ever shrinks
-LONG_FUNCTIONS_ALLOWED = {
-    # being split by the catalogue's own work on issue #14 (one row reader per table)
-    "app/domain/catalog.py:_load_services",
-}
+LONG_FUNCTIONS_ALLOWED: set[str] = set()
 
 
 def _function_lengths(path: Path) -> dict[str, int]:
@@ -164,3 +163,46 @@ def test_the_length_check_sees_methods_and_nested_functions(tmp_path):
     assert lengths["short"] == 80
     assert lengths["Builder.long"] == 81
     assert lengths["outer.inner"] == 81 and lengths["outer"] == 83
+
+
+#: the one module that ends transactions (Alembic's environment commits its own migrations)
+TRANSACTION_MODULE = APP / "core" / "db.py"
+HAND_WRITTEN_TRANSACTION_CALLS = ("commit", "rollback")
+
+
+def _calls_of(path: Path, names: tuple[str, ...]) -> list[str]:
+    """``x.commit()``-style calls (and bare ones) of any of ``names`` in a module, as ``line: name``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "attr", None) or getattr(node.func, "id", None)
+            if name in names:
+                found.append(f"{node.lineno}: {name}")
+    return found
+
+
+def test_every_write_ends_in_the_one_transaction_helper():
+    offenders = {
+        str(path.relative_to(ROOT)): hits
+        for path in sorted(APP.rglob("*.py"))
+        if path != TRANSACTION_MODULE and "migrations" not in path.parts
+        and (hits := _calls_of(path, HAND_WRITTEN_TRANSACTION_CALLS))
+    }
+    assert offenders == {}, f"end writes with app.core.db.committing(session), not by hand: {offenders}"
+
+
+def test_nothing_refreshes_the_catalogue_by_hand():
+    offenders = {
+        str(path.relative_to(ROOT)): hits
+        for path in sorted(APP.rglob("*.py"))
+        if (hits := _calls_of(path, ("invalidate_catalog",)))
+    }
+    assert offenders == {}, f"the catalogue follows every committed write by itself: {offenders}"
+
+
+def test_the_transaction_check_sees_commits_and_rollbacks_however_written(tmp_path):
+    probe = tmp_path / "probe.py"
+    probe.write_text("def f(session, state):\n    session.commit()\n    if True:\n        self.session.rollback()\n"
+                     "    state.invalidate_catalog()\n")
+    assert _calls_of(probe, HAND_WRITTEN_TRANSACTION_CALLS) == ["2: commit", "4: rollback"]
+    assert _calls_of(probe, ("invalidate_catalog",)) == ["5: invalidate_catalog"]

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Header, Path
 from pydantic import BaseModel, Field
 
 from app.core import models
-from app.http.deps import SessionDep, StateDep, ViewerDep, check_csrf
+from app.http.deps import SessionDep, ViewerDep, check_csrf
 from app.domain.editing import ServiceChanges, service_snapshot, update_service, verify_service
 from app.domain.history import service_history
 from app.domain.permissions import get_editable_service
@@ -54,23 +54,21 @@ def read_for_editing(session: SessionDep, viewer: ViewerDep, service_id: Service
 
 @router.patch("/{service_id}", response_model=EditableService, summary="Change a service (optimistic concurrency)")
 def patch_service(
-    state: StateDep, session: SessionDep, viewer: ViewerDep, service_id: ServiceId, patch: ServicePatch,
+    session: SessionDep, viewer: ViewerDep, service_id: ServiceId, patch: ServicePatch,
     x_csrf_token: CsrfHeader = None,
 ) -> EditableService:
     user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
     check_csrf(viewer, x_csrf_token)
     service = update_service(session, user=user, service_id=service_id, expected_version=patch.version,
                              changes=patch.changes)
-    state.invalidate_catalog()
     return _editable(session, service)
 
 
 @router.post("/{service_id}/verify", response_model=EditableService, summary="'Klopt nog': mark as verified today")
 def verify(
-    state: StateDep, session: SessionDep, viewer: ViewerDep, service_id: ServiceId, x_csrf_token: CsrfHeader = None,
+    session: SessionDep, viewer: ViewerDep, service_id: ServiceId, x_csrf_token: CsrfHeader = None,
 ) -> EditableService:
     user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
     check_csrf(viewer, x_csrf_token)
     service = verify_service(session, user=user, service_id=service_id)
-    state.invalidate_catalog()
     return _editable(session, service)

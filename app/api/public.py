@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from app.api.reference import GeocodeResponse, geocode_answer
 from app.api.search import execute, profile_from_query
+from app.core import i18n
 from app.domain.errors import DomainError
 from app.domain.needs_offered import offered_needs_tree
 from app.domain.taxonomy import search_needs
@@ -72,6 +73,7 @@ class PublicSearchResponse(BaseModel):
     timetable: TimetableOut | None = None
     demo: bool
     attribution: list[str]
+    lang: str = Field(description="the language of the reasons and warnings (nl, fr or en)")
 
 
 def cacheable_json(request: Request, payload: dict | bytes, *, max_age: int) -> Response:
@@ -159,6 +161,7 @@ def public_search(
     age: Annotated[int | None, Query(ge=0, le=120)] = None,
     languages: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=25)] = 10,
+    lang: Annotated[str, Query(pattern="^(nl|fr|en)$", description="the language of the reasons and warnings")] = "nl",
 ) -> Response:
     codes = [code.strip() for code in (needs or "").split(",") if code.strip()]
     if len(codes) > 8:
@@ -174,10 +177,14 @@ def public_search(
         lat=lat, lon=lon, q=q, needs=needs, modes=modes, profile=profile, max_minutes=max_minutes,
         age=age, languages=languages, limit=limit,
     )
-    full = execute(state, profile_model, include_internal=False)
-    # the public answer is the search answer without what is excluded and why (serialised by
-    # pydantic's compiled encoder)
-    body = full.model_dump_json(include=set(PublicSearchResponse.model_fields)).encode()
+    with i18n.language_in_use(lang):
+        full = execute(state, profile_model, include_internal=False)
+    # the public answer is the search answer without what is excluded and why, and the
+    # language its reasons are in (serialised by pydantic's compiled encoder)
+    public = PublicSearchResponse.model_construct(
+        lang=lang, **{name: getattr(full, name) for name in PublicSearchResponse.model_fields if name != "lang"}
+    )
+    body = public.model_dump_json().encode()
     return cacheable_json(request, body, max_age=60)
 
 

@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, delete, select
 
 from app.core import models
+from app.core.db import committing
 from app.domain.errors import DomainError
 
 SESSION_HOURS = 12
@@ -136,11 +137,11 @@ def create_user(
         email=email, name=name, password_hash=hash_password(password), role=str(role),
         partnership_slug=partnership_slug,
     )
-    session.add(user)
-    session.flush()
-    for organization_id in organization_ids or []:
-        session.add(models.UserOrganization(user_id=user.id, organization_id=organization_id))
-    session.commit()
+    with committing(session):
+        session.add(user)
+        session.flush()
+        for organization_id in organization_ids or []:
+            session.add(models.UserOrganization(user_id=user.id, organization_id=organization_id))
     session.refresh(user)
     return user
 
@@ -153,9 +154,9 @@ def authenticate(session: Session, *, email: str, password: str) -> models.User:
         raise InvalidCredentials("invalid e-mail or password")
     if not verify_password(user.password_hash, password):
         raise InvalidCredentials("invalid e-mail or password")
-    user.last_login_at = now_utc()
-    session.add(user)
-    session.commit()
+    with committing(session):
+        user.last_login_at = now_utc()
+        session.add(user)
     return user
 
 
@@ -166,8 +167,8 @@ def start_session(session: Session, user: models.User) -> tuple[str, models.User
         token_hash=token_hash(token), user_id=user.id, csrf_token=secrets.token_urlsafe(24),
         expires_at=now_utc() + timedelta(hours=SESSION_HOURS),
     )
-    session.add(row)
-    session.commit()
+    with committing(session):
+        session.add(row)
     return token, row
 
 
@@ -178,8 +179,8 @@ def load_session(session: Session, token: str | None) -> tuple[models.User, mode
     if row is None:
         return None
     if _aware(row.expires_at) < now_utc():
-        session.delete(row)
-        session.commit()
+        with committing(session):
+            session.delete(row)
         return None
     user = session.get(models.User, row.user_id)
     if user is None or not user.active:
@@ -189,8 +190,8 @@ def load_session(session: Session, token: str | None) -> tuple[models.User, mode
 
 def end_session(session: Session, token: str | None) -> None:
     if token:
-        session.exec(delete(models.UserSession).where(models.UserSession.token_hash == token_hash(token)))
-        session.commit()
+        with committing(session):
+            session.exec(delete(models.UserSession).where(models.UserSession.token_hash == token_hash(token)))
 
 
 def csrf_matches(expected: str | None, given: str | None) -> bool:
@@ -211,28 +212,30 @@ def create_invite(
     role = check_account_scope(session, role=role, partnership_slug=partnership_slug,
                                organization_ids=list(organization_ids or []))
     token = secrets.token_urlsafe(32)
-    session.add(
-        models.Invite(
-            token_hash=token_hash(token), email=email.strip().lower(), role=str(models.Role(role)),
-            organization_ids=list(organization_ids or []), partnership_slug=partnership_slug,
-            created_by=created_by, expires_at=now_utc() + timedelta(days=days),
+    with committing(session):
+        session.add(
+            models.Invite(
+                token_hash=token_hash(token), email=email.strip().lower(), role=str(models.Role(role)),
+                organization_ids=list(organization_ids or []), partnership_slug=partnership_slug,
+                created_by=created_by, expires_at=now_utc() + timedelta(days=days),
+            )
         )
-    )
-    session.commit()
     return token
 
 
 def accept_invite(session: Session, *, token: str, password: str, name: str = "") -> models.User:
+    """The invited account, the invite used: both, or (a refused password, say) neither."""
     invite = session.get(models.Invite, token_hash(token))
     if invite is None or invite.used_at is not None or _aware(invite.expires_at) < now_utc():
         raise InviteInvalid("invite unknown, used or expired")
-    invite.used_at = now_utc()
-    session.add(invite)
-    session.flush()
-    return create_user(
-        session, email=invite.email, password=password, role=invite.role, name=name,
-        partnership_slug=invite.partnership_slug, organization_ids=invite.organization_ids,
-    )
+    with committing(session):
+        invite.used_at = now_utc()
+        session.add(invite)
+        session.flush()
+        return create_user(
+            session, email=invite.email, password=password, role=invite.role, name=name,
+            partnership_slug=invite.partnership_slug, organization_ids=invite.organization_ids,
+        )
 
 
 def user_organization_ids(session: Session, user: models.User) -> set[str]:

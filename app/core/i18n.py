@@ -112,6 +112,11 @@ def _translation() -> NullTranslations:
     return value[1] if value else gettext_module.NullTranslations()
 
 
+def N_(message: str) -> str:  # noqa: N802 - gettext's name for a message marked here, translated where it is used
+    """Mark ``message`` for extraction (``make i18n``) without translating it yet."""
+    return message
+
+
 def gettext(message: str) -> str:
     return _translation().gettext(message)
 
@@ -158,8 +163,18 @@ def number(value: float, language: str | None = None, *, decimals: int = 1) -> s
     return format_decimal(round(value, decimals), locale=language or current_language())
 
 
+def month_year(value: date, language: str | None = None) -> str:
+    """``maart 2024`` / ``mars 2024`` / ``March 2024`` (CLDR's ``yMMMM`` skeleton)."""
+    return format_skeleton("yMMMM", value, locale=language or current_language())
+
+
+@cache
+def _locale(language: str) -> Locale:
+    # one Locale per language for the process: a search names languages for every result
+    return Locale.parse(language)
+
+
 def language_name(code: str, language: str | None = None) -> str:
     """The name of the language ``code`` in the language in use (CLDR); the code when unknown."""
-    locale = Locale.parse(language or current_language())
-    name = locale.languages.get(code)
+    name = _locale(language or current_language()).languages.get(code)
     return name if name else code

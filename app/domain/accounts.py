@@ -15,6 +15,7 @@ from sqlmodel import Session, delete, func, select
 
 from app.core import models
 from app.core.auth import InvalidCredentials, _aware, hash_password, now_utc, token_hash, verify_password
+from app.core.db import committing
 from app.domain.login_limits import clear_email
 from app.domain.errors import DomainError
 
@@ -47,9 +48,8 @@ def end_other_sessions(session: Session, *, user: models.User, keep_token_hash: 
     query = delete(models.UserSession).where(models.UserSession.user_id == user.id)
     if keep_token_hash:
         query = query.where(models.UserSession.token_hash != keep_token_hash)
-    ended = session.exec(query).rowcount
-    session.commit()
-    return ended
+    with committing(session):
+        return session.exec(query).rowcount
 
 
 def change_password(session: Session, *, user: models.User, current_password: str, new_password: str,
@@ -59,10 +59,11 @@ def change_password(session: Session, *, user: models.User, current_password: st
         raise WrongCurrentPassword("current password wrong")
     if new_password != repeated:
         raise PasswordsDiffer("the new passwords differ")
-    user.password_hash = hash_password(new_password)
-    session.add(user)
-    session.flush()
-    return end_other_sessions(session, user=user, keep_token_hash=keep_token_hash)
+    with committing(session):
+        user.password_hash = hash_password(new_password)
+        session.add(user)
+        session.flush()
+        return end_other_sessions(session, user=user, keep_token_hash=keep_token_hash)
 
 
 def reset_mail(link: str) -> tuple[str, str]:
@@ -96,11 +97,11 @@ def request_password_reset(session: Session, *, email: str, base_url: str) -> No
     if open_links >= MAX_OPEN_RESETS:
         return
     token = secrets.token_urlsafe(32)
-    session.add(models.PasswordReset(token_hash=token_hash(token), user_id=user.id, created_at=now,
-                                     expires_at=now + timedelta(hours=RESET_HOURS)))
     subject, body = reset_mail(f"{base_url.rstrip('/')}/wachtwoord/herstellen/{token}")
-    session.add(models.OutboxMessage(kind=RESET_KIND, recipient=user.email, subject=subject, body=body))
-    session.commit()
+    with committing(session):
+        session.add(models.PasswordReset(token_hash=token_hash(token), user_id=user.id, created_at=now,
+                                         expires_at=now + timedelta(hours=RESET_HOURS)))
+        session.add(models.OutboxMessage(kind=RESET_KIND, recipient=user.email, subject=subject, body=body))
 
 
 def reset_link_user(session: Session, token: str) -> models.User:
@@ -120,18 +121,18 @@ def reset_password(session: Session, *, token: str, new_password: str, repeated:
     if new_password != repeated:
         raise PasswordsDiffer("the new passwords differ")
     password_hash = hash_password(new_password)
-    # single use even under two simultaneous submits: only one UPDATE finds the link unused
-    used = session.exec(
-        models.PasswordReset.__table__.update()
-        .where(models.PasswordReset.token_hash == token_hash(token), models.PasswordReset.used_at == None)  # noqa: E711
-        .values(used_at=now_utc())
-    ).rowcount
-    if used != 1:
-        session.rollback()
-        raise ResetLinkInvalid("reset link used meanwhile")
-    user.password_hash = password_hash
-    session.add(user)
-    session.flush()
-    end_other_sessions(session, user=user, keep_token_hash=None)
-    clear_email(session, user.email)
+    with committing(session):
+        # single use even under two simultaneous submits: only one UPDATE finds the link unused
+        used = session.exec(
+            models.PasswordReset.__table__.update()
+            .where(models.PasswordReset.token_hash == token_hash(token), models.PasswordReset.used_at == None)  # noqa: E711
+            .values(used_at=now_utc())
+        ).rowcount
+        if used != 1:
+            raise ResetLinkInvalid("reset link used meanwhile")
+        user.password_hash = password_hash
+        session.add(user)
+        session.flush()
+        end_other_sessions(session, user=user, keep_token_hash=None)
+        clear_email(session, user.email)
     return user

@@ -8,6 +8,7 @@ changes (see :func:`catalog_key`).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime, time, timedelta
@@ -131,6 +132,13 @@ class Catalog:
         return [self.services[position] for position in positions]
 
 
+#: the tables a snapshot is read from: a committed write to any of them may change it
+SNAPSHOT_TABLES = frozenset(model.__tablename__ for model in (
+    models.Organization, models.Service, models.ServiceNeed, models.ServiceTargetGroup, models.ServiceArea,
+    models.ServiceAtLocation, models.Schedule, models.Closure, models.Location,
+))
+
+
 def catalog_key(session: Session) -> tuple:
     """A cheap fingerprint that changes whenever a service or location changes."""
     service_stats = session.exec(
@@ -166,6 +174,80 @@ def _location_of(row: models.Location) -> CatalogLocation:
     )
 
 
+class _ServiceParts:
+    """What the catalogue keeps of a service besides its own row: needs, groups, areas, the
+    locations it is served at, its hours and closures (read for all services, or a few)."""
+
+    def __init__(self, session: Session, location_index: dict[str, int], only: list[str] | None) -> None:
+        self._session, self._only = session, only
+        self.needs = self._grouped(models.ServiceNeed, lambda row: row.need_code)
+        self.groups = self._grouped(models.ServiceTargetGroup, lambda row: row.target_group_code)
+        self.areas = self._grouped(models.ServiceArea, lambda row: row.municipality_nis)
+        self.hours = self._grouped(models.Schedule, lambda row: OpeningSlot(
+            row.weekday, row.opens_at, row.closes_at, row.valid_from, row.valid_to, row.by_appointment))
+        self.closures = self._grouped(models.Closure, lambda row: (row.starts_on, row.ends_on, row.reason))
+        self.served_at: dict[str, list[int]] = defaultdict(list)
+        #: location links per service, inactive locations included (the refresh checks their sum)
+        self.link_counts: dict[str, int] = defaultdict(int)
+        for row in self._rows(models.ServiceAtLocation):
+            self.link_counts[row.service_id] += 1
+            if row.location_id in location_index:
+                self.served_at[row.service_id].append(location_index[row.location_id])
+
+    def _rows(self, model) -> list:
+        statement = select(model)
+        if self._only is not None:
+            statement = statement.where(model.service_id.in_(self._only))
+        return self._session.exec(statement).all()
+
+    def _grouped(self, model, value) -> dict[str, list]:
+        grouped: dict[str, list] = defaultdict(list)
+        for row in self._rows(model):
+            grouped[row.service_id].append(value(row))
+        return grouped
+
+
+def _service_of(row: models.Service, parts: _ServiceParts, organization_name: str) -> CatalogService:
+    return CatalogService(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        organization_id=row.organization_id,
+        organization_name=organization_name,
+        needs=frozenset(parts.needs[row.id]),
+        target_groups=frozenset(parts.groups[row.id]),
+        minimum_age=row.minimum_age,
+        maximum_age=row.maximum_age,
+        eligibility_description=row.eligibility_description,
+        referral_required_from=tuple(row.referral_required_from or ()),
+        languages=tuple(row.languages or ()),
+        interpretation_available=row.interpretation_available,
+        outreach=row.outreach,
+        service_area=frozenset(parts.areas[row.id]),
+        waiting_list=row.waiting_list,
+        waiting_weeks=row.waiting_weeks,
+        status=row.status,
+        published=row.published,
+        assured_date=row.assured_date,
+        opening_hours=tuple(sorted(parts.hours[row.id], key=lambda s: (s.weekday, s.opens_at))),
+        closures=tuple(sorted(parts.closures[row.id])),
+        closed_on_public_holidays=row.closed_on_public_holidays,
+        location_indices=tuple(sorted(parts.served_at[row.id])),
+        phone=row.phone,
+        email=row.email,
+        url=row.url,
+        application_process=row.application_process,
+        what_to_bring=row.what_to_bring,
+        fees_description=row.fees_description,
+        free_of_charge=row.free_of_charge,
+        internal_phone=row.internal_phone,
+        internal_notes=row.internal_notes,
+        demo=row.demo,
+        version=row.version,
+        last_modified=row.last_modified,
+    )
+
+
 def _load_services(
     session: Session, location_index: dict[str, int], *, only: list[str] | None = None
 ) -> tuple[list[CatalogService], dict[str, int]]:
@@ -174,88 +256,43 @@ def _load_services(
     Also returns each service's number of location links (inactive locations included), which
     the incremental refresh uses to check that it saw every change.
     """
-
-    def rows(model):
-        statement = select(model)
-        if only is not None:
-            statement = statement.where(model.service_id.in_(only))
-        return session.exec(statement).all()
-
     organizations = {org.id: org.name for org in session.exec(select(models.Organization)).all()}
-    needs: dict[str, set[str]] = defaultdict(set)
-    for row in rows(models.ServiceNeed):
-        needs[row.service_id].add(row.need_code)
-    groups: dict[str, set[str]] = defaultdict(set)
-    for row in rows(models.ServiceTargetGroup):
-        groups[row.service_id].add(row.target_group_code)
-    areas: dict[str, set[str]] = defaultdict(set)
-    for row in rows(models.ServiceArea):
-        areas[row.service_id].add(row.municipality_nis)
-    served_at: dict[str, list[int]] = defaultdict(list)
-    link_counts: dict[str, int] = defaultdict(int)
-    for row in rows(models.ServiceAtLocation):
-        link_counts[row.service_id] += 1
-        if row.location_id in location_index:
-            served_at[row.service_id].append(location_index[row.location_id])
-    hours: dict[str, list[OpeningSlot]] = defaultdict(list)
-    for row in rows(models.Schedule):
-        hours[row.service_id].append(
-            OpeningSlot(row.weekday, row.opens_at, row.closes_at, row.valid_from, row.valid_to, row.by_appointment)
-        )
-    closures: dict[str, list[tuple[date, date, str]]] = defaultdict(list)
-    for row in rows(models.Closure):
-        closures[row.service_id].append((row.starts_on, row.ends_on, row.reason))
-
+    parts = _ServiceParts(session, location_index, only)
     statement = select(models.Service).order_by(models.Service.id)
     if only is not None:
         statement = statement.where(models.Service.id.in_(only))
-    services = [
-        CatalogService(
-            id=row.id,
-            name=row.name,
-            description=row.description,
-            organization_id=row.organization_id,
-            organization_name=organizations.get(row.organization_id, ""),
-            needs=frozenset(needs[row.id]),
-            target_groups=frozenset(groups[row.id]),
-            minimum_age=row.minimum_age,
-            maximum_age=row.maximum_age,
-            eligibility_description=row.eligibility_description,
-            referral_required_from=tuple(row.referral_required_from or ()),
-            languages=tuple(row.languages or ()),
-            interpretation_available=row.interpretation_available,
-            outreach=row.outreach,
-            service_area=frozenset(areas[row.id]),
-            waiting_list=row.waiting_list,
-            waiting_weeks=row.waiting_weeks,
-            status=row.status,
-            published=row.published,
-            assured_date=row.assured_date,
-            opening_hours=tuple(sorted(hours[row.id], key=lambda s: (s.weekday, s.opens_at))),
-            closures=tuple(sorted(closures[row.id])),
-            closed_on_public_holidays=row.closed_on_public_holidays,
-            location_indices=tuple(sorted(served_at[row.id])),
-            phone=row.phone,
-            email=row.email,
-            url=row.url,
-            application_process=row.application_process,
-            what_to_bring=row.what_to_bring,
-            fees_description=row.fees_description,
-            free_of_charge=row.free_of_charge,
-            internal_phone=row.internal_phone,
-            internal_notes=row.internal_notes,
-            demo=row.demo,
-            version=row.version,
-            last_modified=row.last_modified,
-        )
-        for row in session.exec(statement).all()
-    ]
-    return services, {service.id: link_counts[service.id] for service in services}
+    services = [_service_of(row, parts, organizations.get(row.organization_id, ""))
+                for row in session.exec(statement).all()]
+    return services, {service.id: parts.link_counts[service.id] for service in services}
+
+
+#: how often a snapshot is read again when a commit landed between its queries
+CONSISTENT_READ_ATTEMPTS = 3
+
+
+def _consistent(session: Session, read: Callable[[tuple], Catalog]) -> Catalog:
+    """``read(key)`` with the fingerprint taken before it, read again until the fingerprint
+    after it is still the one the snapshot carries.
+
+    The queries of one read are separate statements: a commit landing between them (a new
+    service and its new location, say) would otherwise give a snapshot with the service but
+    not its location, under the fingerprint of before (nothing re-reads it for a second).
+    """
+    for _attempt in range(CONSISTENT_READ_ATTEMPTS):
+        catalog = read(catalog_key(session))
+        if catalog_key(session) == catalog.key:
+            return catalog
+    # Still changing: the snapshot carries the fingerprint from before its reads, so the next
+    # check reads it again.
+    return catalog
 
 
 def load_catalog(session: Session) -> Catalog:
     """Read every service with its locations, needs, areas and hours (a handful of queries)."""
-    key = catalog_key(session)
+    return _consistent(session, lambda key: _read_catalog(session, key))
+
+
+def _read_catalog(session: Session, key: tuple) -> Catalog:
     location_rows = session.exec(
         select(models.Location).where(models.Location.active == True).order_by(models.Location.id)  # noqa: E712
     ).all()
@@ -274,7 +311,12 @@ def refresh_catalog(session: Session, current: Catalog) -> Catalog:
     full rebuild whenever it cannot prove it saw every change: locations changed, services
     removed, or the version sum / link count of the result does not match the database's.
     """
-    key = catalog_key(session)
+    if catalog_key(session) == current.key:
+        return current
+    return _consistent(session, lambda key: _refreshed(session, current, key))
+
+
+def _refreshed(session: Session, current: Catalog, key: tuple) -> Catalog:
     if key == current.key:
         return current
     (count, newest, version_sum), location_stats, links = key

@@ -337,8 +337,7 @@ def update_service(
             after = sorted(after)
         if before[name] != after:
             diff[name] = (before[name], after)
-    if service.version != expected_version:
-        session.rollback()
+    if service.version != expected_version:  # nothing written yet
         raise VersionConflict(current=before, attempted={**before, **{k: v[1] for k, v in diff.items()}})
     if not diff:
         return service
@@ -350,8 +349,7 @@ def update_service(
             .where(models.Service.id == service_id, models.Service.version == expected_version)
             .values(**columns, version=expected_version + 1, last_modified=now_utc())
         )
-        if result.rowcount != 1:
-            session.rollback()
+        if result.rowcount != 1:  # saved meanwhile: the conflict shows what is stored now (nothing is written)
             fresh = session.get(models.Service, service_id)
             session.refresh(fresh)
             current = service_snapshot(session, fresh)

@@ -149,8 +149,7 @@ def update_location(session: Session, *, user: models.User, location_id: str, ex
             .where(models.Location.id == location_id, models.Location.version == expected_version)
             .values(**values, version=expected_version + 1, last_modified=now_utc())
         )
-        if result.rowcount != 1:
-            session.rollback()
+        if result.rowcount != 1:  # saved meanwhile: the conflict shows what is stored now (nothing is written)
             session.refresh(location)
             raise VersionConflict(current={n: getattr(location, n) for n in LOCATION_FIELDS} | {"version": location.version},
                                   attempted=values)

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.core import models
+from app.core.db import committing
 
 #: a client address may fail this many times as often as one e-mail address (an office or a
 #: school signs in from behind one address; an attacker spraying e-mail addresses is still stopped)
@@ -96,13 +97,13 @@ def record_failure(session: Session, *, email: str, client: str, policy: LoginPo
     for key, key_policy in ((email_key(email), policy), (client_key(client), policy.for_clients())):
         for _attempt in range(3):
             try:
-                _count_one(session, key, key_policy, now)
-                session.commit()
+                with committing(session):
+                    _count_one(session, key, key_policy, now)
                 break
-            except IntegrityError:  # two workers inserted the first failure at once: count again
-                session.rollback()
-    session.exec(delete(models.LoginThrottle).where(models.LoginThrottle.last_failure_at < now - FORGET_AFTER))
-    session.commit()
+            except IntegrityError:  # two workers inserted the first failure at once (rolled back): count again
+                continue
+    with committing(session):
+        session.exec(delete(models.LoginThrottle).where(models.LoginThrottle.last_failure_at < now - FORGET_AFTER))
 
 
 def _count_one(session: Session, key: str, policy: LoginPolicy, now: datetime) -> None:
@@ -128,8 +129,8 @@ def _count_one(session: Session, key: str, policy: LoginPolicy, now: datetime) -
 
 def record_success(session: Session, email: str) -> None:
     """The right password: the e-mail's run of failures ends (the client's does not)."""
-    session.exec(delete(models.LoginThrottle).where(models.LoginThrottle.key_hash == email_key(email)))
-    session.commit()
+    with committing(session):
+        session.exec(delete(models.LoginThrottle).where(models.LoginThrottle.key_hash == email_key(email)))
 
 
 def clear_email(session: Session, email: str) -> None:

@@ -2,7 +2,8 @@
 and the gap analysis.
 
 Pure: a resolved profile, a :class:`~app.domain.catalog.Catalog` and travel times in;
-ranked results with Dutch reasons, explained exclusions and a multi-need plan out.
+ranked results with reasons (in the language in use, Dutch by default: see
+:mod:`app.domain.reason_wording`), explained exclusions and a multi-need plan out.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date
 
 import numpy as np
 
+from app.domain import reason_wording as words
 from app.domain.catalog import Catalog, CatalogService, OpeningSlot
 from app.domain.opening import (
     DEFAULT_HORIZON_DAYS,
@@ -22,14 +24,10 @@ from app.domain.opening import (
     upcoming_closures,
 )
 from app.domain.plan import Plan, make_plan
-from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, ResolvedMobility, TimeWindow
+from app.domain.profile import MODE_LABELS_NL, ResolvedMobility, TimeWindow
 from app.domain.reachability import can_enter, fastest_within_limits, homes_served, mode_limit
-from app.domain.taxonomy import REFERRER_TYPES, expand_need, needs_by_code, target_groups_by_code
+from app.domain.taxonomy import REFERRER_TYPES, expand_need, target_groups_by_code
 
-MONTHS_NL = (
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-    "oktober", "november", "december",
-)
 WEEKDAYS_NL = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
 
@@ -146,14 +144,6 @@ class MatchResult:
     excluded: tuple[Exclusion, ...]
     plan: Plan
     considered: int
-
-
-def month_nl(day: date) -> str:
-    return f"{MONTHS_NL[day.month - 1]} {day.year}"
-
-
-def language_name(code: str) -> str:
-    return LANGUAGE_NAMES_NL.get(code, code)
 
 
 def effective_target_groups(participant: Participant) -> frozenset[str]:
@@ -317,26 +307,17 @@ def _score_and_reasons(
     warnings: list[str] = []
     total_priority = sum(participant.needs.values())
     coverage = sum(participant.needs[code] for code in covered) / total_priority
-    labels = [needs_by_code()[code].label_nl.lower() for code in covered]
-    if len(participant.needs) > 1:
-        reasons.append(f"Helpt voor {len(covered)} van de {len(participant.needs)} noden: {', '.join(labels)}")
-    else:
-        reasons.append(f"Helpt voor: {', '.join(labels)}")
+    reasons.append(words.covers(covered, len(participant.needs)))
 
     if travel.mode == "at_home":
-        reasons.append(f"Komt aan huis in {participant.home.municipality_name}")
+        reasons.append(words.comes_home(participant.home.municipality_name))
         travel_component = 1.0
     else:
         limit = participant.mobility.max_minutes_by_mode.get(travel.mode, participant.mobility.max_minutes)
-        text = f"{_fmt_minutes(travel.minutes)} {MODE_LABELS_NL[travel.mode]}"
-        if travel.detail:
-            text += f" ({travel.detail})"
-        if travel.estimated:
-            text += " (geschatte reistijd)"
-        reasons.append(text[0].upper() + text[1:])
+        reasons.append(words.travel(travel.mode, travel.minutes, detail=travel.detail, estimated=travel.estimated))
         travel_component = time_score(travel.minutes, limit, weights)
         if location_index is not None and participant.mobility.wheelchair:
-            reasons.append("Rolstoeltoegankelijk")
+            reasons.append(words.wheelchair_accessible())
 
     if participant.languages:
         spoken = [code for code in participant.languages if code in service.languages]
@@ -344,33 +325,32 @@ def _score_and_reasons(
             language_component = 1.0
             non_dutch = [code for code in spoken if code != "nl"]
             if non_dutch:
-                reasons.append("Spreekt " + ", ".join(language_name(code) for code in non_dutch))
+                reasons.append(words.speaks(non_dutch))
         elif service.interpretation_available and participant.interpreter_ok:
             language_component = weights.language_interpreter
-            reasons.append("Met tolk")
+            reasons.append(words.with_interpreter())
         else:
             language_component = weights.language_none
-            warnings.append("Spreekt geen van de talen van de deelnemer")
+            warnings.append(words.speaks_none())
     else:
         language_component = 1.0
 
     waiting_component = weights.waiting.get(service.waiting_list, 1.0)
     if service.waiting_list == "short" or service.waiting_list == "long":
-        weeks = f"± {service.waiting_weeks} weken" if service.waiting_weeks else ""
-        warnings.append(f"Wachtlijst {weeks}".strip())
+        warnings.append(words.waiting_list(service.waiting_weeks))
     elif service.waiting_list == "closed":
-        warnings.append("Wachtlijst gesloten: neemt nu niemand nieuw op")
+        warnings.append(words.waiting_list_closed())
     else:
-        reasons.append("Geen wachtlijst")
+        reasons.append(words.no_waiting_list())
 
     stale = service.assured_date is None or (today - service.assured_date).days > stale_after_days
     if service.assured_date is None:
-        warnings.append("Nooit gecontroleerd door de organisatie")
+        warnings.append(words.never_checked())
     elif stale:
-        warnings.append(f"Niet meer gecontroleerd sinds {month_nl(service.assured_date)}")
+        warnings.append(words.checked_long_ago(service.assured_date))
     freshness_component = weights.stale_score if stale else 1.0
     if not service.free_of_charge:
-        warnings.append("Niet gratis" + (f": {service.fees_description}" if service.fees_description else ""))
+        warnings.append(words.not_free(service.fees_description))
 
     score = (
         weights.need_coverage * coverage

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from app.core import models
 from app.core.auth import _aware, now_utc
+from app.core.db import committing
 from app.domain.permissions import partnership_service_ids
 from app.domain.referral_crypto import decrypt_json
 from app.domain.referrals import CLOSED_STATUSES, ReferralNotFound, as_utc_text, event_time, record_access, referral_events
@@ -57,11 +58,11 @@ def purge_closed(session: Session, *, retention_days: int, now: datetime | None 
         .order_by(models.Referral.closed_at)
     ).all()
     run = PurgeRun()
-    for referral in due:
-        if _aware(referral.closed_at) <= cutoff:
-            _erase(session, referral, moment=moment, actor="sk purge")
-            run.erased.append(referral.id)
-    session.commit()
+    with committing(session):
+        for referral in due:
+            if _aware(referral.closed_at) <= cutoff:
+                _erase(session, referral, moment=moment, actor="sk purge")
+                run.erased.append(referral.id)
     return run
 
 
@@ -70,9 +71,9 @@ def erase_referral(session: Session, *, referral_id: str, actor: str = "sk refer
     referral = session.get(models.Referral, referral_id)
     if referral is None:
         raise ReferralNotFound(f"no referral {referral_id}")
-    if referral.erased_at is None:
-        _erase(session, referral, moment=now_utc(), actor=actor)
-    session.commit()
+    with committing(session):
+        if referral.erased_at is None:
+            _erase(session, referral, moment=now_utc(), actor=actor)
     session.refresh(referral)
     return referral
 
@@ -102,8 +103,8 @@ def export_referral(session: Session, *, cipher, referral_id: str, actor: str = 
         ],
         "opened_by": [{"at": as_utc_text(a.at), "actor": a.actor, "action": a.action} for a in accesses],
     }
-    record_access(session, referral_id=referral.id, action="export", actor=actor)
-    session.commit()
+    with committing(session):
+        record_access(session, referral_id=referral.id, action="export", actor=actor)
     return record
 
 

@@ -23,6 +23,7 @@ from sqlmodel import Session, select
 
 from app.core import models
 from app.core.auth import PermissionDenied, now_utc, user_organization_ids
+from app.core.db import committing
 from app.domain.referral_crypto import decrypt_json, encrypt_json
 from app.domain.taxonomy import validate_need_codes
 from app.domain.errors import DomainError, NotFoundError
@@ -231,8 +232,8 @@ def get_visible_referral(session: Session, *, user: models.User, referral_id: st
 def open_referral(session: Session, *, user: models.User, referral_id: str) -> models.Referral:
     """:func:`get_visible_referral`, and the audit trail records who opened it."""
     referral = get_visible_referral(session, user=user, referral_id=referral_id)
-    record_access(session, referral_id=referral.id, action="view", user=user)
-    session.commit()
+    with committing(session):
+        record_access(session, referral_id=referral.id, action="view", user=user)
     return referral
 
 
@@ -314,23 +315,20 @@ def create_referral(session: Session, *, cipher, user: models.User, data: Referr
         need_codes=data.needs, municipality_nis=data.municipality_nis, consent_at=moment, created_at=moment,
         updated_at=moment, personal_encrypted=encrypt_json(cipher, data.personal_fields()),
     )
-    try:
+    with committing(session):
         session.add(referral)
         session.flush()
         session.add(models.ReferralEvent(referral_id=referral.id, at=event_time(), kind="created", status="sent",
                                          service_id=service.id, actor_role="coach"))
         record_access(session, referral_id=referral.id, action="create", user=user)
         _queue_notices(session, referral, service, base_url=base_url)
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
     session.refresh(referral)
     return referral
 
 
 def _conditional_update(session: Session, referral: models.Referral, expected_version: int | None, **values) -> None:
-    """Apply ``values`` only if nobody changed the referral since ``expected_version`` (else 409)."""
+    """Apply ``values`` only if nobody changed the referral since ``expected_version``, else a 409
+    with the current version (raised inside the caller's :func:`committing`: nothing is written)."""
     version = referral.version if expected_version is None else expected_version
     result = session.exec(
         update(models.Referral)
@@ -338,19 +336,15 @@ def _conditional_update(session: Session, referral: models.Referral, expected_ve
         .values(**values, version=version + 1, updated_at=now_utc())
     )
     if result.rowcount != 1:
-        session.rollback()
-        fresh = session.get(models.Referral, referral.id)
-        session.refresh(fresh)
-        raise ReferralConflict(fresh.version)
+        session.refresh(referral)  # the version someone else committed
+        raise ReferralConflict(referral.version)
 
 
-def _finish(session: Session, referral: models.Referral, event: models.ReferralEvent, *, user: models.User,
-            action: str) -> models.Referral:
+def _record_event(session: Session, referral: models.Referral, event: models.ReferralEvent, *, user: models.User,
+                  action: str) -> None:
+    """The event and its audit line, in the transaction of the change they record."""
     session.add(event)
     record_access(session, referral_id=referral.id, action=action, user=user)
-    session.commit()
-    session.refresh(referral)
-    return referral
 
 
 def set_status(session: Session, *, user: models.User, referral_id: str, status: str, reason: str | None = None,
@@ -367,15 +361,18 @@ def set_status(session: Session, *, user: models.User, referral_id: str, status:
         raise ReferralClosed(f"the referral is {referral.status}")
     moment = now_utc()
     closed_at = moment if status in CLOSED_STATUSES else None
-    _conditional_update(session, referral, expected_version, status=status, reason=reason, closed_at=closed_at)
-    event = models.ReferralEvent(referral_id=referral.id, at=event_time(), kind="status", status=status, reason=reason,
-                                 service_id=referral.service_id, actor_role="partner")
-    coach = session.get(models.User, referral.coach_id)
-    if coach is not None and coach.active and base_url:
-        subject, body = status_notice_text(base_url=base_url)
-        session.add(models.OutboxMessage(kind=STATUS_NOTICE_KIND, recipient=coach.email, subject=subject, body=body,
-                                         dedupe_key=f"{STATUS_NOTICE_KIND}:{referral.id}:{event.id}"))
-    return _finish(session, referral, event, user=user, action="status")
+    with committing(session):
+        _conditional_update(session, referral, expected_version, status=status, reason=reason, closed_at=closed_at)
+        event = models.ReferralEvent(referral_id=referral.id, at=event_time(), kind="status", status=status,
+                                     reason=reason, service_id=referral.service_id, actor_role="partner")
+        coach = session.get(models.User, referral.coach_id)
+        if coach is not None and coach.active and base_url:
+            subject, body = status_notice_text(base_url=base_url)
+            session.add(models.OutboxMessage(kind=STATUS_NOTICE_KIND, recipient=coach.email, subject=subject,
+                                             body=body, dedupe_key=f"{STATUS_NOTICE_KIND}:{referral.id}:{event.id}"))
+        _record_event(session, referral, event, user=user, action="status")
+    session.refresh(referral)
+    return referral
 
 
 def withdraw_referral(session: Session, *, user: models.User, referral_id: str,
@@ -387,10 +384,13 @@ def withdraw_referral(session: Session, *, user: models.User, referral_id: str,
     if referral.status in CLOSED_STATUSES:
         raise ReferralClosed(f"the referral is {referral.status}")
     moment = now_utc()
-    _conditional_update(session, referral, expected_version, status="withdrawn", reason=None, closed_at=moment)
-    event = models.ReferralEvent(referral_id=referral.id, at=event_time(), kind="withdrawn", status="withdrawn",
-                                 service_id=referral.service_id, actor_role="coach")
-    return _finish(session, referral, event, user=user, action="withdraw")
+    with committing(session):
+        _conditional_update(session, referral, expected_version, status="withdrawn", reason=None, closed_at=moment)
+        event = models.ReferralEvent(referral_id=referral.id, at=event_time(), kind="withdrawn", status="withdrawn",
+                                     service_id=referral.service_id, actor_role="coach")
+        _record_event(session, referral, event, user=user, action="withdraw")
+    session.refresh(referral)
+    return referral
 
 
 def forward_referral(session: Session, *, user: models.User, referral_id: str, service_id: str,
@@ -405,10 +405,13 @@ def forward_referral(session: Session, *, user: models.User, referral_id: str, s
     if (target is None or target.organization_id != referral.organization_id or target.id == referral.service_id
             or target.status != models.ServiceStatus.ACTIVE.value):
         raise ForwardNotAllowed("forward only to another active service of the receiving organisation")
-    _conditional_update(session, referral, expected_version, service_id=target.id)
-    event = models.ReferralEvent(referral_id=referral.id, at=event_time(), kind="forwarded", status=referral.status,
-                                 service_id=target.id, actor_role="partner")
-    return _finish(session, referral, event, user=user, action="forward")
+    with committing(session):
+        _conditional_update(session, referral, expected_version, service_id=target.id)
+        event = models.ReferralEvent(referral_id=referral.id, at=event_time(), kind="forwarded",
+                                     status=referral.status, service_id=target.id, actor_role="partner")
+        _record_event(session, referral, event, user=user, action="forward")
+    session.refresh(referral)
+    return referral
 
 
 def add_message(session: Session, *, cipher, user: models.User, referral_id: str, text: str) -> models.Referral:
@@ -417,12 +420,15 @@ def add_message(session: Session, *, cipher, user: models.User, referral_id: str
     if referral.erased_at is not None:
         raise ReferralErased("personal fields erased")
     role = "coach" if is_coach_of(user, referral) else "partner"
-    event = models.ReferralEvent(referral_id=referral.id, at=event_time(), kind="message", status=referral.status,
-                                 service_id=referral.service_id, actor_role=role,
-                                 text_encrypted=encrypt_json(cipher, text.strip()))
-    referral.updated_at = now_utc()
-    session.add(referral)
-    return _finish(session, referral, event, user=user, action="message")
+    with committing(session):
+        event = models.ReferralEvent(referral_id=referral.id, at=event_time(), kind="message",
+                                     status=referral.status, service_id=referral.service_id, actor_role=role,
+                                     text_encrypted=encrypt_json(cipher, text.strip()))
+        referral.updated_at = now_utc()
+        session.add(referral)
+        _record_event(session, referral, event, user=user, action="message")
+    session.refresh(referral)
+    return referral
 
 
 def referral_events(session: Session, referral_id: str) -> list[models.ReferralEvent]:

@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 
 from app.core import models
 from app.core.auth import now_utc
+from app.core.db import committing
 from app.domain.staleness import stale_services
 from app.domain.errors import DomainError
 
@@ -81,31 +82,32 @@ def queue_stale_digests(
         select(models.User).where(models.User.role == models.Role.PARTNER.value, models.User.active == True)  # noqa: E712
         .order_by(models.User.email)
     ).all()
-    for user in partners:
-        organization_ids = set(
-            session.exec(select(models.UserOrganization.organization_id).where(models.UserOrganization.user_id == user.id)).all()
-        )
-        stale = stale_services(session, older_than_days=older_than_days, organization_ids=organization_ids, today=day)
-        key = digest_key(user, day)
-        existing = session.exec(select(models.OutboxMessage).where(models.OutboxMessage.dedupe_key == key)).first()
-        if existing is not None and existing.sent_at is not None:
-            run.already_sent.append(user.email)
-            continue
-        if not stale:
-            if existing is not None:  # everything was verified since it was queued: nothing to remind
-                session.delete(existing)
-                run.withdrawn.append(user.email)
-            continue
-        subject, body = digest_text(user, stale, base_url=base_url)
-        if existing is None:
-            session.add(models.OutboxMessage(kind=DIGEST_KIND, dedupe_key=key, recipient=user.email, subject=subject,
-                                             body=body))
-            run.queued.append(user.email)
-        else:
-            existing.recipient, existing.subject, existing.body = user.email, subject, body
-            session.add(existing)
-            run.refreshed.append(user.email)
-    session.commit()
+    with committing(session):
+        for user in partners:
+            organization_ids = set(session.exec(
+                select(models.UserOrganization.organization_id).where(models.UserOrganization.user_id == user.id)
+            ).all())
+            stale = stale_services(session, older_than_days=older_than_days, organization_ids=organization_ids,
+                                   today=day)
+            key = digest_key(user, day)
+            existing = session.exec(select(models.OutboxMessage).where(models.OutboxMessage.dedupe_key == key)).first()
+            if existing is not None and existing.sent_at is not None:
+                run.already_sent.append(user.email)
+                continue
+            if not stale:
+                if existing is not None:  # everything was verified since it was queued: nothing to remind
+                    session.delete(existing)
+                    run.withdrawn.append(user.email)
+                continue
+            subject, body = digest_text(user, stale, base_url=base_url)
+            if existing is None:
+                session.add(models.OutboxMessage(kind=DIGEST_KIND, dedupe_key=key, recipient=user.email,
+                                                 subject=subject, body=body))
+                run.queued.append(user.email)
+            else:
+                existing.recipient, existing.subject, existing.body = user.email, subject, body
+                session.add(existing)
+                run.refreshed.append(user.email)
     return run
 
 
@@ -171,28 +173,29 @@ def send_pending(
         raise
     except (OSError, smtplib.SMTPException) as exc:  # server down, TLS or login refused: all stay queued
         result.error = _reason(exc)
-        for message in messages:
-            _record_attempt(message, error=result.error)
-            session.add(message)
+        with committing(session):
+            for message in messages:
+                _record_attempt(message, error=result.error)
+                session.add(message)
         result.failed = len(messages)
-        session.commit()
         return result
     with smtp:
         for message in messages:
             mail = EmailMessage()
             mail["From"], mail["To"], mail["Subject"] = sender, message.recipient, message.subject
             mail.set_content(message.body)
-            try:
-                smtp.send_message(mail)
-            except (OSError, smtplib.SMTPException) as exc:
-                _record_attempt(message, error=_reason(exc))
-                result.failed += 1
-            else:
-                _record_attempt(message, error="")
-                message.sent_at = message.last_attempt_at
-                result.sent += 1
-            session.add(message)
-            session.commit()  # one message at a time: a crash later never re-sends what went out
+            # one message at a time: a crash later never re-sends what went out
+            with committing(session):
+                try:
+                    smtp.send_message(mail)
+                except (OSError, smtplib.SMTPException) as exc:
+                    _record_attempt(message, error=_reason(exc))
+                    result.failed += 1
+                else:
+                    _record_attempt(message, error="")
+                    message.sent_at = message.last_attempt_at
+                    result.sent += 1
+                session.add(message)
     return result
 
 

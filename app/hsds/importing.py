@@ -17,6 +17,7 @@ from sqlmodel import Session, delete, select
 
 from app.core import models
 from app.core.auth import now_utc
+from app.core.db import committing
 from app.domain.history import record_change
 from app.domain.taxonomy import needs_by_code, target_groups_by_code
 from app.hsds.exchange import SPEC_DIR, schema_errors
@@ -175,6 +176,10 @@ def _replace_children(session: Session, service_id: str, doc: dict, *, new: bool
                     for starts_on, ends_on, reason in _closures(doc))
 
 
+class _NotApplied(Exception):
+    """A dry run, or a dataset with rejections: everything the import wrote is rolled back."""
+
+
 def import_dataset(
     session: Session, dataset: dict, *, regions: RegionIndex, dry_run: bool, actor: str, spec: Path | None = None,
 ) -> ImportReport:
@@ -186,75 +191,75 @@ def import_dataset(
         return report
     municipalities = {m.nis for m in regions.municipalities}
     try:
-        organizations = [o for o in dataset.get("organizations", []) if isinstance(o, dict)]
-        location_docs = [loc for o in organizations for loc in o.get("locations", []) if isinstance(loc, dict)]
-        known_locations = {loc.get("id") for loc in location_docs} | set(session.exec(select(models.Location.id)).all())
-        history: list[models.ChangeRecord] = []
-        for org in organizations:
-            errors = schema_errors("organization", {**org, "locations": [], "services": []}, folder)
-            if not errors:
+        with committing(session):
+            organizations = [o for o in dataset.get("organizations", []) if isinstance(o, dict)]
+            location_docs = [loc for o in organizations for loc in o.get("locations", []) if isinstance(loc, dict)]
+            known_locations = {loc.get("id") for loc in location_docs}
+            known_locations |= set(session.exec(select(models.Location.id)).all())
+            history: list[models.ChangeRecord] = []
+            for org in organizations:
+                errors = schema_errors("organization", {**org, "locations": [], "services": []}, folder)
+                if not errors:
+                    try:
+                        history += _history_records(org, "organization")
+                    except (ValueError, TypeError) as exc:
+                        errors = [f"unreadable metadata: {exc}"[:300]]
+                if errors:
+                    report.rejected.append({"id": org.get("id", ""), "kind": "organization", "reasons": errors})
+                    continue
+                _upsert_organization(session, org, report, actor)
+            session.flush()
+            for location in location_docs:
                 try:
-                    history += _history_records(org, "organization")
+                    location_history = _history_records(location, "location")
                 except (ValueError, TypeError) as exc:
-                    errors = [f"unreadable metadata: {exc}"[:300]]
-            if errors:
-                report.rejected.append({"id": org.get("id", ""), "kind": "organization", "reasons": errors})
-                continue
-            _upsert_organization(session, org, report, actor)
-        session.flush()
-        for location in location_docs:
-            try:
-                location_history = _history_records(location, "location")
-            except (ValueError, TypeError) as exc:
-                report.rejected.append({"id": location.get("id", ""), "kind": "location",
-                                        "reasons": [f"unreadable metadata: {exc}"[:300]]})
-                continue
-            if _upsert_location(session, location, regions, report, actor):
-                history += location_history
-        session.flush()
-        service_ids = [doc["id"] for doc in dataset.get("services", []) if isinstance(doc, dict)
-                       and isinstance(doc.get("id"), str)]
-        before = _service_snapshots(session, service_ids)
-        touched: dict[str, bool] = {}
-        for doc in dataset.get("services", []):
-            if not isinstance(doc, dict):
-                report.rejected.append({"id": "", "kind": "service", "reasons": ["not an object"]})
-                continue
-            errors = schema_errors("service", doc, folder)
-            if not errors and (doc["id"] in touched or doc["id"] in report.created):
-                errors = [f"service {doc['id']} occurs twice in the dataset"]
-            if not errors and session.get(models.Organization, doc.get("organization_id", "")) is None:
-                errors = [f"unknown organization_id {doc.get('organization_id')}"]
-            values, service_history = {}, []
-            if not errors:
-                try:
-                    values = _service_values(doc)
-                    _closures(doc)
-                    service_history = _history_records(doc, "service")
-                except (ValueError, TypeError, KeyError) as exc:  # e.g. a date or time the schema lets through
-                    errors = [f"unreadable value: {exc}"[:300]]
-            if not errors:
-                errors = _service_rules(doc, values, known_locations, municipalities)
-            if errors:
-                report.rejected.append({"id": doc.get("id", ""), "kind": "service", "reasons": errors})
-                continue
-            _upsert_service(session, doc, values, report, actor, before=before, touched=touched)
-            history += service_history
-        session.flush()
-        after = _service_snapshots(session, list(touched))
-        for service_id, changed in touched.items():
-            (report.updated if changed or before[service_id] != after[service_id] else report.unchanged).append(service_id)
-        _add_history(session, history, report)
-        session.flush()
-        if dry_run or report.rejected:
-            session.rollback()
-            return report
-        session.commit()
-        report.applied = True
+                    report.rejected.append({"id": location.get("id", ""), "kind": "location",
+                                            "reasons": [f"unreadable metadata: {exc}"[:300]]})
+                    continue
+                if _upsert_location(session, location, regions, report, actor):
+                    history += location_history
+            session.flush()
+            service_ids = [doc["id"] for doc in dataset.get("services", []) if isinstance(doc, dict)
+                           and isinstance(doc.get("id"), str)]
+            before = _service_snapshots(session, service_ids)
+            touched: dict[str, bool] = {}
+            for doc in dataset.get("services", []):
+                if not isinstance(doc, dict):
+                    report.rejected.append({"id": "", "kind": "service", "reasons": ["not an object"]})
+                    continue
+                errors = schema_errors("service", doc, folder)
+                if not errors and (doc["id"] in touched or doc["id"] in report.created):
+                    errors = [f"service {doc['id']} occurs twice in the dataset"]
+                if not errors and session.get(models.Organization, doc.get("organization_id", "")) is None:
+                    errors = [f"unknown organization_id {doc.get('organization_id')}"]
+                values, service_history = {}, []
+                if not errors:
+                    try:
+                        values = _service_values(doc)
+                        _closures(doc)
+                        service_history = _history_records(doc, "service")
+                    except (ValueError, TypeError, KeyError) as exc:  # e.g. a date or time the schema lets through
+                        errors = [f"unreadable value: {exc}"[:300]]
+                if not errors:
+                    errors = _service_rules(doc, values, known_locations, municipalities)
+                if errors:
+                    report.rejected.append({"id": doc.get("id", ""), "kind": "service", "reasons": errors})
+                    continue
+                _upsert_service(session, doc, values, report, actor, before=before, touched=touched)
+                history += service_history
+            session.flush()
+            after = _service_snapshots(session, list(touched))
+            for service_id, changed in touched.items():
+                unchanged = not changed and before[service_id] == after[service_id]
+                (report.unchanged if unchanged else report.updated).append(service_id)
+            _add_history(session, history, report)
+            session.flush()
+            if dry_run or report.rejected:
+                raise _NotApplied  # committing rolls it all back
+    except _NotApplied:
         return report
-    except Exception:
-        session.rollback()
-        raise
+    report.applied = True
+    return report
 
 
 def _upsert_organization(session: Session, doc: dict, report: ImportReport, actor: str) -> None:

@@ -21,6 +21,7 @@ from shapely.geometry import Point
 from sqlmodel import Session, select
 
 from app.core import models
+from app.core.db import committing
 from app.operations.demo_templates import BASIC_TEMPLATES, OPENING_PATTERNS, TEMPLATES, ServiceTemplate
 from app.domain.taxonomy import REFERRER_TYPES, target_groups_by_code
 from geo.projection import to_metric
@@ -482,12 +483,8 @@ def is_database_empty(session: Session) -> bool:
 
 def load_demo_data(session: Session, dataset: DemoDataset) -> None:
     """Insert the dataset in one transaction and record that it is demonstration data."""
-    try:
+    with committing(session):
         for batch in dataset.batches():
             session.add_all(batch)
             session.flush()
         session.merge(models.DatasetInfo(key="demo", value="true"))
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise

@@ -13,6 +13,7 @@ from shapely.geometry import mapping
 from sqlmodel import Session, delete, select
 
 from app.core import models
+from app.core.db import committing
 from app.domain.taxonomy import TARGET_GROUPS, Term, all_needs
 from geo.regions import PARTNERSHIPS, RegionIndex
 
@@ -38,7 +39,7 @@ def _term_row(taxonomy: str, term: Term) -> models.TaxonomyTerm:
 
 def sync_reference_data(session: Session, regions: RegionIndex) -> None:
     """Upsert partnerships, municipalities and taxonomy terms in one transaction."""
-    try:
+    with committing(session):
         for partnership in PARTNERSHIPS.values():
             session.merge(
                 models.Partnership(slug=partnership.slug, name=partnership.name, programme=partnership.programme)
@@ -71,7 +72,3 @@ def sync_reference_data(session: Session, regions: RegionIndex) -> None:
         stale = existing - {row.id for row in wanted}
         if stale:
             session.exec(delete(models.TaxonomyTerm).where(models.TaxonomyTerm.id.in_(stale)))
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise

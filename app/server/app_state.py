@@ -2,7 +2,8 @@
 
 The regions, gazetteer, places and travel engine are loaded once and only read. The catalogue of
 published services is not: it is refreshed when the data changes (a fingerprint query at most once a
-second, under a lock), its transit legs are prepared in a background thread, and the gap jobs run in
+second, and before the next answer after any commit of this process that wrote the catalogue's
+tables; under a lock), its transit legs are prepared in a background thread, and the gap jobs run in
 threads of their own.
 """
 
@@ -20,8 +21,8 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from app.core.config import Settings
-from app.core.db import make_engine
-from app.domain.catalog import Catalog, catalog_key, load_catalog, refresh_catalog
+from app.core.db import make_engine, on_committed_writes
+from app.domain.catalog import SNAPSHOT_TABLES, Catalog, catalog_key, load_catalog, refresh_catalog
 from app.domain.reach import Reach
 from geo.gazetteer import Gazetteer
 from geo.places import Place, load_places
@@ -49,6 +50,9 @@ class AppState:
     _catalog: Catalog | None = None
     _catalog_lock: threading.Lock = field(default_factory=threading.Lock)
     _catalog_checked: float = 0.0
+    #: commits of this process that wrote the catalogue's tables, and how many the last check saw
+    _catalog_writes: int = 0
+    _catalog_writes_checked: int = 0
     _gap_origins: object | None = None
     _gap_jobs: object | None = None
     _gap_origins_id: str | None = None
@@ -58,6 +62,11 @@ class AppState:
         loaded afresh (the reference data, gazetteer and networks are shared)."""
         return replace(self, **changes, _catalog=None, _catalog_lock=threading.Lock(), _catalog_checked=0.0,
                        _gap_jobs=changes.get("_gap_jobs"))
+
+    def __post_init__(self) -> None:
+        # every committed write to what the snapshot holds, whichever path wrote it (pages, API,
+        # HSDS import, sk commands), makes the next answer check the fingerprint first
+        on_committed_writes(self.engine, SNAPSHOT_TABLES, self._catalog_written)
 
     @property
     def gap_jobs(self):
@@ -107,7 +116,8 @@ class AppState:
         """The services snapshot, known to be current when it answers.
 
         A cheap fingerprint query (counts, newest change, version sums) runs before answering,
-        at most once a second per process. When another process changed the data, the
+        at most once a second per process, and at once after this process committed a write to
+        the catalogue's tables (:func:`app.core.db.on_committed_writes`). When the data changed, the
         snapshot is brought up to date before this answer (re-reading only the edited services:
         a few milliseconds; a full rebuild, when locations changed, 0.1-0.3 s), so the first
         search after a quiet period never shows what an instance changed meanwhile. Only while
@@ -115,13 +125,15 @@ class AppState:
         """
         current = self._catalog
         now = time.monotonic()
-        if current is not None and now - self._catalog_checked < CATALOG_CHECK_SECONDS:
+        writes = self._catalog_writes  # before the fingerprint: a write committed after it is checked next time
+        if (current is not None and writes == self._catalog_writes_checked
+                and now - self._catalog_checked < CATALOG_CHECK_SECONDS):
             return current
         try:
             with Session(self.engine) as session:
                 key = catalog_key(session)
                 if current is not None and current.key == key:
-                    self._catalog_checked = now
+                    self._checked(now, writes)
                     return current
                 with self._catalog_lock:
                     # another thread may have refreshed while this one waited for the lock
@@ -131,14 +143,14 @@ class AppState:
                         # the walks from the locations to their stops, before searches see the new snapshot
                         self._prepare_transit(latest)
                         self._catalog = latest
-                    self._catalog_checked = now
+                    self._checked(now, writes)
                     return latest
         except OperationalError:
             if current is None:
                 raise
             # The database is away: searches keep answering from the last snapshot (and only one
             # search a second waits for a connection attempt).
-            self._catalog_checked = now
+            self._checked(now, writes)
             logger.warning("database unreachable; searching the last catalogue snapshot")
             return current
 
@@ -159,9 +171,12 @@ class AppState:
         if len(catalog.lonlat):
             self.reach.prepare(catalog.lonlat)
 
-    def invalidate_catalog(self) -> None:
-        """After an edit through this process: the next search checks (and refreshes) first."""
-        self._catalog_checked = 0.0
+    def _checked(self, now: float, writes: int) -> None:
+        self._catalog_checked, self._catalog_writes_checked = now, writes
+
+    def _catalog_written(self) -> None:
+        """A commit of this process wrote the catalogue's tables: the next answer checks first."""
+        self._catalog_writes += 1
 
 
 def load_attribution(geo_dir: Path) -> list[str]:

@@ -62,8 +62,7 @@ def account_change_password(request: Request, state: StateDep, session: SessionD
     try:
         change_password(session, user=user, current_password=huidig, new_password=nieuw, repeated=herhaal,
                         keep_token_hash=viewer.session_row.token_hash)
-    except (WrongCurrentPassword, PasswordsDiffer, WeakPassword) as exc:
-        session.rollback()
+    except (WrongCurrentPassword, PasswordsDiffer, WeakPassword) as exc:  # nothing written
         return _account_page(request, state, viewer, error=exc.message_nl, status_code=exc.status_code)
     return RedirectResponse(ACCOUNT_PATH + "?bewaard=wachtwoord", status_code=303)
 
@@ -119,8 +118,7 @@ def reset(request: Request, state: StateDep, session: SessionDep, viewer: Viewer
         return RedirectResponse(f"{RESET_PATH}/{token}", status_code=303)
     try:
         user = reset_password(session, token=token, new_password=nieuw, repeated=herhaal)
-    except (ResetLinkInvalid, PasswordsDiffer, WeakPassword) as exc:
-        session.rollback()
+    except (ResetLinkInvalid, PasswordsDiffer, WeakPassword) as exc:  # nothing written, the link unused
         return templates.TemplateResponse(request, "password_reset.html", base_context(
             request, state, viewer, token=token, csrf=csrf, error=exc.message_nl,
             usable=not isinstance(exc, ResetLinkInvalid)), status_code=exc.status_code)

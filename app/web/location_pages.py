@@ -154,5 +154,4 @@ async def _location_save(request: Request, state, session, viewer, location_id: 
         fresh = session.get(models.Location, location.id)
         return templates.TemplateResponse(request, "partner_location.html", _location_context(
             request, state, viewer, location=fresh, values=fresh.model_dump(), conflict=conflict), status_code=409)
-    state.invalidate_catalog()
     return RedirectResponse(f"/partner/locaties/{saved.id}?bewaard=1", status_code=303)

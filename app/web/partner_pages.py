@@ -239,17 +239,15 @@ async def edit_service_save(request: Request, state: StateDep, session: SessionD
         fresh = session.get(models.Service, service_id)
         context = _edit_context(request, state, session, viewer, fresh, conflict=conflict)
         return templates.TemplateResponse(request, "partner_conflict.html", context, status_code=409)
-    state.invalidate_catalog()
     return RedirectResponse(f"/partner/diensten/{service_id}?bewaard=1", status_code=303)
 
 
 @router.post("/partner/diensten/{service_id}/klopt-nog")
-def verify(request: Request, state: StateDep, session: SessionDep, viewer: ViewerDep,
+def verify(session: SessionDep, viewer: ViewerDep,
            service_id: Annotated[str, Path(max_length=36)], csrf: Annotated[str, Form(max_length=100)] = ""):
     user = viewer.require(models.Role.PARTNER, models.Role.COORDINATOR)
     check_csrf(viewer, csrf)
     verify_service(session, user=user, service_id=service_id)
-    state.invalidate_catalog()
     return RedirectResponse("/partner?gecontroleerd=1", status_code=303)
 
 
@@ -298,7 +296,6 @@ async def new_service_save(request: Request, state: StateDep, session: SessionDe
         return again(422, errors={"location_ids": exc.message_nl})
     except PossibleDuplicates as duplicates:
         return again(409, candidates=duplicates.candidates)
-    state.invalidate_catalog()
     return RedirectResponse(f"/partner/diensten/{service.id}", status_code=303)
 
 

@@ -224,8 +224,7 @@ async def _write(request: Request, state, session, viewer, referral_id: str, act
         action(user, form)
     except ReferralNotFound:
         raise
-    except DomainError as exc:
-        session.rollback()
+    except DomainError as exc:  # the action wrote nothing (its writes end in committing)
         if exc.status_code not in (409, 422):
             raise
         return _detail(request, state, session, viewer, referral_id, error=exc.message_nl,

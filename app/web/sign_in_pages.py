@@ -69,8 +69,7 @@ def login(
             raise TooManyAttempts(wait)  # no password is checked while blocked
         try:
             user = authenticate(session, email=email, password=password)
-        except InvalidCredentials:
-            session.rollback()
+        except InvalidCredentials:  # nothing written: the failure is counted on its own
             record_failure(session, email=email, client=client, policy=LoginPolicy.parse(state.settings.login_rate_limit))
             raise
         record_success(session, email)
@@ -126,8 +125,7 @@ def invite_accept(
         return RedirectResponse(f"{INVITE_PATH}/{token}", status_code=303)  # a fresh form with a fresh token
     try:
         user = accept_invite(session, token=token, password=password, name=name)
-    except (InviteInvalid, WeakPassword) as exc:
-        session.rollback()
+    except (InviteInvalid, WeakPassword) as exc:  # the invite stays unused
         return templates.TemplateResponse(
             request, "invite.html", base_context(request, state, viewer, token=token, error=exc.message_nl, csrf=csrf),
             status_code=400,

@@ -162,7 +162,7 @@
       var mode = this.modes.querySelector("input:checked");
       if (!place) { this.showError(t.place_required); this.placeInput.focus(); return; }
       if (!needs.length && !text) { this.showError(t.chooseNeed); return; }
-      var params = new URLSearchParams({ q: place, profile: mode ? mode.value : "cannot-cycle", limit: String(this.limit) });
+      var params = new URLSearchParams({ q: place, profile: mode ? mode.value : "cannot-cycle", limit: String(this.limit), lang: this.lang });
       if (needs.length) params.set("needs", needs.join(","));
       if (text) params.set("text", text);
       this.status.className = "status";
@@ -184,7 +184,9 @@
     }
 
     showResults(body) {
-      var t = this.t, list = this.results, dutch = this.lang === "nl";
+      var t = this.t, list = this.results;
+      // the reasons come in the language the server used (an older server: Dutch): marked so for screen readers
+      var reasonsLang = body.lang || "nl";
       this.status.className = "status";
       this.status.textContent = body.results.length ? fmt(t.found, { n: body.results.length }) : t.none;
       if (body.demo) list.appendChild(el("li", { "class": "demo", text: t.demo }));
@@ -196,8 +198,7 @@
           : Math.max(1, Math.round(r.travel.minutes)) + " " + t.minutes + " " + (t[r.travel.mode] || r.travel.mode).toLowerCase() +
             (r.travel.estimated ? " (" + t.estimated + ")" : r.travel.basis === "timetabled" ? " (" + t.timetabled + ")" : "");
         var address = r.location ? r.location.address_1 + ", " + r.location.postcode + " " + r.location.city : "";
-        // the reasons come from the server in Dutch (as the partners' own texts): marked so for screen readers
-        var why = el("ul", dutch ? { "class": "why" } : { "class": "why", lang: "nl" });
+        var why = el("ul", { "class": "why", lang: reasonsLang });
         r.reasons.slice(1, 4).forEach(function (reason) { why.appendChild(el("li", { text: reason })); });
         var contact = r.service.phone ? el("a", { href: "tel:" + r.service.phone.replace(/\s/g, ""), text: t.phone + " " + r.service.phone }) : null;
         list.appendChild(el("li", { "class": "r" }, [

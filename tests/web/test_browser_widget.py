@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
@@ -39,7 +41,15 @@ def host_app(widget_origin: str) -> Starlette:
             'style="width:100%;height:900px;border:0"></iframe></body></html>'
         )
 
-    return Starlette(routes=[Route("/script", script_page), Route("/iframe", iframe_page)])
+    def french_page(_request):
+        return HTMLResponse(
+            f'<!doctype html><html lang="fr-BE"><head><title>Commune</title></head><body>'
+            f"<h1>Commune de Comines-Warneton</h1>"
+            f'<script src="{widget_origin}/widget.js" data-partnership="turnhout" data-needs="housing,income-debt" async></script>'
+            "</body></html>"
+        )
+
+    return Starlette(routes=[Route("/script", script_page), Route("/iframe", iframe_page), Route("/fr", french_page)])
 
 
 @pytest.fixture(scope="module")
@@ -107,3 +117,23 @@ def test_iframe_variant_searches_with_keyboard_only(origins, browser):
     assert widget.locator("[aria-live=polite]").count() == 1
     assert widget.locator("li.r").count() >= 1
     page.screenshot(path=str(screenshot_path("widget-iframe-375.png")), full_page=True)
+
+
+def test_on_a_french_page_the_reasons_are_french(origins, browser):
+    _widget_origin, host_origin = origins
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{host_origin}/fr")
+    widget = page.locator("sociale-kaart-zoeker")
+    widget.locator("input[type=checkbox]").first.wait_for(timeout=10000)
+    _search_in(widget, "Tielen")
+    widget.locator("li.r").first.wait_for(timeout=15000)
+    reasons = widget.locator("ul.why")
+    assert reasons.count() >= 1
+    for index in range(reasons.count()):
+        why = reasons.nth(index)
+        # marked with the language the server used: French, like the page
+        assert why.get_attribute("lang") == "fr"
+        first = why.locator("li").first.inner_text()
+        assert re.match(r"^(\d+ min (à pied|en bus ou en train)|Se déplace à domicile à )", first), first
+        assert not any(word in why.inner_text() for word in ("te voet", "met bus of trein", "Komt aan huis", "wachtlijst"))
+    page.screenshot(path=str(screenshot_path("widget-script-fr.png")), full_page=True)

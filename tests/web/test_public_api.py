@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -20,6 +22,38 @@ def test_public_search_has_no_internal_fields_and_the_same_ranking(client):
         assert "internal_notes" not in result["service"]
     coach = client.get("/api/v1/search", params=params).json()
     assert [r["service"]["id"] for r in body["results"]] == [r["service"]["id"] for r in coach["results"]][:10]
+
+
+def test_public_search_gives_the_reasons_in_the_asked_language(client):
+    params = {"q": "8500", "needs": "housing,language/nt2", "profile": "bike", "limit": 10}
+    coach = client.get("/api/v1/search", params=params).json()
+    dutch = client.get("/api/v1/public/search", params=params).json()
+    assert dutch["lang"] == "nl"
+    # Dutch by default, word for word what the coach's search says
+    assert [r["reasons"] for r in dutch["results"]] == [r["reasons"] for r in coach["results"]][:10]
+    assert [r["warnings"] for r in dutch["results"]] == [r["warnings"] for r in coach["results"]][:10]
+    assert any(r["reasons"][0].startswith("Helpt voor") for r in dutch["results"])
+    for language, covers, travel, dutch_travel in [
+        ("fr", "Répond à ", re.compile(r"^\d+ min (à pied|à vélo)"), "met de fiets"),
+        ("en", "Helps with ", re.compile(r"^\d+ min (on foot|by bike)"), "te voet"),
+    ]:
+        body = client.get("/api/v1/public/search", params={**params, "lang": language}).json()
+        assert body["lang"] == language
+        # the same services in the same order, only the words differ
+        assert [r["service"]["id"] for r in body["results"]] == [r["service"]["id"] for r in dutch["results"]]
+        assert body["results"]
+        for result in body["results"]:
+            assert result["reasons"][0].startswith(covers), result["reasons"]
+            if result["travel"]["mode"] != "at_home":
+                assert travel.match(result["reasons"][1]), result["reasons"]
+            assert not any(dutch_travel in reason or "Helpt voor" in reason for reason in result["reasons"])
+            assert not any(warning.startswith(("Wachtlijst", "Niet gratis", "Niet meer gecontroleerd"))
+                           for warning in result["warnings"])
+
+
+def test_public_search_refuses_a_language_it_does_not_speak(client):
+    response = client.get("/api/v1/public/search", params={"q": "8500", "needs": "housing", "lang": "de"})
+    assert response.status_code == 422 and response.json()["message"]
 
 
 def test_cors_for_any_origin_without_credentials(client):

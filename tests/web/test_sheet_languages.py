@@ -16,16 +16,21 @@ SHIPPED = ("fr", "en", "ar", "uk")
 #: every file whose Dutch text the sheet and the iframe show to a participant
 TRANSLATED_FILES = ("templates/_referral_sheet_body.html", "templates/referral_sheet.html", "templates/embed.html",
                     "app/web/search_pages.py")
+#: the reasons, warnings and travel details of a result, which the public search (the widget) gives in nl, fr and en
+WIDGET_TRANSLATED_FILES = ("app/domain/reason_wording.py", "app/domain/journey_wording.py")
+WIDGET_SHIPPED = tuple(code for code in i18n.WIDGET_LANGUAGES if code != i18n.SOURCE_LANGUAGE)
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
-def _messages_used() -> set[str]:
+def _messages_used(files: tuple[str, ...] = TRANSLATED_FILES) -> set[str | tuple[str, str]]:
+    """The msgids these files mark: a string, or (singular, plural) for ``ngettext``."""
     found = set()
-    for name in TRANSLATED_FILES:
+    for name in files:
         method = "python" if name.endswith(".py") else "jinja2.ext:babel_extract"
         options = {} if name.endswith(".py") else {"extensions": "jinja2.ext.i18n"}
         for _line, message, _comments, _context in extract_from_file(
-            method, PROJECT_ROOT / name, keywords={"_": None, "gettext": None}, options=options,
+            method, PROJECT_ROOT / name, keywords=KEYWORDS, options=options,
         ):
             found.add(message)
     return found
@@ -38,23 +43,35 @@ def test_the_sheet_uses_translatable_text():
     assert expected <= used
 
 
-def _gaps(path: Path) -> tuple[list[str], list[str]]:
-    """The messages the sheet uses that the catalogue at ``path`` lacks, and those whose placeholders differ."""
+def _gaps(path: Path, files: tuple[str, ...] = TRANSLATED_FILES) -> tuple[list[str], list[str]]:
+    """The messages these files use that the catalogue at ``path`` lacks (a plural: any of its forms),
+    and those whose placeholders differ."""
     with path.open("rb") as handle:
         catalog = read_po(handle)
     missing, broken = [], []
-    for message in sorted(_messages_used()):
-        entry = catalog.get(message)
-        if entry is None or not entry.string or entry.fuzzy:
-            missing.append(message)
-        elif set(PLACEHOLDER.findall(entry.string)) != set(PLACEHOLDER.findall(message)):
-            broken.append(message)
+    for message in sorted(_messages_used(files), key=str):
+        singular = message[0] if isinstance(message, tuple) else message
+        entry = catalog.get(singular)
+        forms = entry.string if entry is not None and isinstance(entry.string, tuple) else (
+            (entry.string,) if entry is not None else ())
+        if entry is None or not all(forms) or entry.fuzzy:
+            missing.append(singular)
+        elif any(set(PLACEHOLDER.findall(form)) != set(PLACEHOLDER.findall(singular)) for form in forms):
+            broken.append(singular)
     return missing, broken
 
 
 @pytest.mark.parametrize("language", SHIPPED)
 def test_every_shipped_catalogue_translates_every_message_the_sheet_uses(language):
     missing, broken = _gaps(Path(i18n.LOCALE_DIR) / language / "LC_MESSAGES" / "messages.po")
+    assert not missing, f"{language} lacks a translation of {missing}"
+    assert not broken, f"{language} changes the %(...)s placeholders of {broken}"
+
+
+@pytest.mark.parametrize("language", WIDGET_SHIPPED)
+def test_the_widgets_catalogues_translate_every_reason_and_warning(language):
+    assert len(_messages_used(WIDGET_TRANSLATED_FILES)) >= 45
+    missing, broken = _gaps(Path(i18n.LOCALE_DIR) / language / "LC_MESSAGES" / "messages.po", WIDGET_TRANSLATED_FILES)
     assert not missing, f"{language} lacks a translation of {missing}"
     assert not broken, f"{language} changes the %(...)s placeholders of {broken}"
 
@@ -67,6 +84,17 @@ def test_a_catalogue_missing_a_message_is_noticed(tmp_path, monkeypatch):
     shortened = shortened.replace('msgstr "environ %(minutes)s minutes"', 'msgstr "environ %(minuten)s minutes"')
     (tmp_path / "messages.po").write_text(shortened, encoding="utf-8")
     assert _gaps(tmp_path / "messages.po") == (["Wanneer?"], ["ongeveer %(minutes)s minuten"])
+
+
+def test_a_catalogue_missing_a_plural_form_of_a_reason_is_noticed(tmp_path):
+    source = (Path(i18n.LOCALE_DIR) / "fr" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    plural = 'msgstr[1] "Liste d\'attente d\'environ %(weeks)s semaines"'
+    assert plural in source
+    shortened = source.replace(plural, 'msgstr[1] ""').replace(
+        'msgstr "%(minutes)s min à pied"', 'msgstr "%(minuten)s min à pied"')
+    (tmp_path / "messages.po").write_text(shortened, encoding="utf-8")
+    assert _gaps(tmp_path / "messages.po", WIDGET_TRANSLATED_FILES) == (
+        ["Wachtlijst ± %(weeks)s week"], ["%(minutes)s min te voet"])
 
 
 def _service_with_hours(app_state):

@@ -8,11 +8,12 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlmodel import Session, delete
+from sqlmodel import Session
 
 from app.core import models
 from routing.config import RoutingConfig
 from routing.network import build_network, read_osm_edges
+from tests.factories import remove_service_at_location
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "osm" / "mode_rules.osm"
 HOME = "50.8000,3.2614"  # node 2 of the blocks; the service is at node 5, 100 m north by the footway
@@ -49,13 +50,7 @@ def service_on_the_blocks(loaded_engine, client):
     else:
         raise AssertionError("the new service never reached the catalogue")
     yield ids["service"]
-    with Session(loaded_engine) as session:
-        for table in (models.ServiceNeed, models.ServiceAtLocation):
-            session.exec(delete(table).where(table.service_id == ids["service"]))
-        session.exec(delete(models.Service).where(models.Service.id == ids["service"]))
-        session.exec(delete(models.Location).where(models.Location.id == ids["location"]))
-        session.exec(delete(models.Organization).where(models.Organization.id == ids["organization"]))
-        session.commit()
+    remove_service_at_location(loaded_engine, ids)
 
 
 @pytest.fixture
