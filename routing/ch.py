@@ -18,9 +18,10 @@ runs a Dijkstra from the source over *upward* arcs only (to higher-ranked nodes:
 hundred to a few thousand nodes), then one sweep over all nodes from the top of the
 hierarchy down, relaxing each node's incoming *downward* arcs. Nodes are renumbered in
 that sweep order (by level, deepest first, then by original id for memory locality), so
-the sweep reads the arrays front to back. The batched variant carries
-``k`` sources through the same sweep as a ``k``-wide row per node (see
-:meth:`ContractionHierarchy.many_to_all` for when that pays).
+the sweep reads the arrays front to back. Several sources are one sweep each: carrying
+``k`` sources through one sweep as a ``k``-wide row per node was slower per source on the
+409,600-node benchmark grid (8 sources: 13-18 ms each against 9 ms: the wide rows no longer
+fit in the cache), so that variant was removed.
 
 Weights are those of the network (metres for walk/bike, seconds for drive): the mode's
 speed is a per-query scale, so one hierarchy serves every speed. Everything here is
@@ -124,29 +125,12 @@ class ContractionHierarchy:
                        self.down_indices, self.down_weights, dist)
         return dist
 
-    def many_to_all(self, sources: np.ndarray, *, scale: float = 1.0, targets: np.ndarray | None = None,
-                    batch: int = 1) -> np.ndarray:
-        """Distances from each source (rows) to every node or to ``targets`` (columns).
-
-        ``batch`` > 1 carries that many sources through one sweep (a ``batch``-wide row
-        per node). On the 409,600-node benchmark grid on this project's machine that was
-        slower per source than one sweep per source (8 sources: 13-18 ms each against
-        9 ms: the k-wide rows no longer fit in the cache), so the default is 1.
-        """
+    def many_to_all(self, sources: np.ndarray, *, scale: float = 1.0, targets: np.ndarray | None = None) -> np.ndarray:
+        """Distances from each source (rows) to every node or to ``targets`` (columns), one sweep per source."""
         sources = np.asarray(sources, dtype=np.int64).ravel()
-        if batch <= 1 or len(sources) == 1:
-            out = np.empty((len(sources), self.n_nodes if targets is None else len(np.ravel(targets))))
-            for row, source in enumerate(sources):
-                out[row] = self.one_to_all(int(source), scale=scale, targets=targets)
-            return out
-        columns = self.position if targets is None else self.position[np.asarray(targets, dtype=np.int64).ravel()]
-        out = np.empty((len(sources), len(columns)))
-        for start in range(0, len(sources), batch):
-            chunk = self.position[sources[start:start + batch]].astype(np.int64)
-            dist = np.full((self.n_nodes, len(chunk)), np.inf)
-            _phast_many(chunk, self.up_indptr, self.up_indices, self.up_weights, self.down_indptr,
-                        self.down_indices, self.down_weights, dist)
-            _gather_many(dist, columns, scale, out[start:start + len(chunk)])
+        out = np.empty((len(sources), self.n_nodes if targets is None else len(np.ravel(targets))))
+        for row, source in enumerate(sources):
+            out[row] = self.one_to_all(int(source), scale=scale, targets=targets)
         return out
 
 
@@ -231,35 +215,11 @@ def _phast_one(seeds, seed_dist, up_indptr, up_indices, up_weights, down_indptr,
 
 
 @njit(cache=True)
-def _phast_many(sources, up_indptr, up_indices, up_weights, down_indptr, down_indices, down_weights, dist):
-    """``dist`` is (n, k) in sweep order, inf; column j ends as the distances from ``sources[j]``."""
-    k = len(sources)
-    zero = np.zeros(1)
-    for j in range(k):
-        _upward(sources[j:j + 1], zero, up_indptr, up_indices, up_weights, dist[:, j])
-    for p in range(dist.shape[0]):
-        for e in range(down_indptr[p], down_indptr[p + 1]):
-            above = down_indices[e]
-            weight = down_weights[e]
-            for j in range(k):
-                candidate = dist[above, j] + weight
-                if candidate < dist[p, j]:
-                    dist[p, j] = candidate
-
-
-@njit(cache=True)
 def _gather(dist, columns, scale):
     out = np.empty(len(columns))
     for t in range(len(columns)):
         out[t] = dist[columns[t]] * scale
     return out
-
-
-@njit(cache=True)
-def _gather_many(dist, columns, scale, out):
-    for j in range(out.shape[0]):
-        for t in range(len(columns)):
-            out[j, t] = dist[columns[t], j] * scale
 
 
 @njit(cache=True)

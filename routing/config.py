@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: Modes a person can have. ``ebike`` rides the bike network at e-bike speed;
-#: ``transit`` is public transport (see :mod:`routing.transit`).
-MODES = ("walk", "bike", "ebike", "car", "transit")
-
-#: Which road network each road mode uses.
+#: Which road network each road mode uses (``ebike`` rides the bike network at e-bike speed;
+#: ``transit``, public transport, is :mod:`routing.transit`).
 NETWORK_FOR_MODE = {"walk": "walk", "bike": "bike", "ebike": "bike", "car": "drive"}
 
 

@@ -224,15 +224,13 @@ def synthetic_report(args) -> dict:
         start = time.perf_counter()
         dijkstra(synthetic.graph, directed=True, indices=nodes)
         report["scipy_many_to_all_per_origin_ms"] = ms((time.perf_counter() - start) / len(nodes))
-        for batch in (1, 8):  # one sweep per origin against 8 origins per sweep
-            synthetic.contraction.many_to_all(nodes[:2], targets=targets[:2], batch=batch)  # compiled code loaded
-            start = time.perf_counter()
-            synthetic.contraction.many_to_all(nodes, targets=targets, batch=batch)
-            report[f"phast_batch{batch}_per_origin_ms"] = ms((time.perf_counter() - start) / len(nodes))
+        synthetic.contraction.many_to_all(nodes[:2], targets=targets[:2])  # compiled code loaded
+        start = time.perf_counter()
+        synthetic.contraction.many_to_all(nodes, targets=targets)
+        report["phast_per_origin_ms"] = ms((time.perf_counter() - start) / len(nodes))
         print(f"64 origins x 600 services: {report['many_to_many_64x600_ms']} ms "
               f"(30-min cutoff {report['many_to_many_64x600_cutoff30_ms']} ms); per origin: scipy Dijkstra "
-              f"{report['scipy_many_to_all_per_origin_ms']} ms, PHAST {report['phast_batch1_per_origin_ms']} ms, "
-              f"PHAST 8 at a time {report['phast_batch8_per_origin_ms']} ms", flush=True)
+              f"{report['scipy_many_to_all_per_origin_ms']} ms, PHAST {report['phast_per_origin_ms']} ms", flush=True)
         report["peak_rss_before_networkx_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
         big = one_to_all_side_by_side(synthetic, "bike", rng, nx_sources=args.nx_sources, our_sources=20)

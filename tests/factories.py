@@ -15,11 +15,12 @@ from app.domain.profile import Mobility
 OFFICE_HOURS = tuple(OpeningSlot(day, time(9), time(12)) for day in range(1, 6))
 
 
-def make_location(index: int, *, nis: str = "34022", wheelchair: int | None = 2) -> CatalogLocation:
+def make_location(index: int, *, nis: str = "34022", wheelchair: int | None = 2, demo: bool = False) -> CatalogLocation:
     return CatalogLocation(
         id=f"loc-{index}", name=f"Locatie {index}", address_1=f"Teststraat {index}", postcode="8500", city="Kortrijk",
         municipality_nis=nis, latitude=50.82 + index * 0.001, longitude=3.26 + index * 0.001,
         wheelchair_level=wheelchair, accessibility_description="", transportation="", geocode_precision="address",
+        demo=demo,
     )
 
 

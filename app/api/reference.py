@@ -16,7 +16,6 @@ from app.http.deps import SessionDep, StateDep
 from app.domain.taxonomy import TARGET_GROUPS, expand_need, taxonomy_json, validate_need_codes
 from app.domain.errors import NotFoundError
 from app.http.errors import ERROR_RESPONSES
-from app.operations.dataset_counts import dataset_is_demo
 from geo.gazetteer import Gazetteer
 
 router = APIRouter(prefix="/api/v1", tags=["reference"], responses=ERROR_RESPONSES)
@@ -176,6 +175,7 @@ class ServiceList(BaseModel):
 @router.get("/services", response_model=ServiceList, summary="Published services, paginated")
 def list_services(
     session: SessionDep,
+    state: StateDep,
     need: Annotated[str | None, Query(max_length=80, description="need code; a parent matches its children")] = None,
     municipality: Annotated[str | None, Query(pattern=r"^\d{5}$")] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
@@ -219,5 +219,5 @@ def list_services(
         count=count,
         page=page,
         per_page=per_page,
-        demo=dataset_is_demo(session),
+        demo=state.catalog().demo,
     )

@@ -10,7 +10,10 @@ from typing import Annotated
 from pydantic import Field, NonNegativeFloat, PositiveFloat, PositiveInt, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from routing.config import CAR_KMH_BY_HIGHWAY, CIRCUITY
+from routing.config import RoutingConfig
+
+#: routing's own defaults: the travel settings below start from them (declared once, in routing/config.py)
+_TRAVEL = RoutingConfig()
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,21 +51,22 @@ class Settings(BaseSettings):
     mail_from: str = "noreply@sociale-kaart.invalid"
     log_level: str = "INFO"
 
-    # travel (passed to routing.RoutingConfig by app.server.app_state.routing_config; see routing/config.py
-    # for what each means and where the circuity figures come from)
-    walk_kmh: PositiveFloat = 4.8
-    bike_kmh: PositiveFloat = 15.0
-    ebike_kmh: PositiveFloat = 20.0
+    # travel: every field named like a routing.RoutingConfig field is passed to it by
+    # app.server.app_state.routing_config, and takes its default from there; see routing/config.py
+    # for what each means and where the circuity figures come from
+    walk_kmh: PositiveFloat = _TRAVEL.walk_kmh
+    bike_kmh: PositiveFloat = _TRAVEL.bike_kmh
+    ebike_kmh: PositiveFloat = _TRAVEL.ebike_kmh
     #: km/h by OSM highway type where a way has no maxspeed, as JSON; the keys given
     #: replace the defaults, e.g. SK_CAR_KMH_BY_HIGHWAY='{"residential": 25}'. The drive
     #: network cache depends on these: rebuild it after a change (``sk networks``).
-    car_kmh_by_highway: dict[str, PositiveFloat] = Field(default_factory=lambda: dict(CAR_KMH_BY_HIGHWAY))
+    car_kmh_by_highway: dict[str, PositiveFloat] = Field(default_factory=lambda: dict(_TRAVEL.car_kmh_by_highway))
     #: door-to-door car speed of the straight-line estimate
-    car_estimate_kmh: PositiveFloat = 45.0
+    car_estimate_kmh: PositiveFloat = _TRAVEL.car_estimate_kmh
     #: network / straight-line distance per mode (walk, bike, ebike, car) for estimates, as JSON
-    circuity: dict[str, Annotated[float, Field(ge=1.0)]] = Field(default_factory=lambda: dict(CIRCUITY))
+    circuity: dict[str, Annotated[float, Field(ge=1.0)]] = Field(default_factory=lambda: dict(_TRAVEL.circuity))
     #: minutes added to every car trip (parking, walking to the door)
-    car_overhead_min: NonNegativeFloat = 3.0
+    car_overhead_min: NonNegativeFloat = _TRAVEL.car_overhead_min
     network_dir_name: str = "networks"
     #: without ../shared, `sk data` downloads this extract and clips it to the regions grown by the buffer
     osm_extract_url: str = "https://download.geofabrik.de/europe/belgium-latest.osm.pbf"
@@ -78,9 +82,9 @@ class Settings(BaseSettings):
     #: empty: the requested day when the feed covers it, else the same weekday in the feed's
     #: first full week. Either way every answer says which day it used.
     transit_service_date: date | None = None
-    max_snap_m: PositiveFloat = 1500.0
+    max_snap_m: PositiveFloat = _TRAVEL.max_snap_m
     #: points snap to parts of the road network with at least this many nodes
-    min_component_nodes: PositiveInt = 100
+    min_component_nodes: PositiveInt = _TRAVEL.min_component_nodes
 
     #: people for the gap analysis: empty spreads each municipality's 2020 population over its
     #: OSM streets; a GeoPackage/GeoJSON of Statbel statistical sectors or the 1 km grid (a

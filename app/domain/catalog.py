@@ -12,12 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from datetime import date, datetime, time, timedelta
+from itertools import chain
 
 import numpy as np
 from sqlalchemy import func
 from sqlmodel import Session, select
 
 from app.core import models
+from app.domain.demo_data import is_demonstration
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class CatalogLocation:
     accessibility_description: str
     transportation: str
     geocode_precision: str
+    demo: bool = False
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,8 @@ class Catalog:
     # Derived once per snapshot (a snapshot never changes; a refresh makes a new one).
     @cached_property
     def demo(self) -> bool:
-        return any(service.demo for service in self.services)
+        """Whether anything this snapshot shows is demonstration data (services or locations)."""
+        return is_demonstration(chain(self.services, self.locations))
 
     @cached_property
     def services_by_id(self) -> dict[str, CatalogService]:
@@ -166,6 +170,7 @@ def _location_of(row: models.Location) -> CatalogLocation:
         accessibility_description=row.accessibility_description,
         transportation=row.transportation,
         geocode_precision=row.geocode_precision,
+        demo=row.demo,
     )
 
 

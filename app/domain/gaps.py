@@ -14,8 +14,9 @@ hours, closures and public holidays are left out on purpose: a gap is about wher
 offer is, not about this fortnight.
 
 The result holds, per need, profile and origin, the minutes to the nearest eligible
-service within the profile's limit and which service that is; municipality, deelgemeente
-and hexagon figures are sums over the origins.
+service within the profile's limit and which service that is (who reaches what is the
+search's own rule, :mod:`app.domain.reachability`, on every origin at once); municipality,
+deelgemeente and hexagon figures are sums over the origins.
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ import numpy as np
 from app.domain.catalog import Catalog
 from app.domain.profile import PRESETS, Mobility, PresetName
 from app.domain.reach import Reach, TransitWindow, transit_window_for_gaps
+from app.domain.reachability import enterable, fastest_within_limits, homes_served, within_limit
 from app.domain.taxonomy import covers, needs_by_code, top_level_codes
 from geo.regions import RegionIndex
 
-#: the presets a gap analysis compares (the same names as the search's profiles)
 #: the mobility profiles the gap analysis compares: every preset of the search (one list)
 GAP_PROFILES: tuple[str, ...] = get_args(PresetName)
 #: above this share of estimated routes a mode's minutes are labelled estimates
@@ -294,8 +295,9 @@ def _eligibility(catalog: Catalog, need: str, origin_nis: np.ndarray) -> tuple[n
         for column in service.location_indices:
             if at_location[column] < 0:
                 at_location[column] = index
-        if service.outreach and service.service_area:
-            at_home[(at_home < 0) & np.isin(origin_nis, list(service.service_area))] = index
+        served = homes_served(service)
+        if served:
+            at_home[(at_home < 0) & np.isin(origin_nis, list(served))] = index
     return at_location, at_home
 
 
@@ -332,10 +334,8 @@ def run_gap_analysis(
     estimated_share: dict[str, dict[str, float]] = {}
     for p, profile in enumerate(profiles):
         mobility = Mobility(profile=profile).resolved()
-        best = np.full((n_origins, len(destinations)), np.inf)
         estimated_share[profile] = {}
         for mode in mobility.modes:
-            limit = float(mobility.max_minutes_by_mode[mode])
             if mode not in matrices:
                 if progress:
                     progress(f"{MODE_NL.get(mode, mode)}, tot {longest[mode]:.0f} min: {n_origins} herkomsten x "
@@ -343,11 +343,14 @@ def run_gap_analysis(
                 matrices[mode] = travel_matrix(reach, mode, origins.lonlat, destinations,
                                                cutoff_minutes=longest[mode], window=window)
             minutes, estimated = matrices[mode]
-            within = minutes <= limit
+            within = within_limit(minutes, mobility, mode)
             estimated_share[profile][mode] = round(float(estimated[within].mean()), 4) if within.any() else 0.0
-            np.minimum(best, np.where(within, minutes, np.inf), out=best)
+        # the search's own rule (reachability), for every origin at once
+        best, _ = fastest_within_limits([(mode, matrices[mode][0]) for mode in mobility.modes], mobility,
+                                        shape=(n_origins, len(destinations)))
+        can_use = enterable(catalog.locations, mobility)
         for n, (at_location, at_home) in enumerate(eligibility):
-            columns = np.flatnonzero(at_location >= 0)
+            columns = np.flatnonzero((at_location >= 0) & can_use)
             if columns.size:
                 column = columns[np.argmin(best[:, columns], axis=1)]
                 nearest_minutes = best[np.arange(n_origins), column]

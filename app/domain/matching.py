@@ -8,7 +8,6 @@ ranked results with reasons (in the language in use, Dutch by default: see
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,6 +25,7 @@ from app.domain.opening import (
 )
 from app.domain.plan import Plan, make_plan
 from app.domain.profile import MODE_LABELS_NL, ResolvedMobility, TimeWindow
+from app.domain.reachability import can_enter, fastest_within_limits, homes_served, mode_limit
 from app.domain.taxonomy import REFERRER_TYPES, expand_need, target_groups_by_code
 
 WEEKDAYS_NL = ("ma", "di", "wo", "do", "vr", "za", "zo")
@@ -213,10 +213,14 @@ def _best_travel(
     catalog: Catalog,
     participant: Participant,
     mode_times: Sequence[ModeTimes],
+    fastest: tuple[tuple[list[float], list[int]], tuple[list[float], list[int]]],
 ) -> tuple[int | None, Travel | None, list[tuple[str, str]]]:
-    """The fastest allowed way to the service, or why none is within reach."""
+    """The fastest allowed way to the service, or why none is within reach (the rule:
+    :mod:`app.domain.reachability`). ``fastest``: per location, the minutes and the mode (its
+    position in ``mode_times``, -1: none) within the limits, and regardless of them (for the
+    reason "too far"); see :func:`_fastest_per_location`."""
     home_nis = participant.home.municipality_nis
-    if service.outreach and home_nis in service.service_area:
+    if home_nis in homes_served(service):
         return None, Travel(mode="at_home", minutes=0.0, estimated=False, detail="komt aan huis", basis="at_home"), []
     failures: list[tuple[str, str]] = []
     if not service.location_indices:
@@ -228,10 +232,7 @@ def _best_travel(
 
     candidates = list(service.location_indices)
     if participant.mobility.wheelchair:
-        accessible = [
-            i for i in candidates
-            if catalog.locations[i].wheelchair_level is not None and catalog.locations[i].wheelchair_level >= 2
-        ]
+        accessible = [i for i in candidates if can_enter(catalog.locations[i], participant.mobility)]
         if not accessible:
             unknown = all(catalog.locations[i].wheelchair_level is None for i in candidates)
             failures.append((
@@ -241,23 +242,16 @@ def _best_travel(
             return None, None, failures
         candidates = accessible
 
-    best: tuple[float, int, ModeTimes] | None = None
-    nearest_beyond: tuple[float, str, bool] | None = None
-    for times in mode_times:
-        limit = participant.mobility.max_minutes_by_mode.get(times.mode, participant.mobility.max_minutes)
-        for i in candidates:
-            minutes = float(times.minutes[i])
-            if not math.isfinite(minutes):
-                continue
-            if minutes <= limit:
-                if best is None or minutes < best[0]:
-                    best = (minutes, i, times)
-            elif nearest_beyond is None or minutes < nearest_beyond[0]:
-                nearest_beyond = (minutes, times.mode, bool(times.estimated[i]))
-    if best is None:
-        if nearest_beyond is not None:
-            minutes, mode, estimated = nearest_beyond
-            limit = participant.mobility.max_minutes_by_mode.get(mode, participant.mobility.max_minutes)
+    (minutes_within, mode_of), (minutes_any, mode_any) = fastest
+    reachable = [i for i in candidates if mode_of[i] >= 0]
+    if not reachable:
+        # nothing within a limit: every finite time is beyond one; the nearest says how far
+        beyond = [i for i in candidates if mode_any[i] >= 0]
+        if beyond:
+            nearest = min(beyond, key=lambda i: (minutes_any[i], mode_any[i]))
+            times = mode_times[mode_any[nearest]]
+            minutes, mode, estimated = minutes_any[nearest], times.mode, bool(times.estimated[nearest])
+            limit = mode_limit(participant.mobility, mode)
             label = "geschat " if estimated else ""
             failures.append((
                 "too_far",
@@ -266,9 +260,9 @@ def _best_travel(
         else:
             cut = [times for times in mode_times if times.cutoff is not None]
             if cut:
-                fastest = max(cut, key=lambda times: times.cutoff)
+                fastest_cut = max(cut, key=lambda times: times.cutoff)
                 failures.append((
-                    "too_far", f"Te ver: meer dan {_fmt_minutes(fastest.cutoff)} {MODE_LABELS_NL[fastest.mode]}",
+                    "too_far", f"Te ver: meer dan {_fmt_minutes(fastest_cut.cutoff)} {MODE_LABELS_NL[fastest_cut.mode]}",
                 ))
             else:
                 modes = ", ".join(MODE_LABELS_NL[m] for m in participant.mobility.modes)
@@ -276,12 +270,25 @@ def _best_travel(
         if service.outreach:
             failures.append(("outside_area", f"Komt niet aan huis in {participant.home.municipality_name}"))
         return None, None, failures
-    minutes, index, times = best
+    # the fewest minutes; on a tie the earlier mode, then the earlier location
+    index = min(reachable, key=lambda i: (minutes_within[i], mode_of[i]))
+    times = mode_times[mode_of[index]]
+    minutes = minutes_within[index]
     detail = times.details[index] if times.details is not None else None
     legs = times.legs[index] if times.legs is not None and times.legs[index] is not None else ()
     travel = Travel(mode=times.mode, minutes=minutes, estimated=bool(times.estimated[index]), detail=detail,
                     basis=times.basis(index), legs=legs)
     return index, travel, []
+
+
+def _fastest_per_location(mobility: ResolvedMobility, mode_times: Sequence[ModeTimes], n_locations: int):
+    """Once per search, as lists (quicker than arrays to read per service): the fastest minutes to
+    each location and their mode within the person's limits, and regardless of the limits."""
+    by_mode = [(times.mode, times.minutes) for times in mode_times]
+    within, within_mode = fastest_within_limits(by_mode, mobility, shape=(n_locations,), which_mode=True)
+    anyhow, anyhow_mode = fastest_within_limits(by_mode, mobility, shape=(n_locations,), which_mode=True,
+                                                limited=False)
+    return (within.tolist(), within_mode.tolist()), (anyhow.tolist(), anyhow_mode.tolist())
 
 
 def _score_and_reasons(
@@ -376,13 +383,14 @@ def match_services(
     excluded: list[Exclusion] = []
     considered = 0
     wanted = {code: expand_need(code) for code in participant.needs}
+    fastest = _fastest_per_location(participant.mobility, mode_times, len(catalog.locations))
     for service in catalog.offering(frozenset().union(*wanted.values())):
         covered = [code for code, codes in wanted.items() if not codes.isdisjoint(service.needs)]
         if not covered:
             continue
         considered += 1
         failures = _eligibility_failures(service, participant, groups, today=today, horizon_days=horizon_days)
-        location_index, travel, travel_failures = _best_travel(service, catalog, participant, mode_times)
+        location_index, travel, travel_failures = _best_travel(service, catalog, participant, mode_times, fastest)
         failures += travel_failures
         if failures or travel is None:
             excluded.append(

@@ -43,19 +43,20 @@ class Preset(BaseModel):
     cannot_cycle: bool = False
 
 
-PRESETS: dict[str, Preset] = {
-    "walk": Preset(name="walk", label_nl="Te voet", modes=("walk",), max_minutes=30, no_driving_licence=True, cannot_cycle=True),
-    "bike": Preset(name="bike", label_nl="Enkel fiets", modes=("walk", "bike"), max_minutes=30, no_driving_licence=True),
-    "cannot-cycle": Preset(
+#: the presets by name, in the order of ``PresetName`` (the search's form and the gap analysis's profiles)
+PRESETS: dict[str, Preset] = {preset.name: preset for preset in (
+    Preset(name="walk", label_nl="Te voet", modes=("walk",), max_minutes=30, no_driving_licence=True, cannot_cycle=True),
+    Preset(name="bike", label_nl="Enkel fiets", modes=("walk", "bike"), max_minutes=30, no_driving_licence=True),
+    Preset(
         name="cannot-cycle", label_nl="Kan (nog) niet fietsen", modes=("walk", "transit"), max_minutes=45,
         no_driving_licence=True, cannot_cycle=True,
     ),
-    "no-licence": Preset(
+    Preset(
         name="no-licence", label_nl="Geen rijbewijs", modes=("walk", "bike", "transit"), max_minutes=45,
         no_driving_licence=True,
     ),
-    "car": Preset(name="car", label_nl="Met de auto", modes=("walk", "car"), max_minutes=30),
-}
+    Preset(name="car", label_nl="Met de auto", modes=("walk", "car"), max_minutes=30),
+)}
 
 
 class Home(BaseModel):

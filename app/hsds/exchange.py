@@ -22,6 +22,7 @@ from sqlmodel import Session, select
 
 from app.core import models
 from app.core.auth import now_utc
+from app.domain.demo_data import is_demonstration
 from app.hsds.serialize import (
     extension_taxonomy_json,
     extension_terms_json,
@@ -137,7 +138,7 @@ def export_json(session: Session) -> dict:
     return {
         "hsds_version": "3.0",
         "generated": now_utc().isoformat(),
-        "demo": any(s.demo for s in services),
+        "demo": is_demonstration([*services, *organizations, *all_locations]),
         "organizations": organization_docs,
         "services": service_docs,
         "taxonomies": [*taxonomies_json(), extension_taxonomy_json()],

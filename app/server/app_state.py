@@ -196,16 +196,18 @@ def load_attribution(geo_dir: Path) -> list[str]:
 
 
 def routing_config(settings: Settings):
-    """The travel settings as a :class:`routing.config.RoutingConfig` (partial tables keep the other defaults)."""
-    from routing.config import CAR_KMH_BY_HIGHWAY, CIRCUITY, RoutingConfig
+    """The travel settings as a :class:`routing.config.RoutingConfig`: every setting named like one of
+    its fields, none copied by hand (a partial table, e.g. one car speed, keeps the other defaults)."""
+    from dataclasses import fields
 
-    return RoutingConfig(
-        walk_kmh=settings.walk_kmh, bike_kmh=settings.bike_kmh, ebike_kmh=settings.ebike_kmh,
-        car_kmh_by_highway={**CAR_KMH_BY_HIGHWAY, **settings.car_kmh_by_highway},
-        car_estimate_kmh=settings.car_estimate_kmh, circuity={**CIRCUITY, **settings.circuity},
-        car_overhead_min=settings.car_overhead_min, max_snap_m=settings.max_snap_m,
-        min_component_nodes=settings.min_component_nodes,
-    )
+    from routing.config import RoutingConfig
+
+    defaults = RoutingConfig()
+    values = {}
+    for name in (f.name for f in fields(RoutingConfig) if f.name in type(settings).model_fields):
+        value = getattr(settings, name)
+        values[name] = {**getattr(defaults, name), **value} if isinstance(value, dict) else value
+    return RoutingConfig(**values)
 
 
 def travel_data_path(settings: Settings, relative: str) -> Path | None:

@@ -7,18 +7,18 @@ from fastapi.responses import HTMLResponse
 
 from app.http.deps import SessionDep, StateDep
 from app.domain.taxonomy import NEEDS
-from app.operations.dataset_counts import dataset_counts, dataset_is_demo
+from app.operations.dataset_counts import dataset_counts
 from app.web.templating import templates
 from geo.regions import PARTNERSHIPS
 
 router = APIRouter(include_in_schema=False)
 
 
-def page_context(request: Request, state, session, **extra) -> dict:
+def page_context(request: Request, state, **extra) -> dict:
     return {
         "request": request,
         "attribution": state.attribution,
-        "demo": dataset_is_demo(session),
+        "demo": state.catalog().demo,
         **extra,
     }
 
@@ -31,11 +31,11 @@ def home(request: Request, state: StateDep, session: SessionDep):
     return templates.TemplateResponse(
         request,
         "home.html",
-        page_context(request, state, session, counts=dataset_counts(session), partnerships=partnerships, needs=NEEDS),
+        page_context(request, state, counts=dataset_counts(session), partnerships=partnerships, needs=NEEDS),
     )
 
 
 @router.get("/over", response_class=HTMLResponse)
-def about(request: Request, state: StateDep, session: SessionDep):
+def about(request: Request, state: StateDep):
     return templates.TemplateResponse(request, "about.html",
-                                      page_context(request, state, session, travel_credits=state.travel_credits))
+                                      page_context(request, state, travel_credits=state.travel_credits))

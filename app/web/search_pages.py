@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from app.core import i18n
 from app.http.deps import StateDep, ViewerDep
 from app.http.search_results import search_response
+from app.domain.demo_data import is_demonstration
 from app.domain.matching import WEEKDAYS_NL
 from app.domain.opening import today_in_brussels, upcoming_closures
 from app.domain.profile import LANGUAGE_NAMES_NL, MODE_LABELS_NL, PRESETS, NeedsProfile
@@ -250,10 +251,11 @@ def referral_sheet(
         raise NotFoundError("Deze dienst bestaat niet (meer).")
     today = today_in_brussels()
     language = i18n.pick_language(taal)  # an unknown value: Dutch
+    locations = [catalog.locations[i] for i in service.location_indices]
     context = {
-        "demo": service.demo,
+        "demo": is_demonstration([service, *locations]),
         "service": service,
-        "locations": [catalog.locations[i] for i in service.location_indices],
+        "locations": locations,
         "travel_mode": mode if mode in MODE_LABELS_NL else None,
         "travel_minutes": round(minuten) if minuten is not None else None,
         "travel_estimated": geschat,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -12,7 +11,7 @@ from routing.config import RoutingConfig
 from routing.transit.errors import FeedDownloadError, FeedError, TransitCacheError
 from routing.transit.gtfs import read_feed
 from routing.transit.router import TransitRouter
-from routing.transit.timetable import CACHE_FORMAT, HolidayService, Timetable, build_timetable
+from routing.transit.timetable import CACHE_FORMAT, HolidayService, build_timetable
 from routing.transit.validation import FeedReport, FeedSummary
 
 DOWNLOAD_TIMEOUT_S = 60.0
@@ -178,8 +177,3 @@ def load_feeds(
     timetable.save(cached)
     router = TransitRouter(timetable, config=config, holiday_service=holiday_service)
     return router, report
-
-
-def cached_report(path: Path) -> FeedReport:
-    """The validation report stored with a cached timetable."""
-    return FeedReport.from_dict(json.loads(Timetable.load(path).report_json or "{}"))

@@ -195,3 +195,13 @@ def test_a_hexagon_on_a_border_is_one_feature_with_the_people_of_both_parts():
     assert feature["properties"]["minutes_to_nearest"] == round(0.5 * 1.3 / 4.8 * 60, 1)
     ring = feature["geometry"]["coordinates"][0]
     assert len(ring) == 7 and ring[0] == ring[-1] and -180 <= ring[0][0] <= 180
+
+
+def test_the_gap_profiles_are_the_search_presets_one_list():
+    from typing import get_args
+
+    from app.domain.gaps import GAP_PROFILES
+    from app.domain.profile import PRESETS, PresetName
+
+    assert GAP_PROFILES == get_args(PresetName) == tuple(PRESETS)
+    assert all(PRESETS[name].name == name for name in GAP_PROFILES)

@@ -42,3 +42,20 @@ def test_impossible_travel_settings_are_refused_at_start(monkeypatch, name, valu
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         Settings(_env_file=None)
+
+
+def test_travel_defaults_are_routings_own():
+    settings, defaults = Settings(_env_file=None), RoutingConfig()
+    shared = [name for name in Settings.model_fields if hasattr(defaults, name)]
+    assert len(shared) >= 9
+    for name in shared:
+        assert getattr(settings, name) == getattr(defaults, name), name
+    assert routing_config(settings) == defaults
+
+
+def test_every_setting_named_like_a_routing_field_reaches_it():
+    class WithRail(Settings):
+        rail_kmh: float = 30.0
+
+    config = routing_config(WithRail(_env_file=None, walk_kmh=5.5))
+    assert (config.rail_kmh, config.walk_kmh) == (30.0, 5.5)

@@ -61,7 +61,7 @@ def test_phast_equals_dijkstra_on_random_graphs():
         unreachable += int(np.isinf(want).sum())
         for source in range(graph.shape[0]):
             assert_same_distances(hierarchy.one_to_all(source, scale=2.0), want[source] * 2.0)
-        assert_same_distances(hierarchy.many_to_all(np.arange(graph.shape[0]), batch=5), want)
+        assert_same_distances(hierarchy.many_to_all(np.arange(graph.shape[0])), want)
         targets = rng.integers(0, graph.shape[0], 7)
         assert_same_distances(hierarchy.many_to_all(np.array([0]), targets=targets), want[[0]][:, targets])
     assert unreachable > 0  # the property covers unreachable nodes too
