@@ -8,6 +8,7 @@ loaded. Both answer with :class:`TransitTimes`.
 from __future__ import annotations
 
 from routing.transit.errors import FeedDownloadError, FeedError, ServiceDateError, TransitCacheError, TransitError
+from routing.transit.detail import JourneyDetail, Line
 from routing.transit.estimate import RailEstimator
 from routing.transit.feeds import load_feeds
 from routing.transit.router import TransitRouter
@@ -24,6 +25,8 @@ __all__ = [
     "FeedIssue",
     "FeedReport",
     "FeedSummary",
+    "JourneyDetail",
+    "Line",
     "RailEstimator",
     "ServiceDateError",
     "Timetable",

@@ -30,6 +30,7 @@ import pandas as pd
 
 from routing.config import RoutingConfig
 from routing.geometry import PointIndex, haversine_m, pairwise_haversine_m
+from routing.transit.detail import ESTIMATED_TRAIN, WALK, JourneyDetail
 from routing.transit.times import TransitTimes, WalkMinutesFn
 
 SERVICE_DAY_MINUTES = 18 * 60
@@ -37,6 +38,7 @@ MIN_HEADWAY_MINUTES = 10.0
 MAX_HEADWAY_MINUTES = 120.0
 #: Stations considered at each end of the journey.
 NEAREST_STATIONS = 3
+_WALK = JourneyDetail(WALK)
 
 
 class RailEstimator:
@@ -174,21 +176,22 @@ class RailEstimator:
         walk = np.where(reachable, walk, np.nan)
         headway = np.where(reachable, headway, np.nan)
         transfers = np.where(reachable & ~on_foot, 0, -1).astype(np.int64)
-        summaries: list[str | None] = []
+        details: list[JourneyDetail | None] = []
         for index in range(n):
             if not reachable[index]:
-                summaries.append(None)
+                details.append(None)
             elif on_foot[index]:
-                summaries.append("te voet")
+                details.append(_WALK)
             else:
                 boarding, alighting = best_pair[index]
-                summaries.append(f"trein {self.names[boarding]} - {self.names[alighting]}, geschat")
+                details.append(JourneyDetail(ESTIMATED_TRAIN, boarding=str(self.names[boarding]),
+                                             alighting=str(self.names[alighting])))
         return TransitTimes(
             minutes_median=median.astype(np.float64),
             minutes_worst=worst.astype(np.float64),
             transfers=transfers,
             walk_minutes=walk.astype(np.float64),
             estimated=np.ones(n, dtype=bool),
-            summaries=summaries,
+            details=details,
             headway_minutes=headway.astype(np.float64),
         )

@@ -27,6 +27,7 @@ from routing.transit import scan
 from routing.transit.bus_estimate import BusEstimator
 from routing.transit.journey import Itinerary, JourneyQuery, describe, trace_journey
 from routing.transit.legs import ESTIMATED_BUS, ESTIMATED_WALK, Egress, service_day
+from routing.transit.detail import Line
 from routing.transit.summary import summarise
 from routing.transit.errors import ServiceDateError
 from routing.geometry import PointIndex, haversine_m, pairwise_haversine_m
@@ -95,6 +96,10 @@ class TransitRouter:
             ],
             dtype=object,
         )
+        self.route_lines = [
+            Line(int(route_type), str(short))
+            for route_type, short in zip(timetable.route_types, timetable.route_short_names, strict=True)
+        ]
 
     @classmethod
     def from_cache(
@@ -366,7 +371,7 @@ class TransitRouter:
         )
         return summarise(
             departures, arrival, vehicles, walk, first_trip, last_trip, estimated, max_seconds=max_seconds,
-            trip_route=timetable.trip_route, route_labels=self.route_labels,
+            trip_route=timetable.trip_route, route_lines=self.route_lines,
         )
 
     def _feed_shifts(self, service_date: date, feed_days: Sequence[date] | None) -> np.ndarray:

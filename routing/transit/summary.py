@@ -1,23 +1,26 @@
 """What a window of departures amounts to, per destination: median and worst door-to-door
-minutes, the median journey's changes, walking and leg flags, and a Dutch one-liner."""
+minutes, the median journey's changes, walking and leg flags, and its :class:`JourneyDetail`."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from routing.transit import detail as journey
 from routing.transit import scan
+from routing.transit.detail import JourneyDetail
 from routing.transit.legs import ESTIMATED_BUS, ESTIMATED_WALK, ON_REQUEST
 from routing.transit.times import TransitTimes
-from routing.transit.wording import headway_phrase, journey_summary
 
 UNREACHED = scan.UNREACHED
+_WALK = JourneyDetail(journey.WALK)
+_ESTIMATED_BUS = JourneyDetail(journey.ESTIMATED_BUS)
 
 
 def summarise(
-    departures, arrival, vehicles, walk, first_trip, last_trip, estimated, *, max_seconds, trip_route, route_labels
+    departures, arrival, vehicles, walk, first_trip, last_trip, estimated, *, max_seconds, trip_route, route_lines
 ) -> TransitTimes:
     """Median and worst over the departure minutes, the median journey's changes, walks, leg
-    flags and a Dutch summary per destination (arrays of :func:`routing.transit.scan.scan_window`)."""
+    flags and a journey detail per destination (arrays of :func:`routing.transit.scan.scan_window`)."""
     n_departures, n_destinations = arrival.shape
     reached = arrival < UNREACHED
     travel = np.where(reached, (arrival - departures[:, None]) / 60.0, np.inf)
@@ -53,41 +56,39 @@ def summarise(
     first_route[by_vehicle_median] = trip_route[first_slot[by_vehicle_median] % n_trips]
     last_route[by_vehicle_median] = trip_route[last_slot[by_vehicle_median] % n_trips]
 
-    cache: dict[tuple, str] = {}
-    summaries: list[str | None] = []
+    cache: dict[tuple, JourneyDetail] = {}
+    details: list[JourneyDetail | None] = []
     for index in range(n_destinations):
         if not reachable[index]:
-            summaries.append(None)
+            details.append(None)
             continue
         by_bus = bool(legs_estimated[index] & ESTIMATED_BUS)
         if not by_vehicle_median[index]:
-            summaries.append("bus, geschat" if by_bus else "te voet")
+            details.append(_ESTIMATED_BUS if by_bus else _WALK)
             continue
         rounded_headway = round(float(headway[index]), 1) if has_gap[index] else None
-        key = (first_route[index], last_route[index], int(transfers[index]), rounded_headway, bool(single_journey[index]))
-        text = cache.get(key)
-        if text is None:
-            lines = [str(route_labels[first_route[index]])]
+        on_request = bool(legs_estimated[index] & ON_REQUEST)
+        key = (first_route[index], last_route[index], int(transfers[index]), rounded_headway,
+               bool(single_journey[index]), by_bus, on_request)
+        detail = cache.get(key)
+        if detail is None:
+            lines = [route_lines[first_route[index]]]
             if last_route[index] != first_route[index]:
-                lines.append(str(route_labels[last_route[index]]))
-            frequency = headway_phrase(
-                rounded_headway if rounded_headway is not None else float("nan"),
+                lines.append(route_lines[last_route[index]])
+            detail = JourneyDetail(
+                journey.TIMETABLED, lines=tuple(lines), transfers=int(transfers[index]), headway_minutes=rounded_headway,
                 single_in_window_minutes=window_minutes if single_journey[index] else None,
+                feeder_bus_estimated=by_bus, on_request=on_request,
             )
-            text = journey_summary(lines, int(transfers[index]), frequency)
-            cache[key] = text
-        if by_bus:
-            text = f"{text}; bus van of naar het station geschat"
-        if legs_estimated[index] & ON_REQUEST:
-            text = f"{text}; halte op aanvraag (vooraf bellen of de chauffeur verwittigen)"
-        summaries.append(text)
+            cache[key] = detail
+        details.append(detail)
     return TransitTimes(
         minutes_median=median.astype(np.float64),
         minutes_worst=worst.astype(np.float64),
         transfers=transfers,
         walk_minutes=walk_minutes.astype(np.float64),
         estimated=(legs_estimated & (ESTIMATED_WALK | ESTIMATED_BUS)) > 0,
-        summaries=summaries,
+        details=details,
         headway_minutes=headway,
         leg_flags=legs_estimated.astype(np.int8),
     )

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from routing.transit.detail import JourneyDetail
+from routing.transit.wording import describe
+
 #: Walking minutes from one lon/lat point to many points (n, 2), with "estimated" flags;
 #: ``TravelTimeEngine`` provides one over the walk network. Walking is taken as symmetric:
 #: egress from a stop to a destination is asked as a walk from the destination.
@@ -28,8 +31,9 @@ class TransitTimes:
         Access, transfer and egress walking in the median journey (``nan`` if unreachable).
     estimated
         True for the station-based estimate, False for a timetable answer.
-    summaries
-        Dutch one-liners for people ("bus 45, elk uur", "trein, geschat"), ``None`` if unreachable.
+    details
+        What the median journey is, for people (:class:`JourneyDetail`: lines, changes,
+        frequency, flags), ``None`` if unreachable; :attr:`summaries` words them in Dutch.
     headway_minutes
         Typical minutes between useful departures, ``nan`` when unknown.
     leg_flags
@@ -43,9 +47,14 @@ class TransitTimes:
     transfers: np.ndarray
     walk_minutes: np.ndarray
     estimated: np.ndarray
-    summaries: list[str | None]
+    details: list[JourneyDetail | None]
     headway_minutes: np.ndarray
     leg_flags: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.minutes_median)
+
+    @property
+    def summaries(self) -> list[str | None]:
+        """The details as Dutch one-liners ("bus 45, elk uur", "te voet"), for the command line and tests."""
+        return [None if detail is None else describe(detail) for detail in self.details]
