@@ -16,6 +16,7 @@ import numpy as np
 
 from app.domain import reason_wording as words
 from app.domain.catalog import Catalog, CatalogService, OpeningSlot
+from app.domain.journey_wording import AT_HOME
 from app.domain.opening import (
     DEFAULT_HORIZON_DAYS,
     ClosedPeriod,
@@ -27,6 +28,7 @@ from app.domain.plan import Plan, make_plan
 from app.domain.profile import MODE_LABELS_NL, ResolvedMobility, TimeWindow
 from app.domain.reachability import can_enter, fastest_within_limits, homes_served, mode_limit
 from app.domain.taxonomy import REFERRER_TYPES, expand_need, target_groups_by_code
+from routing.transit.detail import JourneyDetail
 
 WEEKDAYS_NL = ("ma", "di", "wo", "do", "vr", "za", "zo")
 
@@ -62,7 +64,8 @@ class ModeTimes:
     mode: str
     minutes: np.ndarray  # (n_locations,), inf where unreachable
     estimated: np.ndarray  # (n_locations,) bool
-    details: Sequence[str | None] | None = None  # e.g. "bus 45, elk uur" per location
+    #: per location, what the journey is (worded by app.domain.journey_wording: "bus 45, elk uur")
+    details: Sequence[JourneyDetail | None] | None = None
     #: times beyond this were not computed (inf): "more than ... minutes"
     cutoff: float | None = None
     #: (n_locations,) bool: from a timetable (public transport, every leg timetabled or routed)
@@ -110,7 +113,8 @@ class Travel:
     mode: str  # one of the person's modes, or "at_home"
     minutes: float
     estimated: bool
-    detail: str | None = None
+    #: what the journey is (public transport, or AT_HOME); app.domain.journey_wording words it
+    detail: JourneyDetail | None = None
     #: routed (road network), timetabled (public transport timetable), estimated, or at_home
     basis: str = "routed"
     #: public transport: the kinds of legs and their basis (see ModeTimes.legs)
@@ -221,7 +225,7 @@ def _best_travel(
     reason "too far"); see :func:`_fastest_per_location`."""
     home_nis = participant.home.municipality_nis
     if home_nis in homes_served(service):
-        return None, Travel(mode="at_home", minutes=0.0, estimated=False, detail="komt aan huis", basis="at_home"), []
+        return None, Travel(mode="at_home", minutes=0.0, estimated=False, detail=AT_HOME, basis="at_home"), []
     failures: list[tuple[str, str]] = []
     if not service.location_indices:
         if service.outreach:

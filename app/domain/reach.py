@@ -23,6 +23,7 @@ from datetime import date, time, timedelta
 
 import numpy as np
 
+from app.domain.journey_wording import NO_TIMETABLE
 from app.domain.matching import ModeTimes
 from routing.config import RoutingConfig
 from routing.transit.errors import ServiceDateError
@@ -340,13 +341,13 @@ class Reach:
             walk = self.engine.one_to_many(origin, destinations, "walk", cutoff_minutes=cutoff * 2)
             return ModeTimes(
                 mode="transit", minutes=walk.minutes, estimated=np.ones_like(walk.estimated, dtype=bool),
-                details=["te voet, geen dienstregeling geladen"] * len(walk.minutes), cutoff=cutoff * 2,
+                details=[NO_TIMETABLE] * len(walk.minutes), cutoff=cutoff * 2,
             )
         return ModeTimes(
             mode="transit",
             minutes=times.minutes_median,
             estimated=times.estimated,
-            details=list(times.summaries),
+            details=list(times.details),
             cutoff=cutoff * 2,
             timetabled=~np.asarray(times.estimated, dtype=bool) & (np.asarray(times.transfers) >= 0),
             legs=_journey_legs(times),

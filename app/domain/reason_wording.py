@@ -17,6 +17,7 @@ from app.domain.journey_wording import travel_detail
 from app.domain.needs_offered import label_in
 from app.domain.profile import LANGUAGE_NAMES_NL
 from app.domain.taxonomy import needs_by_code
+from routing.transit.detail import JourneyDetail
 
 #: the travel reason per mode: one whole sentence each, so a language can order it its own way
 TRAVEL_BY_MODE = {
@@ -57,7 +58,7 @@ def comes_home(municipality: str) -> str:
     return i18n.gettext("Komt aan huis in %(municipality)s") % {"municipality": municipality}
 
 
-def travel(mode: str, minutes: float, *, detail: str | None, estimated: bool) -> str:
+def travel(mode: str, minutes: float, *, detail: JourneyDetail | None, estimated: bool) -> str:
     """``12 min met de fiets``, ``25 min met bus of trein (bus 45, elk uur)``, ``... (geschatte reistijd)``."""
     text = i18n.gettext(TRAVEL_BY_MODE[mode]) % {"minutes": max(1, round(minutes))}
     if detail:

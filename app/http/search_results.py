@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from app.domain.journey_wording import travel_detail
 from app.domain.matching import Match, MatchResult
 from app.domain.search import SearchOutcome
 
@@ -186,7 +187,8 @@ def location_json(outcome: SearchOutcome, match: Match) -> dict[str, Any] | None
 
 
 def travel_out(travel) -> TravelOut:
-    fields = {**travel.__dict__, "legs": [LegOut(kind=kind, basis=basis) for kind, basis in travel.legs]}
+    fields = {**travel.__dict__, "detail": travel_detail(travel.detail) if travel.detail is not None else None,
+              "legs": [LegOut(kind=kind, basis=basis) for kind, basis in travel.legs]}
     return TravelOut(**fields)
 
 

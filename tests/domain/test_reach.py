@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from app.domain.journey_wording import travel_detail
 from app.domain.reach import Reach, TransitWindow, transit_window_for_gaps
 from routing.config import RoutingConfig
 from routing.transit import RailEstimator, load_feeds
@@ -43,7 +44,7 @@ def test_timetable_answers_are_not_estimates(reach_with_timetable):
     assert times.minutes[0] == pytest.approx(37, abs=0.01)
     assert not times.estimated[0]
     assert times.basis(0) == "timetabled"
-    assert "trein" in times.details[0]
+    assert "trein" in travel_detail(times.details[0])
 
 
 def test_a_date_outside_the_feed_uses_the_same_weekday_of_the_feed_and_says_so(reach_with_timetable):
@@ -80,7 +81,7 @@ def test_without_any_public_transport_data_transit_is_walking_and_says_so():
     reach = Reach.estimates_only()
     (times,) = reach.mode_times(STOP_A, np.array([STOP_D]), ["transit"], max_minutes_by_mode={"transit": 45},
                                 window=TUESDAY)
-    assert times.estimated[0] and "te voet" in times.details[0]
+    assert times.estimated[0] and "te voet" in travel_detail(times.details[0])
 
 
 def test_a_bus_timetable_replaces_the_bus_estimate(reach_with_timetable, tmp_path):
