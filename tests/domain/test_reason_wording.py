@@ -7,7 +7,9 @@ from datetime import date
 import pytest
 
 from app.core import i18n
+from app.domain import reason_wording as words
 from app.domain.matching import match_services
+from routing.transit.detail import TIMETABLED, JourneyDetail, Line
 from tests.factories import make_catalog, make_participant, make_service, mode_times
 
 TODAY = date(2026, 11, 2)
@@ -83,3 +85,11 @@ def test_home_visits_and_an_interpreter_in_each_language(language, expected):
         with i18n.language_in_use(language):
             match = match_services(participant, catalog, [mode_times("bike", [5])], today=TODAY).matches[0]
     assert match.reasons[:3] == expected
+
+
+def test_the_transit_reason_words_the_journey_detail_in_the_language_in_use():
+    detail = JourneyDetail(TIMETABLED, lines=(Line(3, "45"),), headway_minutes=60.0)
+    assert words.travel("transit", 25, detail=detail, estimated=False) == "25 min met bus of trein (bus 45, elk uur)"
+    with i18n.language_in_use("fr"):
+        assert words.travel("transit", 25, detail=detail, estimated=False) == (
+            "25 min en bus ou en train (bus 45, toutes les heures)")

@@ -7,7 +7,12 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
+from app.core import i18n
+from app.domain.journey_wording import AT_HOME
+from app.domain.matching import Travel
+from app.http.search_results import travel_out
 from app.server.main import create_app
+from routing.transit.detail import TIMETABLED, JourneyDetail, Line
 
 
 def test_public_search_has_no_internal_fields_and_the_same_ranking(client):
@@ -155,3 +160,14 @@ def test_each_lookup_documents_its_answer_and_points_at_its_other_door(client, p
     operation = client.get("/openapi.json").json()["paths"][path]["get"]
     assert f"`GET {other}`" in operation["description"]
     assert "$ref" in operation["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+def test_the_travel_detail_is_a_string_in_the_language_in_use():
+    by_bus = Travel(mode="transit", minutes=25.0, estimated=False, basis="timetabled",
+                    detail=JourneyDetail(TIMETABLED, lines=(Line(3, "45"),), headway_minutes=60.0))
+    at_home = Travel(mode="at_home", minutes=0.0, estimated=False, detail=AT_HOME, basis="at_home")
+    assert travel_out(by_bus).model_dump()["detail"] == "bus 45, elk uur"
+    assert travel_out(at_home).model_dump()["detail"] == "komt aan huis"
+    with i18n.language_in_use("en"):
+        assert travel_out(by_bus).model_dump()["detail"] == "bus 45, every hour"
+        assert travel_out(at_home).model_dump()["detail"] == "visits you at home"
