@@ -61,7 +61,7 @@ def comes_home(municipality: str) -> str:
 def travel(mode: str, minutes: float, *, detail: JourneyDetail | None, estimated: bool) -> str:
     """``12 min met de fiets``, ``25 min met bus of trein (bus 45, elk uur)``, ``... (geschatte reistijd)``."""
     text = i18n.gettext(TRAVEL_BY_MODE[mode]) % {"minutes": max(1, round(minutes))}
-    if detail:
+    if detail is not None:
         text += f" ({travel_detail(detail)})"
     if estimated:
         text = i18n.gettext("%(travel)s (geschatte reistijd)") % {"travel": text}
