@@ -12,6 +12,7 @@ from app.core import i18n
 from app.core.config import PROJECT_ROOT
 from app.http.deps import StateDep
 from app.web.templating import templates
+from app.web.widget_strings import widget_script
 from geo.regions import PARTNERSHIPS
 
 router = APIRouter(include_in_schema=False)
@@ -21,7 +22,7 @@ WIDGET_PATH = PROJECT_ROOT / "static" / "widget" / "widget.js"
 
 @router.get("/widget.js")
 def widget_js(request: Request) -> Response:
-    body = WIDGET_PATH.read_bytes()
+    body = widget_script(WIDGET_PATH.read_bytes())
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=3600"}
     if request.headers.get("if-none-match") == etag:

@@ -7,41 +7,7 @@
   var script = document.currentScript;
   var scriptOrigin = script && script.src ? new URL(script.src, window.location.href).origin : window.location.origin;
 
-  var STRINGS = {
-    nl: {
-      title: "Waar kan ik terecht?", needs: "Waarvoor zoek je hulp?", text: "Of beschrijf het kort",
-      textHint: "bv. schulden, Nederlands leren", place: "Je postcode of gemeente", placeHint: "bv. 8500 of Heule",
-      travel: "Hoe verplaats je je?", walk: "Te voet", bike: "Met de fiets", transit: "Met bus of trein",
-      car: "Met de auto", search: "Zoeken", searching: "Even zoeken…", none: "Geen aanbod gevonden binnen bereik.",
-      found: "{n} plaatsen gevonden", minutes: "min", atHome: "Komt aan huis", estimated: "geschat", timetabled: "dienstregeling",
-      timetableOld: "Trein volgens de dienstregeling van {day} (niet van vandaag): kijk de uren na voor je vertrekt.",
-      demo: "Voorbeeldgegevens: deze diensten bestaan niet.", error: "Er ging iets mis. Probeer later opnieuw.",
-      chooseNeed: "Kies minstens één onderwerp of beschrijf je vraag.", place_required: "Vul je postcode of gemeente in.",
-      tooMany: "Te veel zoekopdrachten. Probeer binnen {s} seconden opnieuw.", phone: "Bel"
-    },
-    fr: {
-      title: "Où puis-je m'adresser ?", needs: "Pour quoi cherchez-vous de l'aide ?", text: "Ou décrivez-le brièvement",
-      textHint: "p.ex. dettes, apprendre le néerlandais", place: "Votre code postal ou commune", placeHint: "p.ex. 8500",
-      travel: "Comment vous déplacez-vous ?", walk: "À pied", bike: "À vélo", transit: "En bus ou en train",
-      car: "En voiture", search: "Chercher", searching: "Recherche…", none: "Aucune offre trouvée à portée.",
-      found: "{n} lieux trouvés", minutes: "min", atHome: "Se déplace à domicile", estimated: "estimé", timetabled: "horaire",
-      timetableOld: "Train selon l'horaire du {day} (pas celui d'aujourd'hui) : vérifiez les heures avant de partir.",
-      demo: "Données d'exemple : ces services n'existent pas.", error: "Une erreur s'est produite.",
-      chooseNeed: "Choisissez au moins un sujet.", place_required: "Indiquez votre code postal ou commune.",
-      tooMany: "Trop de recherches. Réessayez dans {s} secondes.", phone: "Appeler"
-    },
-    en: {
-      title: "Where can I go?", needs: "What do you need help with?", text: "Or describe it briefly",
-      textHint: "e.g. debt, learning Dutch", place: "Your postcode or municipality", placeHint: "e.g. 8500",
-      travel: "How do you travel?", walk: "On foot", bike: "By bike", transit: "By bus or train", car: "By car",
-      search: "Search", searching: "Searching…", none: "Nothing found within reach.", found: "{n} places found",
-      minutes: "min", atHome: "Comes to your home", estimated: "estimated", timetabled: "timetable",
-      timetableOld: "Trains as timetabled on {day} (not today's timetable): check the times before you leave.",
-      demo: "Example data: these services do not exist.", error: "Something went wrong. Please try again later.",
-      chooseNeed: "Choose at least one topic or describe your question.", place_required: "Enter your postcode or municipality.",
-      tooMany: "Too many searches. Try again in {s} seconds.", phone: "Call"
-    }
-  };
+  var STRINGS = {}; // filled in by the server from the gettext catalogues
   var PROFILES = [["walk", "walk"], ["bike", "bike"], ["transit", "cannot-cycle"], ["car", "car"]];
 
   var CSS = [

@@ -16,8 +16,9 @@ SHIPPED = ("fr", "en", "ar", "uk")
 #: every file whose Dutch text the sheet and the iframe show to a participant
 TRANSLATED_FILES = ("templates/_referral_sheet_body.html", "templates/referral_sheet.html", "templates/embed.html",
                     "app/web/search_pages.py", "app/web/sheet_journey.py")
-#: the reasons, warnings and travel details of a result, which the public search (the widget) gives in nl, fr and en
-WIDGET_TRANSLATED_FILES = ("app/domain/reason_wording.py", "app/domain/journey_wording.py")
+#: the widget's own words, and the reasons, warnings and travel details of a result, which the public search
+#: (the widget) gives in nl, fr and en
+WIDGET_TRANSLATED_FILES = ("app/web/widget_strings.py", "app/domain/reason_wording.py", "app/domain/journey_wording.py")
 WIDGET_SHIPPED = tuple(code for code in i18n.WIDGET_LANGUAGES if code != i18n.SOURCE_LANGUAGE)
 PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
@@ -183,6 +184,22 @@ def test_the_iframe_follows_the_browsers_language_unless_the_snippet_names_one(c
     named = client.get("/embed", params={"lang": "en"}, headers={"Accept-Language": "fr"}).text
     assert '<html lang="en">' in named and "This search needs JavaScript." in named
     assert '<html lang="nl">' in client.get("/embed", headers={"Accept-Language": "de"}).text
+
+
+def test_the_widget_script_carries_its_words_from_the_catalogues(client):
+    import json
+
+    from app.web.widget_strings import MESSAGES
+
+    script = client.get("/widget.js").text
+    assert "filled in by the server" not in script
+    strings = json.loads(re.search(r"var STRINGS = (\{.*?\});\n", script).group(1))
+    assert set(strings) == set(i18n.WIDGET_LANGUAGES)
+    assert strings["nl"] == MESSAGES  # Dutch is the source language
+    assert strings["fr"]["title"] == "Où puis-je m'adresser ?" and strings["en"]["title"] == "Where can I go?"
+    for language in WIDGET_SHIPPED:  # every word translated, the script's own placeholders kept
+        for key, dutch in MESSAGES.items():
+            assert re.findall(r"\{\w+\}", strings[language][key]) == re.findall(r"\{\w+\}", dutch), (language, key)
 
 
 def test_numbers_and_dates_follow_the_language():
