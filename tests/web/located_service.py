@@ -36,11 +36,12 @@ def located_service(engine, client, *, name: str, service_name: str, address: st
         ids = {"service": service.id, "location": location.id, "organization": organization.id}
     try:
         for _attempt in range(60):
-            if client.get(f"/verwijsfiche/{ids['service']}").status_code == 200:
+            sheet = client.get(f"/verwijsfiche/{ids['service']}")
+            if sheet.status_code == 200 and address in sheet.text:  # the service and its location
                 break
             clock.sleep(0.25)
         else:
-            raise AssertionError("the new service never reached the catalogue")
+            raise AssertionError("the new service and its location never reached the catalogue")
         yield ids["service"]
     finally:
         remove_service_at_location(engine, ids)
