@@ -32,18 +32,24 @@ def backup(url: str, target: Path) -> Path:
     temporary = target.with_name(f".{target.name}.partial")
     try:
         if url.startswith("sqlite"):
-            source = sqlite3.connect(make_url(url).database)
-            destination = sqlite3.connect(temporary)
-            with destination:
-                source.backup(destination)
-            destination.close()
-            source.close()
+            _sqlite_copy(Path(make_url(url).database), temporary)
         else:
             _run(["pg_dump", "--format=custom", "--no-owner", f"--file={temporary}", _libpq_url(url)])
         temporary.replace(target)
     finally:
         temporary.unlink(missing_ok=True)
     return target
+
+
+def _sqlite_copy(origin: Path, destination: Path) -> None:
+    """SQLite's online backup: a consistent copy of ``origin`` into ``destination``."""
+    reader, writer = sqlite3.connect(origin), sqlite3.connect(destination)
+    try:
+        with writer:
+            reader.backup(writer)
+    finally:
+        writer.close()
+        reader.close()
 
 
 def restore(url: str, source: Path) -> None:
@@ -54,12 +60,7 @@ def restore(url: str, source: Path) -> None:
     if url.startswith("sqlite"):
         database = Path(make_url(url).database)
         database.parent.mkdir(parents=True, exist_ok=True)
-        origin = sqlite3.connect(source)
-        destination = sqlite3.connect(database)
-        with destination:
-            origin.backup(destination)
-        destination.close()
-        origin.close()
+        _sqlite_copy(source, database)
     else:
         _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction",
               f"--dbname={_libpq_url(url)}", str(source)])

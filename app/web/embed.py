@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cache
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -20,10 +21,16 @@ router = APIRouter(include_in_schema=False)
 WIDGET_PATH = PROJECT_ROOT / "static" / "widget" / "widget.js"
 
 
+@cache
+def _widget() -> tuple[bytes, str]:
+    """widget.js with its words written in, and its ETag: read and hashed once per process."""
+    body = widget_script(WIDGET_PATH.read_bytes())
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
 @router.get("/widget.js")
 def widget_js(request: Request) -> Response:
-    body = widget_script(WIDGET_PATH.read_bytes())
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    body, etag = _widget()
     headers = {"ETag": etag, "Cache-Control": "public, max-age=3600"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)

@@ -9,7 +9,6 @@ catalogues like every other text a participant reads.
 from __future__ import annotations
 
 import json
-from functools import cache
 
 from app.core import i18n
 from app.core.i18n import N_
@@ -58,7 +57,6 @@ def widget_strings() -> dict[str, dict[str, str]]:
     return strings
 
 
-@cache
 def widget_script(source: bytes) -> bytes:
     """widget.js with its strings written in (the catalogues are compiled before the app starts)."""
     text = source.decode("utf-8")
