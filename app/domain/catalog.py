@@ -328,6 +328,11 @@ def _refreshed(session: Session, current: Catalog, key: tuple) -> Catalog:
     ).all()
     location_index = {location.id: i for i, location in enumerate(current.locations)}
     changed, changed_links = _load_services(session, location_index, only=list(changed_ids))
+    if sum(len(service.location_indices) for service in changed) != sum(changed_links.values()):
+        # a changed service links to a location this snapshot does not hold: new (a location
+        # removed and another added can leave the location fingerprint as it was) or inactive;
+        # only a full read can tell, so do it
+        return load_catalog(session)
     merged = dict(current.services_by_id)
     merged.update({service.id: service for service in changed})
     link_counts = {**current.link_counts, **changed_links}
